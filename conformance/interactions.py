@@ -1,0 +1,79 @@
+"""What the harness keeps of one HTTP exchange: already redacted, small, and serialisable.
+
+An ``Interaction`` is the unit of evidence. The client seam (``conformance.client``) creates one for
+every request of a run, after redaction; checks judge them, the diagnosis engine explains them, and
+the writers show them. Nothing downstream ever sees a raw request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+BODY_EXCERPT_LIMIT = 4096
+
+REQUEST_ID_HEADER = "request-id"
+APIM_REQUEST_ID_HEADER = "apim-request-id"
+CLIENT_REQUEST_ID_HEADER = "x-ms-client-request-id"
+
+
+def excerpt(text: str, limit: int = BODY_EXCERPT_LIMIT) -> str:
+    """The first ``limit`` characters of ``text``, marked when cut."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… [{len(text) - limit} more characters]"
+
+
+@dataclass
+class Interaction:
+    """One request and its answer (or the transport failure that replaced the answer)."""
+
+    seq: int
+    method: str
+    url: str
+    path: str
+    request_headers: dict[str, str]
+    request_body: str
+    started_at: float
+    status: int | None = None
+    response_headers: dict[str, str] = field(default_factory=dict)
+    response_body: str = ""
+    elapsed_ms: float | None = None
+    ttfb_ms: float | None = None
+    error_class: str | None = None
+    error_message: str | None = None
+    auth: str | None = None
+    check_id: str | None = None
+    streamed: bool = False
+    complete: bool = False
+    # A request sent to provoke an error (a wrong key, an unknown deployment, an unsupported route):
+    # its refusal is the expected outcome, not a finding about the endpoint.
+    expects_error: bool = False
+
+    @property
+    def request_id(self) -> str | None:
+        """Anthropic's ``request-id``, present only when the Anthropic layer answered."""
+        return self.response_headers.get(REQUEST_ID_HEADER)
+
+    @property
+    def apim_request_id(self) -> str | None:
+        """Azure API Management's ``apim-request-id`` (the CorrelationId in Azure logs)."""
+        return self.response_headers.get(APIM_REQUEST_ID_HEADER)
+
+    @property
+    def answered(self) -> bool:
+        """Whether an HTTP status came back at all."""
+        return self.status is not None
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready copy, with the correlation IDs spelled out."""
+        data = asdict(self)
+        data["request_id"] = self.request_id
+        data["apim_request_id"] = self.apim_request_id
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Interaction:
+        """The inverse of ``to_dict`` (derived keys are ignored)."""
+        names = {f for f in cls.__dataclass_fields__}
+        return cls(**{k: v for k, v in data.items() if k in names})
