@@ -16,7 +16,12 @@ DEFAULT_ENTRA_SCOPE = COGNITIVE_SERVICES_SCOPE
 KNOWN_ENTRA_SCOPES = (COGNITIVE_SERVICES_SCOPE, AI_AZURE_SCOPE)
 
 DEFAULT_DEPLOYMENT = "claude-sonnet-4-5"
-DEFAULT_DEPLOYMENT_NAMES = ("claude-opus-4-5", "claude-sonnet-4-5", "claude-opus-4-1", "claude-haiku-4-5")
+DEFAULT_DEPLOYMENT_NAMES = (
+    "claude-opus-4-5",
+    "claude-sonnet-4-5",
+    "claude-opus-4-1",
+    "claude-haiku-4-5",
+)
 
 ANTHROPIC_VERSION = "2023-06-01"
 

@@ -44,8 +44,13 @@ class Interaction:
     error_message: str | None = None
     auth: str | None = None
     check_id: str | None = None
+    # The check's parametrised case (its pytest node ID) when one check runs several times.
+    case: str | None = None
     streamed: bool = False
     complete: bool = False
+    deployment: str | None = None
+    input_tokens: int | None = None
+    output_tokens: int | None = None
     # A request sent to provoke an error (a wrong key, an unknown deployment, an unsupported route):
     # its refusal is the expected outcome, not a finding about the endpoint.
     expects_error: bool = False
@@ -75,5 +80,5 @@ class Interaction:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Interaction:
         """The inverse of ``to_dict`` (derived keys are ignored)."""
-        names = {f for f in cls.__dataclass_fields__}
+        names = set(cls.__dataclass_fields__)
         return cls(**{k: v for k, v in data.items() if k in names})

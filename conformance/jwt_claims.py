@@ -86,7 +86,7 @@ def looks_like_jwt(value: str) -> bool:
 def _b64url_decode(segment: str) -> bytes:
     padded = segment + "=" * (-len(segment) % 4)
     try:
-        return base64.urlsafe_b64decode(padded.encode("ascii"))
+        return base64.b64decode(padded.encode("ascii"), altchars=b"-_", validate=True)
     except (binascii.Error, UnicodeEncodeError) as exc:
         raise TokenFormatError(f"a JWT segment is not base64url: {exc}") from None
 

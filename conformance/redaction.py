@@ -35,7 +35,9 @@ SECRET_HEADERS = frozenset(
         "x-ms-token-aad-access-token",
     }
 )
-SECRET_QUERY_PARAMS = frozenset({"api-key", "api_key", "key", "code", "sig", "token", "access_token"})
+SECRET_QUERY_PARAMS = frozenset(
+    {"api-key", "api_key", "key", "code", "sig", "token", "access_token"}
+)
 
 # Secrets shorter than this are not scrubbed by value: replacing every "1" in a body would destroy
 # evidence and protect nothing (real keys and tokens are far longer).
@@ -115,7 +117,9 @@ class Redactor:
             parts = []
             for pair in query.split("&"):
                 name, eq, _value = pair.partition("=")
-                parts.append(f"{name}={REDACTED}" if eq and name.lower() in SECRET_QUERY_PARAMS else pair)
+                parts.append(
+                    f"{name}={REDACTED}" if eq and name.lower() in SECRET_QUERY_PARAMS else pair
+                )
             url = base + "?" + "&".join(parts)
         return self.text(url)
 

@@ -1,0 +1,170 @@
+"""``foundry-conformance``: run the suite, serve the emulator, print a ticket, re-render a report.
+
+Exit status of ``run`` (SPEC): 0 conformant; 1 non-conformant; 2 configuration error, nothing
+sent; 3 endpoint unreachable; 4 a secret was found in an artifact. The other commands exit 0 on
+success and 2 on bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from typing import TextIO
+
+from . import __version__
+from .cli_run import run_command
+from .config import ConfigError
+
+EPILOG = """\
+environment:
+  ANTHROPIC_FOUNDRY_API_KEY         key for api-key / x-api-key auth (never pass keys as flags)
+  ANTHROPIC_FOUNDRY_RESOURCE        resource name (mutually exclusive with the base URL)
+  ANTHROPIC_FOUNDRY_BASE_URL        https://<resource>.services.ai.azure.com/anthropic/
+  FOUNDRY_CONFORMANCE_ENTRA_TOKEN   a pre-fetched Entra ID token (az account get-access-token)
+
+With no endpoint configured, `run` targets the embedded emulator (which proves nothing about Azure).
+"""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that exits 2 with a one-paragraph message and the fix, never a traceback."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: error: {message}\n(see `{self.prog} --help`)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command line, as SPEC draws it."""
+    parser = _Parser(
+        prog="foundry-conformance",
+        description="Conformance and diagnostics for Claude in Microsoft Foundry.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    commands.required = True
+
+    run = commands.add_parser(
+        "run",
+        help="run the conformance suite and write the diagnosis report",
+        description="Run the conformance suite against a live endpoint, a recording, or the "
+        "embedded emulator, and write diagnosis.html, summary.json, junit.xml, "
+        "pytest-report.html and support-ticket.md into --report-dir.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    target = run.add_argument_group("target")
+    endpoint = target.add_mutually_exclusive_group()
+    endpoint.add_argument("--resource", metavar="NAME", help="Foundry resource name")
+    endpoint.add_argument(
+        "--base-url", metavar="URL", help="https://NAME.services.ai.azure.com/anthropic/"
+    )
+    target.add_argument(
+        "--deployment",
+        action="append",
+        metavar="NAME",
+        help="deployment name, repeatable (default claude-sonnet-4-5)",
+    )
+    target.add_argument(
+        "--auth",
+        action="append",
+        metavar="MODE",
+        help="api-key | x-api-key | entra, repeatable (default: every mode with credentials)",
+    )
+    target.add_argument(
+        "--entra-scope",
+        metavar="SCOPE",
+        help="default https://cognitiveservices.azure.com/.default",
+    )
+    target.add_argument("--mode", metavar="MODE", help="live (default) | record | replay")
+    target.add_argument("--cassettes", metavar="DIR", help="cassette directory for record/replay")
+    target.add_argument(
+        "--emulator",
+        nargs="?",
+        const="",
+        metavar="PROFILE",
+        help="run against the embedded emulator, with PROFILE[,PROFILE]",
+    )
+    what = run.add_argument_group("what to run")
+    what.add_argument("--suite", metavar="NAME", help="smoke | standard (default) | full")
+    what.add_argument(
+        "--select",
+        action="append",
+        metavar="ID_OR_AREA",
+        help="check ID (MSG-BASIC), prefix (AUTH-) or area (auth), repeatable",
+    )
+    what.add_argument(
+        "--probe-rate-limit",
+        action="store_true",
+        default=None,
+        help="enable the opt-in RL-429 probe (provokes a 429 on purpose)",
+    )
+    limits = run.add_argument_group("limits and output")
+    limits.add_argument(
+        "--max-requests", metavar="N", help="stop before sending more than N requests"
+    )
+    limits.add_argument("--max-tokens", metavar="N", help="stop once the run has used N tokens")
+    limits.add_argument(
+        "--timeout", metavar="S", help="per-request timeout in seconds (default 30)"
+    )
+    limits.add_argument("--max-latency-ms", metavar="MS", help="PERF-LATENCY fails above this")
+    limits.add_argument("--max-ttft-ms", metavar="MS", help="PERF-LATENCY fails above this TTFT")
+    limits.add_argument(
+        "--report-dir", metavar="DIR", help="where the artifacts go (default reports/)"
+    )
+    limits.add_argument(
+        "--redact-resource",
+        action="store_true",
+        default=None,
+        help="scrub the resource host from cassettes",
+    )
+    limits.add_argument(
+        "--pytest-arg",
+        action="append",
+        default=[],
+        metavar="ARG",
+        help="pass ARG through to pytest (e.g. --pytest-arg=-x)",
+    )
+
+    emulator = commands.add_parser(
+        "emulator",
+        help="serve the embedded Foundry emulator",
+        description="Serve the embedded Foundry emulator on HOST:PORT until Ctrl-C.",
+    )
+    emulator.add_argument("--host", default="127.0.0.1", help="default 127.0.0.1")
+    emulator.add_argument("--port", type=int, default=8800, help="default 8800 (0: any free port)")
+    emulator.add_argument(
+        "--profile",
+        default="default",
+        metavar="NAME[,NAME]",
+        help="fault profiles to switch on (default: none)",
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int:
+    """Entry point of the console script."""
+    out = out or sys.stdout
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "run":
+            return run_command(args, env=os.environ, out=out)
+        if args.command == "emulator":
+            from .emulator.standalone import run_standalone
+
+            return run_standalone(args.host, args.port, args.profile, os.environ, out)
+    except ConfigError as exc:
+        sys.stderr.write(f"foundry-conformance: configuration error: {exc}\n")
+        return 2
+    except KeyboardInterrupt:
+        sys.stderr.write("foundry-conformance: interrupted\n")
+        return 130
+    raise AssertionError(f"unhandled command {args.command!r}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

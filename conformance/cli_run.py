@@ -1,0 +1,125 @@
+"""``foundry-conformance run``: resolve the configuration (nothing is sent if it is wrong), then run
+the suite in-process with pytest, and map the run's verdict to the exit status."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TextIO
+
+import pytest
+
+from .config import RawOptions, Settings, resolve_settings
+from .plugin import RECORDER_KEY
+from .verdict import EXIT_CONFIG_ERROR, EXIT_NONCONFORMANT
+
+EXIT_INTERRUPTED = 130
+SUITE_DIR = Path(__file__).parent / "suite"
+
+# flag on the command line → pytest option of the plugin
+_PASSTHROUGH = {
+    "resource": "--foundry-resource",
+    "base_url": "--foundry-base-url",
+    "entra_scope": "--foundry-entra-scope",
+    "mode": "--foundry-mode",
+    "cassettes": "--foundry-cassettes",
+    "suite": "--foundry-suite",
+    "report_dir": "--foundry-report-dir",
+    "max_requests": "--foundry-max-requests",
+    "max_tokens": "--foundry-max-tokens",
+    "timeout": "--foundry-timeout",
+    "max_latency_ms": "--foundry-max-latency-ms",
+    "max_ttft_ms": "--foundry-max-ttft-ms",
+}
+_REPEATED = {
+    "deployment": "--foundry-deployment",
+    "auth": "--foundry-auth",
+    "select": "--foundry-select",
+}
+_SWITCHES = {
+    "probe_rate_limit": "--foundry-probe-rate-limit",
+    "redact_resource": "--foundry-redact-resource",
+}
+
+
+def raw_options_from_args(args: argparse.Namespace) -> RawOptions:
+    """The command line as the configuration layer's ``RawOptions``."""
+    return RawOptions(
+        resource=args.resource,
+        base_url=args.base_url,
+        deployments=args.deployment,
+        auth=args.auth,
+        entra_scope=args.entra_scope,
+        mode=args.mode,
+        cassettes=args.cassettes,
+        emulator=args.emulator,
+        suite=args.suite,
+        select=args.select,
+        report_dir=args.report_dir,
+        max_requests=args.max_requests,
+        max_tokens_budget=args.max_tokens,
+        probe_rate_limit=args.probe_rate_limit,
+        timeout=args.timeout,
+        redact_resource=args.redact_resource,
+    )
+
+
+def pytest_args(args: argparse.Namespace, settings: Settings) -> list[str]:
+    """The pytest command line that runs the suite with the same configuration."""
+    out = [
+        str(SUITE_DIR),
+        "-c",
+        str(SUITE_DIR / "pytest.ini"),
+        "--rootdir",
+        str(SUITE_DIR),
+        "-p",
+        "no:cacheprovider",
+        "--tb=no",
+        "-rfEs",
+        f"--junitxml={settings.report_dir / 'junit.xml'}",
+        f"--html={settings.report_dir / 'pytest-report.html'}",
+        "--self-contained-html",
+    ]
+    for name, option in _PASSTHROUGH.items():
+        value = getattr(args, name, None)
+        if value is not None:
+            out.append(f"{option}={value}")
+    for name, option in _REPEATED.items():
+        for value in getattr(args, name, None) or []:
+            out.append(f"{option}={value}")
+    for name, option in _SWITCHES.items():
+        if getattr(args, name, None):
+            out.append(option)
+    if args.emulator is not None:
+        out.append(f"--foundry-emulator={args.emulator}" if args.emulator else "--foundry-emulator")
+    return [*out, *args.pytest_arg]
+
+
+class _Outcome:
+    """Catches the run's exit status from the plugin's recorder as the session ends."""
+
+    def __init__(self) -> None:
+        self.exit_code: int | None = None
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        recorder = session.config.stash.get(RECORDER_KEY, None)
+        if recorder is not None:
+            self.exit_code = recorder.exit_code
+
+
+def run_command(args: argparse.Namespace, *, env: Mapping[str, str], out: TextIO) -> int:
+    """Run the suite; the exit status follows the verdict (SPEC)."""
+    settings = resolve_settings(raw_options_from_args(args), env)  # ConfigError: nothing sent
+    for note in (*settings.notes, *settings.warnings):
+        out.write(f"foundry-conformance: {note}\n")
+    outcome = _Outcome()
+    status = pytest.main(pytest_args(args, settings), plugins=[outcome])
+    if status == pytest.ExitCode.INTERRUPTED:
+        return EXIT_INTERRUPTED  # the report of what finished is written, marked incomplete
+    if outcome.exit_code is not None:
+        return outcome.exit_code
+    if status == pytest.ExitCode.USAGE_ERROR:
+        return EXIT_CONFIG_ERROR
+    return EXIT_NONCONFORMANT

@@ -1,0 +1,394 @@
+"""Resolve the run's configuration from command-line options and the environment.
+
+Precedence, as in the official SDK where it has a rule: **flags > environment > defaults**.
+
+- ``--resource`` and ``--base-url`` are mutually exclusive, and so are the variables
+  ``ANTHROPIC_FOUNDRY_RESOURCE`` and ``ANTHROPIC_FOUNDRY_BASE_URL``; a flag wins over either
+  variable (and a note says so).
+- No endpoint and no ``--mode``: the embedded emulator. ``--mode live`` or ``record`` without an
+  endpoint is an error rather than a silent emulator run, which would let a CI gate pass on nothing.
+- Secrets come only from the environment, never from flags, and never appear in a message.
+- An empty variable counts as unset (CI systems export missing secrets as empty strings).
+
+Pure: no network, pytest or vcrpy import; every failure is a ``ConfigError`` (exit status 2).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+
+from .config_endpoint import resolve_endpoint
+from .config_validation import (
+    CONFIG_CONFLICT,
+    CONFIG_MISSING,
+    TOKEN_COMMAND,
+    ConfigError,
+    Remarks,
+    alternate_scope,
+    dedupe,
+    normalize_deployments,
+    parse_choice,
+    parse_float,
+    parse_int,
+    read_env_token,
+    scope_for_token,
+    split_values,
+    validate_profiles,
+)
+from .constants import (
+    DEFAULT_DEPLOYMENT,
+    DEFAULT_ENTRA_SCOPE,
+    EMULATOR_DEV_API_KEY,
+    ENV_API_KEY,
+    ENV_BASE_URL,
+    ENV_ENTRA_TOKEN,
+    ENV_RESOURCE,
+)
+from .jwt_claims import TokenClaims
+from .redaction import Redactor
+
+# ConfigError and alternate_scope are re-exported: callers need only this module.
+__all__ = [
+    "AuthMode",
+    "ConfigError",
+    "EntraSource",
+    "Mode",
+    "RawOptions",
+    "Settings",
+    "Suite",
+    "alternate_scope",
+    "resolve_settings",
+]
+
+DEFAULT_MAX_REQUESTS = 200
+DEFAULT_MAX_TOKENS_BUDGET = 20_000
+DEFAULT_TIMEOUT_S = 30.0
+MAX_TIMEOUT_S = 600.0
+DEFAULT_REPORT_DIR = "reports"
+DEFAULT_CASSETTES_DIR = "cassettes"
+DEFAULT_EMULATOR_PROFILE = "default"
+# Sent in replay, where nothing reaches a server: a live key has no business there.
+REPLAY_PLACEHOLDER_KEY = "replay-placeholder-key-00000000000000000000"
+
+
+class AuthMode(StrEnum):
+    """How a request authenticates."""
+
+    API_KEY = "api-key"
+    X_API_KEY = "x-api-key"
+    ENTRA = "entra"
+
+
+class Mode(StrEnum):
+    """What the run talks to."""
+
+    LIVE = "live"
+    RECORD = "record"
+    REPLAY = "replay"
+    EMULATOR = "emulator"
+
+
+class Suite(StrEnum):
+    """Which checks run."""
+
+    SMOKE = "smoke"
+    STANDARD = "standard"
+    FULL = "full"
+
+
+class EntraSource(StrEnum):
+    """Where the run's Entra ID tokens come from."""
+
+    ENV_TOKEN = "env-token"
+    AZURE_IDENTITY = "azure-identity"
+    EMULATOR_MINT = "emulator-mint"
+    REPLAY_MINT = "replay-mint"
+
+
+@dataclass(frozen=True)
+class RawOptions:
+    """Every command-line / pytest option as given; ``None`` means "not given"."""
+
+    resource: str | None = None
+    base_url: str | None = None
+    deployments: Sequence[str] | None = None
+    auth: Sequence[str] | None = None
+    entra_scope: str | None = None
+    mode: str | None = None
+    cassettes: str | Path | None = None
+    # "" is ``--emulator`` without a profile, which means the profile "default".
+    emulator: str | None = None
+    suite: str | None = None
+    select: Sequence[str] | None = None
+    report_dir: str | Path | None = None
+    max_requests: int | str | None = None
+    max_tokens_budget: int | str | None = None
+    probe_rate_limit: bool | None = None
+    timeout: float | str | None = None
+    redact_resource: bool | None = None
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The resolved configuration of a run; secrets are kept out of ``repr`` and ``str``."""
+
+    kind: Mode
+    # None for the emulator until it is started (see ``with_base_url``), and for a replay whose
+    # endpoint is taken from the cassettes.
+    base_url: str | None
+    resource: str | None
+    endpoint_source: str
+    deployments: tuple[str, ...]
+    auth_modes: tuple[AuthMode, ...]
+    auth_explicit: bool
+    api_key: str | None = field(repr=False)
+    api_key_source: str | None
+    entra_token: str | None = field(repr=False)
+    entra_source: EntraSource | None
+    entra_scope: str
+    emulator_profiles: str | None
+    suite: Suite
+    select: tuple[str, ...]
+    report_dir: Path
+    cassettes: Path | None
+    max_requests: int
+    max_tokens_budget: int
+    probe_rate_limit: bool
+    timeout: float
+    redact_resource: bool
+    notes: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+    # Secrets present in the environment but not used by this run (replay, emulator): still
+    # scrubbed and scanned for, since a library may read the environment behind the harness's back.
+    ignored_secrets: tuple[str, ...] = field(default=(), repr=False)
+
+    def secrets(self) -> tuple[str, ...]:
+        """Every credential value the run knows of, used or not, for redaction and the scan."""
+        values = (self.api_key, self.entra_token, *self.ignored_secrets)
+        return tuple(dict.fromkeys(s for s in values if s))
+
+    def with_base_url(self, base_url: str) -> Settings:
+        """A copy bound to ``base_url`` (the emulator's address once it listens)."""
+        return replace(self, base_url=base_url if base_url.endswith("/") else base_url + "/")
+
+
+@dataclass(frozen=True)
+class _Target:
+    kind: Mode
+    base_url: str | None
+    resource: str | None
+    endpoint_source: str
+    profiles: str | None
+    cassettes: Path | None
+
+
+@dataclass(frozen=True)
+class _Auth:
+    api_key: str | None
+    api_key_source: str | None
+    entra_token: str | None
+    entra_source: EntraSource | None
+    claims: TokenClaims | None = None
+    ignored_secrets: tuple[str, ...] = ()
+    modes: tuple[AuthMode, ...] = ()
+    explicit: bool = False
+
+
+def resolve_settings(
+    raw: RawOptions, env: Mapping[str, str], *, now: datetime | None = None
+) -> Settings:
+    """The run's ``Settings`` from options and environment, or a ``ConfigError`` with the fix."""
+    names = (ENV_API_KEY, ENV_RESOURCE, ENV_BASE_URL, ENV_ENTRA_TOKEN)
+    values = {name: env[name].strip() for name in names if env.get(name, "").strip()}
+    # Whatever went wrong, a secret from the environment must not reach a message.
+    redactor = Redactor([values.get(ENV_API_KEY), values.get(ENV_ENTRA_TOKEN)])
+    remarks = Remarks()
+    try:
+        settings = _resolve(raw, values, now or datetime.now(UTC), remarks)
+    except ConfigError as exc:
+        text = redactor.text
+        raise ConfigError(
+            text(exc.problem), text(exc.fix), source=exc.source, code=exc.code
+        ) from None
+    return replace(
+        settings,
+        notes=tuple(redactor.text(n) for n in remarks.notes),
+        warnings=tuple(redactor.text(w) for w in remarks.warnings),
+    )
+
+
+def _resolve(raw: RawOptions, env: Mapping[str, str], now: datetime, remarks: Remarks) -> Settings:
+    target = _resolve_target(raw, env, remarks)
+    auth = _resolve_auth(raw, env, target.kind, now, remarks)
+    # Only a token read from the environment carries an audience to match the scope against.
+    claims = auth.claims if auth.entra_source is EntraSource.ENV_TOKEN else None
+    report_dir = raw.report_dir if raw.report_dir not in (None, "") else DEFAULT_REPORT_DIR
+    return Settings(
+        kind=target.kind,
+        base_url=target.base_url,
+        resource=target.resource,
+        endpoint_source=target.endpoint_source,
+        deployments=normalize_deployments(raw.deployments, DEFAULT_DEPLOYMENT),
+        auth_modes=auth.modes,
+        auth_explicit=auth.explicit,
+        api_key=auth.api_key,
+        api_key_source=auth.api_key_source,
+        entra_token=auth.entra_token,
+        entra_source=auth.entra_source,
+        entra_scope=scope_for_token(raw.entra_scope, DEFAULT_ENTRA_SCOPE, claims, remarks),
+        emulator_profiles=target.profiles,
+        suite=parse_choice(raw.suite, Suite, "--suite") if raw.suite else Suite.STANDARD,
+        select=dedupe(split_values(raw.select)),
+        report_dir=Path(report_dir),
+        cassettes=target.cassettes,
+        max_requests=parse_int(raw.max_requests, "--max-requests", default=DEFAULT_MAX_REQUESTS),
+        max_tokens_budget=parse_int(
+            raw.max_tokens_budget, "--max-tokens-budget", default=DEFAULT_MAX_TOKENS_BUDGET
+        ),
+        probe_rate_limit=bool(raw.probe_rate_limit),
+        timeout=parse_float(
+            raw.timeout, "--timeout", default=DEFAULT_TIMEOUT_S, maximum=MAX_TIMEOUT_S
+        ),
+        redact_resource=bool(raw.redact_resource),
+        ignored_secrets=auth.ignored_secrets,
+    )
+
+
+def _resolve_target(raw: RawOptions, env: Mapping[str, str], remarks: Remarks) -> _Target:
+    mode = parse_choice(raw.mode, Mode, "--mode") if raw.mode else None
+    if raw.emulator is not None or mode is Mode.EMULATOR:
+        return _emulator_target(raw, mode, env, remarks)
+    endpoint = resolve_endpoint(raw.resource, raw.base_url, env, remarks)
+    if endpoint is None:
+        return _no_endpoint_target(raw, mode, remarks)
+    kind = mode or Mode.LIVE
+    cassettes = _cassettes(raw, kind, remarks)
+    return _Target(kind, endpoint.base_url, endpoint.resource, endpoint.source, None, cassettes)
+
+
+def _emulator_target(
+    raw: RawOptions, mode: Mode | None, env: Mapping[str, str], remarks: Remarks
+) -> _Target:
+    asked = "--emulator" if raw.emulator is not None else "--mode emulator"
+    given = (("--resource", raw.resource), ("--base-url", raw.base_url))
+    flag = next((name for name, value in given if value is not None), None)
+    if flag is not None:
+        raise ConfigError(
+            f"{asked} and {flag} are both given; the emulator and a live endpoint cannot both "
+            "be the target.",
+            f"Drop {asked} to test the endpoint, or drop {flag} to run against the emulator.",
+            source=f"{asked} and {flag}",
+            code=CONFIG_CONFLICT,
+        )
+    if mode not in (None, Mode.EMULATOR):
+        raise ConfigError(
+            f"{asked} and --mode {mode} are both given; the emulator is its own mode.",
+            f"Drop --mode {mode} to run against the emulator, or drop {asked} and configure an "
+            "endpoint (or cassettes, for replay).",
+            source=f"{asked} and --mode",
+            code=CONFIG_CONFLICT,
+        )
+    ignored = (name for name in (ENV_RESOURCE, ENV_BASE_URL) if name in env)
+    remarks.notes.extend(f"{asked} given: {name} is ignored." for name in ignored)
+    profiles = validate_profiles(raw.emulator or "")
+    return _Target(Mode.EMULATOR, None, None, "emulator", profiles, None)
+
+
+def _no_endpoint_target(raw: RawOptions, mode: Mode | None, remarks: Remarks) -> _Target:
+    where = f"--resource NAME or {ENV_RESOURCE}, or --base-url URL or {ENV_BASE_URL}"
+    if mode is None:
+        remarks.notes.append(
+            f"No endpoint is configured ({where}): the run uses the embedded emulator, which "
+            "proves nothing about Azure."
+        )
+        return _Target(Mode.EMULATOR, None, None, "emulator", DEFAULT_EMULATOR_PROFILE, None)
+    if mode is Mode.REPLAY:
+        return _Target(Mode.REPLAY, None, None, "cassettes", None, _cassettes(raw, mode, remarks))
+    raise ConfigError(
+        f"--mode {mode} needs a live endpoint, and none is configured.",
+        f"Set {where}; or drop --mode {mode} to try the embedded emulator.",
+        source="--mode",
+        code=CONFIG_MISSING,
+    )
+
+
+def _cassettes(raw: RawOptions, kind: Mode, remarks: Remarks) -> Path | None:
+    given = raw.cassettes not in (None, "")
+    if kind is Mode.REPLAY and not given:
+        raise ConfigError(
+            "--mode replay needs the recorded cassettes, and --cassettes is not given.",
+            "Pass --cassettes DIR, the directory a --mode record run wrote.",
+            source="--cassettes",
+            code=CONFIG_MISSING,
+        )
+    if kind is Mode.RECORD and not given:
+        remarks.notes.append(f"--cassettes not given: recording into {DEFAULT_CASSETTES_DIR}/.")
+        return Path(DEFAULT_CASSETTES_DIR)
+    if given and kind not in (Mode.RECORD, Mode.REPLAY):
+        remarks.warnings.append("--cassettes is ignored without --mode record or --mode replay.")
+        return None
+    return Path(str(raw.cassettes)) if given else None
+
+
+def _resolve_auth(
+    raw: RawOptions, env: Mapping[str, str], kind: Mode, now: datetime, remarks: Remarks
+) -> _Auth:
+    requested = dedupe(parse_choice(v, AuthMode, "--auth") for v in split_values(raw.auth))
+    modes = tuple(AuthMode(m) for m in requested)
+    creds = _credentials(env, kind, now, remarks)
+    if modes and creds.api_key is None and {AuthMode.API_KEY, AuthMode.X_API_KEY} & set(modes):
+        named = " ".join(f"--auth {m}" for m in modes if m is not AuthMode.ENTRA)
+        raise ConfigError(
+            f"{named} needs an API key, and {ENV_API_KEY} is not set.",
+            f"Set {ENV_API_KEY} to a key from the resource's Keys and Endpoint page (keys are "
+            "never taken from flags), or use --auth entra.",
+            source=ENV_API_KEY,
+            code=CONFIG_MISSING,
+        )
+    if not modes:
+        with_key = (AuthMode.API_KEY, AuthMode.X_API_KEY) if creds.api_key else ()
+        # DefaultAzureCredential probes the network: it is only consulted when asked for.
+        default_entra = creds.entra_source is not EntraSource.AZURE_IDENTITY
+        modes = with_key + ((AuthMode.ENTRA,) if default_entra else ())
+    if not modes:
+        raise ConfigError(
+            f"No credentials are configured for the endpoint ({ENV_API_KEY} and "
+            f"{ENV_ENTRA_TOKEN} are unset).",
+            f"Set {ENV_API_KEY} (from the resource's Keys and Endpoint page), or "
+            f"{ENV_ENTRA_TOKEN} (e.g. from `{TOKEN_COMMAND}`), or pass --auth entra to use "
+            "DefaultAzureCredential.",
+            source=ENV_API_KEY,
+            code=CONFIG_MISSING,
+        )
+    entra = creds.entra_source if AuthMode.ENTRA in modes else None
+    return replace(creds, modes=modes, explicit=bool(requested), entra_source=entra)
+
+
+def _credentials(env: Mapping[str, str], kind: Mode, now: datetime, remarks: Remarks) -> _Auth:
+    """The credentials each kind of target uses, before ``--auth`` narrows the modes."""
+    key, token = env.get(ENV_API_KEY), env.get(ENV_ENTRA_TOKEN)
+    if kind is Mode.EMULATOR:
+        if token:
+            remarks.notes.append(
+                f"{ENV_ENTRA_TOKEN} is ignored with the emulator: it mints tokens."
+            )
+        # The emulator accepts ANTHROPIC_FOUNDRY_API_KEY when set, its development key otherwise.
+        key, source = (key, ENV_API_KEY) if key else (EMULATOR_DEV_API_KEY, "emulator-dev-key")
+        ignored: tuple[str, ...] = (token,) if token else ()
+        return _Auth(key, source, None, EntraSource.EMULATOR_MINT, ignored_secrets=ignored)
+    if kind is Mode.REPLAY:
+        unused = [name for name in (ENV_API_KEY, ENV_ENTRA_TOKEN) if name in env]
+        if unused:
+            remarks.notes.append(f"{' and '.join(unused)} not used in replay: nothing is sent.")
+        ignored = tuple(env[name] for name in unused)
+        placeholder = (REPLAY_PLACEHOLDER_KEY, "replay-placeholder", None, EntraSource.REPLAY_MINT)
+        return _Auth(*placeholder, ignored_secrets=ignored)
+    claims = None
+    if token:
+        token, claims = read_env_token(token, now, remarks)
+    entra = EntraSource.ENV_TOKEN if token else EntraSource.AZURE_IDENTITY
+    return _Auth(key, ENV_API_KEY if key else None, token, entra, claims)

@@ -1,0 +1,249 @@
+"""Validation of single configuration values; each failure is a ``ConfigError`` with its fix.
+
+Pure: no I/O and no third-party imports. ``conformance.config`` combines these validators into the
+precedence rules (the endpoint's own rules are in ``config_endpoint``); they live apart so that
+each rule about one value can be read, and tested, alone.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import TypeVar
+from urllib.parse import urlsplit
+
+from .constants import ENV_ENTRA_TOKEN, KNOWN_ENTRA_SCOPES
+from .jwt_claims import TokenClaims, TokenFormatError, read_claims, scope_to_audience
+
+DEPLOYMENT_NAME_PATTERN = re.compile(r"[A-Za-z0-9._-]{1,64}")
+PROFILE_NAME_PATTERN = re.compile(r"[A-Za-z0-9_-]+")
+TOKEN_COMMAND = (
+    "az account get-access-token --resource https://cognitiveservices.azure.com "
+    "--query accessToken -o tsv"
+)
+
+CONFIG_CONFLICT = "config-conflict"
+CONFIG_MISSING = "config-missing"
+CONFIG_INVALID = "config-invalid"
+
+
+class ConfigError(Exception):
+    """A configuration problem found before anything was sent (the run exits with status 2)."""
+
+    def __init__(self, problem: str, fix: str, *, source: str, code: str = CONFIG_INVALID) -> None:
+        super().__init__(f"{problem} {fix}")
+        self.problem = problem
+        self.fix = fix
+        self.source = source
+        self.code = code
+
+    def __str__(self) -> str:
+        return f"{self.problem} {self.fix}"
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # Keyword-only arguments would otherwise be lost when the error crosses a process (xdist).
+        return (_rebuild_config_error, (self.problem, self.fix, self.source, self.code))
+
+
+def _rebuild_config_error(problem: str, fix: str, source: str, code: str) -> ConfigError:
+    return ConfigError(problem, fix, source=source, code=code)
+
+
+def show(value: str, limit: int = 80) -> str:
+    """``value`` quoted for a message, control characters escaped and long values cut."""
+    cut = value if len(value) <= limit else value[:limit] + "…"
+    return repr(cut)
+
+
+def spell(source: str, value: str) -> str:
+    """How to give ``value`` through ``source``: ``--flag VALUE`` or ``VARIABLE=VALUE``."""
+    return f"{source} {value}" if source.startswith("-") else f"{source}={value}"
+
+
+@dataclass
+class Remarks:
+    """Notes (informational) and warnings gathered while resolving, shown before the run."""
+
+    notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def split_values(values: Iterable[str] | None) -> list[str]:
+    """Repeated option values, each possibly comma-separated, stripped, empties dropped."""
+    return [item.strip() for value in values or () for item in value.split(",") if item.strip()]
+
+
+def dedupe(values: Iterable[str]) -> tuple[str, ...]:
+    """``values`` without repeats, first occurrence kept."""
+    return tuple(dict.fromkeys(values))
+
+
+def normalize_deployments(values: Sequence[str] | None, default: str) -> tuple[str, ...]:
+    """Deployment names, validated and de-duplicated, or ``(default,)`` when none is given."""
+    names = split_values(values)
+    for name in names:
+        if not DEPLOYMENT_NAME_PATTERN.fullmatch(name):
+            raise ConfigError(
+                f"--deployment {show(name)} is not a valid deployment name.",
+                "Deployment names are 1 to 64 letters, digits, '.', '_' and '-': use the name "
+                "shown under Deployments in the Foundry portal, one --deployment per name.",
+                source="--deployment",
+            )
+    return dedupe(names) or (default,)
+
+
+def validate_scope(value: str, source: str = "--entra-scope") -> str:
+    """``value`` as an Entra ID scope: an https URL ending in ``/.default``."""
+    scope = value.strip()
+    bare = scope.removeprefix("https://").removeprefix("http://").rstrip("/")
+    suggestion = (
+        f"https://{bare.removesuffix('/.default')}/.default" if bare else KNOWN_ENTRA_SCOPES[0]
+    )
+    if scope.startswith("https://") and scope.endswith("/.default") and _has_host(scope):
+        return scope
+    if scope.startswith("https://") and not scope.endswith("/.default"):
+        problem = (
+            f"{source} {show(scope)} is a resource (audience), not a scope: a scope ends in "
+            "/.default (az account get-access-token --resource takes the form without it)."
+        )
+    else:
+        problem = f"{source} {show(scope)} is not an https URL ending in /.default."
+    raise ConfigError(
+        problem,
+        f"Use {spell(source, suggestion)}; the known scopes are {', '.join(KNOWN_ENTRA_SCOPES)}.",
+        source=source,
+    )
+
+
+def _has_host(url: str) -> bool:
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:
+        return False
+    return bool(host) and not any(ch.isspace() for ch in url)
+
+
+def alternate_scope(scope: str) -> str:
+    """The other known Entra scope (the documented default when ``scope`` is not a known one)."""
+    wanted = scope.strip().rstrip("/").lower()
+    return next(s for s in KNOWN_ENTRA_SCOPES if s.lower() != wanted)
+
+
+E = TypeVar("E", bound=StrEnum)
+
+
+def parse_choice(value: str, choices: type[E], source: str) -> E:
+    """``value`` as a member of ``choices``, or an error listing the valid names."""
+    try:
+        return choices(value.strip().lower())
+    except ValueError:
+        valid = ", ".join(member.value for member in choices)
+        raise ConfigError(
+            f"{source} {show(value)} is not one of the valid values.",
+            f"Use one of: {valid}.",
+            source=source,
+        ) from None
+
+
+def parse_int(value: int | str | None, source: str, *, default: int, minimum: int = 1) -> int:
+    """An integer option (given as a number or text) of at least ``minimum``."""
+    if value is None:
+        return default
+    try:
+        number = value if isinstance(value, int) else int(str(value).strip())
+    except ValueError:
+        number = None
+    if number is None or isinstance(number, bool) or number < minimum:
+        raise ConfigError(
+            f"{source} {show(str(value))} is not a whole number of at least {minimum}.",
+            f"Give a number like {spell(source, str(max(default, minimum)))}.",
+            source=source,
+        )
+    return number
+
+
+def parse_float(value: float | str | None, source: str, *, default: float, maximum: float) -> float:
+    """A positive number option (seconds), at most ``maximum``."""
+    if value is None:
+        return default
+    try:
+        number = float(value) if not isinstance(value, bool) else float("nan")
+    except ValueError:
+        number = float("nan")
+    # 'not (0 < x <= max)' also rejects NaN, which every comparison fails.
+    if not 0 < number <= maximum:
+        raise ConfigError(
+            f"{source} {show(str(value))} is not a number of seconds above 0 and at most "
+            f"{maximum:g}.",
+            f"Give a value like {spell(source, f'{default:g}')}.",
+            source=source,
+        )
+    return number
+
+
+def validate_profiles(value: str) -> str:
+    """``--emulator`` profile names, comma-separated; "" is the profile ``default``."""
+    names = split_values([value]) or ["default"]
+    for name in names:
+        if not PROFILE_NAME_PATTERN.fullmatch(name):
+            raise ConfigError(
+                f"--emulator {show(value)} is not a list of profile names.",
+                "Name profiles with letters, digits, '-' and '_', separated by commas: "
+                "--emulator PROFILE[,PROFILE...].",
+                source="--emulator",
+            )
+    return ",".join(dedupe(names))
+
+
+def read_env_token(value: str, now: datetime, remarks: Remarks) -> tuple[str, TokenClaims | None]:
+    """The token from ``FOUNDRY_CONFORMANCE_ENTRA_TOKEN`` as it will be sent, and its claims."""
+    token = value.strip()
+    if token[:7].lower() == "bearer ":
+        token = token[7:].strip()
+        remarks.notes.append(f"{ENV_ENTRA_TOKEN} starts with 'Bearer ': the prefix is dropped.")
+    if token.startswith("{"):
+        raise ConfigError(
+            f"{ENV_ENTRA_TOKEN} holds JSON, not a token (the whole output of "
+            "az account get-access-token?).",
+            f"Store only the token: {ENV_ENTRA_TOKEN}=$({TOKEN_COMMAND}).",
+            source=ENV_ENTRA_TOKEN,
+        )
+    try:
+        # Read locally and never verified: the claims only explain what the endpoint will say.
+        claims = read_claims(token)
+    except TokenFormatError as exc:
+        remarks.warnings.append(
+            f"{ENV_ENTRA_TOKEN} is not a readable JWT ({exc}); it is sent as is, and the Entra "
+            "checks will show how the endpoint answers."
+        )
+        return token, None
+    if claims.expires_at is not None and claims.is_expired(now):
+        remarks.warnings.append(
+            f"The token in {ENV_ENTRA_TOKEN} expired at {claims.expires_at.isoformat()} (Entra "
+            "tokens last about an hour): fetch a new one right before the run."
+        )
+    return token, claims
+
+
+def scope_for_token(
+    given: str | None, default: str, claims: TokenClaims | None, remarks: Remarks
+) -> str:
+    """The Entra scope of the run: ``--entra-scope``, else the known scope the env token is for."""
+    scope = validate_scope(given) if given else default
+    if claims is None or not claims.audience or claims.has_audience(scope_to_audience(scope)):
+        return scope
+    other = alternate_scope(scope)
+    if not given and claims.has_audience(scope_to_audience(other)):
+        remarks.notes.append(
+            f"--entra-scope not given: using {other}, the audience of the token in "
+            f"{ENV_ENTRA_TOKEN}."
+        )
+        return other
+    remarks.warnings.append(
+        f"The token in {ENV_ENTRA_TOKEN} is for {', '.join(claims.audience)}, not {scope}: the "
+        "Entra checks that need that scope will be skipped."
+    )
+    return scope

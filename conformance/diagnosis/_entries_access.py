@@ -1,0 +1,180 @@
+"""Catalog entries about who may call the endpoint: keys, tokens, roles and network rules."""
+
+from __future__ import annotations
+
+from .info import (
+    CLAUDE_FOUNDRY_GUIDE,
+    MS_AUTHN_AUTHZ,
+    MS_DISABLE_LOCAL_AUTH,
+    MS_USE_CLAUDE,
+    MS_VIRTUAL_NETWORKS,
+    SDK_API_KEY_ISSUE,
+    DiagnosisInfo,
+)
+
+_GUIDE_401 = "Troubleshooting › Authentication errors › 401 Unauthorized / Invalid API key"
+_GUIDE_403 = "Troubleshooting › Authentication errors › 403 Forbidden"
+_GUIDE_KEYS = "Authentication › API key authentication"
+_GUIDE_ENTRA = "Microsoft Entra authentication"
+
+ACCESS_ENTRIES: tuple[DiagnosisInfo, ...] = (
+    DiagnosisInfo(
+        code="invalid-api-key",
+        title="The API key is not valid for this resource",
+        severity="blocker",
+        cause="Azure's gateway refused the key in every header it was sent in (401 'Access denied "
+        "due to invalid subscription key or wrong API endpoint'): the key is wrong, was "
+        "regenerated, belongs to another resource, or the host is not this resource's. A "
+        "private-endpoint-only resource reached through its public host has been seen to give "
+        "this same 401.",
+        remedy="Copy a current key from Foundry portal › your resource › Keys and Endpoint into "
+        "ANTHROPIC_FOUNDRY_API_KEY (no stray whitespace or quotes) and check that the endpoint "
+        "shown there matches the base URL. If the resource accepts only private-endpoint "
+        "traffic, run from inside its network.",
+        guide_section=_GUIDE_401,
+        doc_url=CLAUDE_FOUNDRY_GUIDE,
+    ),
+    DiagnosisInfo(
+        code="api-key-header-rejected",
+        title="The key is refused in the api-key header but accepted in x-api-key",
+        severity="warning",
+        cause="The same key authenticated in `x-api-key` and got 401 in `api-key`. The guide "
+        "documents both headers, but the endpoint authenticates `x-api-key`: clients that send "
+        "only `api-key` (anthropic Python SDK 0.107.0, tools set up for Azure OpenAI, the "
+        "guide's own curl example) are refused.",
+        remedy="Send the key in `x-api-key`: upgrade the anthropic SDK to 0.107.1 or later (it "
+        "sends both headers); in curl and other clients replace `api-key: …` with "
+        "`x-api-key: …`.",
+        guide_section=_GUIDE_KEYS,
+        doc_url=SDK_API_KEY_ISSUE,
+    ),
+    DiagnosisInfo(
+        code="x-api-key-header-rejected",
+        title="The key is refused in the x-api-key header but accepted in api-key",
+        severity="blocker",
+        cause="The same key authenticated in `api-key` and got 401 in `x-api-key`, the header "
+        "the official SDKs authenticate with (the TypeScript, C# and Java SDKs send nothing "
+        "else). Field reports tie this to other hosts (such as {resource}.openai.azure.com) or "
+        "to a gateway in front that only forwards Azure's header.",
+        remedy="Use the https://{resource}.services.ai.azure.com/anthropic/ host; if a gateway "
+        "(API Management) sits in front, make it forward `x-api-key`. Until then clients must "
+        "send `api-key` too (the anthropic Python SDK sends both). Report it: the documentation "
+        "says both headers work.",
+        guide_section=_GUIDE_KEYS,
+        doc_url=CLAUDE_FOUNDRY_GUIDE,
+    ),
+    DiagnosisInfo(
+        code="invalid-token",
+        title="The Entra ID token was refused although its expiry and audience look right",
+        severity="blocker",
+        cause="The gateway answered 401 to a bearer token whose `exp` and `aud` claims, read "
+        "locally, are fine: it was issued by another tenant, is not an access token for this "
+        "API, is malformed or altered, or is not valid yet (`nbf`, clock skew).",
+        remedy="Sign in to the resource's tenant (`az login --tenant <tenant>`) and fetch a fresh "
+        "token (`az account get-access-token --resource https://cognitiveservices.azure.com`), "
+        "or let DefaultAzureCredential fetch one per request; compare the claims in the details "
+        "(`tid` must be the resource's tenant).",
+        guide_section=_GUIDE_401,
+        doc_url=MS_AUTHN_AUTHZ,
+    ),
+    DiagnosisInfo(
+        code="expired-token",
+        title="The Entra ID token has expired",
+        severity="blocker",
+        cause="The token's `exp` claim is in the past. Access tokens live about an hour (60–90 "
+        "minutes); a token fetched once and reused, as a pipeline variable or a fixed "
+        "Authorization header, stops working after that.",
+        remedy="Fetch a new token for every run, or better pass a refreshing provider as "
+        "`azure_ad_token_provider`: get_bearer_token_provider(DefaultAzureCredential(), "
+        '"https://cognitiveservices.azure.com/.default"). In CI, fetch the token in the same '
+        "step that runs the harness.",
+        guide_section=_GUIDE_401,
+        doc_url=CLAUDE_FOUNDRY_GUIDE,
+    ),
+    DiagnosisInfo(
+        code="wrong-token-audience",
+        title="The Entra ID token was issued for another audience",
+        severity="blocker",
+        cause="The token's `aud` claim is not the audience of the scope it was meant for: it was "
+        "requested for another API (Azure Resource Manager, Microsoft Graph, …), which Foundry's "
+        "gateway refuses.",
+        remedy="Request the token for https://cognitiveservices.azure.com/.default (`az account "
+        "get-access-token --resource https://cognitiveservices.azure.com`), or "
+        "https://ai.azure.com/.default as Anthropic's SDK docs do, and pass that scope to "
+        "get_bearer_token_provider.",
+        guide_section=_GUIDE_ENTRA,
+        doc_url=CLAUDE_FOUNDRY_GUIDE,
+    ),
+    DiagnosisInfo(
+        code="alt-scope-refused",
+        title="Tokens for the other documented Entra scope are refused",
+        severity="warning",
+        cause="A current token carrying the audience of the other documented scope "
+        "(https://ai.azure.com versus https://cognitiveservices.azure.com) got 401. Microsoft's "
+        "docs use one scope and Anthropic's SDKs default to the other (the C# SDK, the "
+        "TypeScript README), so a client left on its default scope is refused.",
+        remedy="Request tokens for the scope that works (the configured one, named in the "
+        "details) and set it explicitly in every client instead of relying on its default.",
+        guide_section=_GUIDE_ENTRA,
+        doc_url=MS_USE_CLAUDE,
+    ),
+    DiagnosisInfo(
+        code="missing-rbac-role",
+        title="The identity has no data-plane role on the resource",
+        severity="blocker",
+        cause="The token is valid but its principal lacks the data action Claude needs "
+        '(`PermissionDenied`, answered as 401 as often as 403). Only "Cognitive Services User" '
+        'and "Foundry User" (formerly "Azure AI User") cover /anthropic; "Cognitive Services '
+        'OpenAI User" (the guide\'s example) and "Azure AI Developer" stop at the OpenAI '
+        "routes, and Owner or Contributor grant no data actions at all.",
+        remedy='Assign "Cognitive Services User" or "Foundry User" on the Foundry resource to '
+        "the principal named in the details (portal › Access control (IAM) › Add role "
+        'assignment, or `az role assignment create --assignee <object-id> --role "Cognitive '
+        'Services User" --scope <resource-id>`), then wait: role changes take a few minutes '
+        "to propagate.",
+        guide_section=_GUIDE_403,
+        doc_url=MS_AUTHN_AUTHZ,
+    ),
+    DiagnosisInfo(
+        code="key-auth-disabled",
+        title="Key authentication is disabled on the resource",
+        severity="blocker",
+        cause="The resource has local (key) authentication turned off (`disableLocalAuth`, often "
+        "enforced by an Azure Policy), so every key is refused with 403 "
+        "`AuthenticationTypeDisabled`, however valid.",
+        remedy="Use Entra ID instead (`--auth entra`, a token for "
+        "https://cognitiveservices.azure.com/.default and a data-plane role), or, where policy "
+        "allows, re-enable local authentication on the resource; either change takes a few "
+        "minutes to apply.",
+        guide_section=_GUIDE_KEYS,
+        doc_url=MS_DISABLE_LOCAL_AUTH,
+    ),
+    DiagnosisInfo(
+        code="network-restricted",
+        title="The resource's network rules refuse this client",
+        severity="blocker",
+        cause="A 403 came from the resource's network layer rather than from authentication: "
+        "public network access is disabled, this client's IP is outside the firewall's allowed "
+        "ranges, or traffic must arrive through an approved private endpoint.",
+        remedy="Run from a network the resource allows (inside the virtual network, through its "
+        "private endpoint, with the privatelink DNS zone linked), or add this client's egress "
+        "IP under portal › resource › Networking › Firewalls and virtual networks; changes "
+        "take a few minutes.",
+        guide_section="Provisioning › Provision a Foundry resource",
+        doc_url=MS_VIRTUAL_NETWORKS,
+    ),
+    DiagnosisInfo(
+        code="auth-not-enforced",
+        title="A request without a valid credential was served",
+        severity="warning",
+        cause="A request sent with no credential, or with a deliberately wrong key or token, got "
+        "a 2xx answer: something in front of Foundry (an API Management gateway or proxy with "
+        "its own credential) authenticates every request, or the 'wrong' credential is in fact "
+        "valid (for the RBAC probe: the unprivileged principal does hold a data-plane role).",
+        remedy="If a gateway sits in front, make sure it authenticates its own callers, or point "
+        "the harness at the resource's endpoint. For the RBAC probe, use a principal without "
+        '"Cognitive Services User" or "Foundry User" on the resource.',
+        guide_section="Authentication",
+        doc_url=MS_AUTHN_AUTHZ,
+    ),
+)

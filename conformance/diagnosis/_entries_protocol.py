@@ -1,0 +1,167 @@
+"""Catalog entries about the answers: throttling, drift, correlation IDs, shapes and faults."""
+
+from __future__ import annotations
+
+from .info import (
+    CLAUDE_ERRORS,
+    CLAUDE_FOUNDRY_GUIDE,
+    CLAUDE_STREAMING,
+    MS_TROUBLESHOOT,
+    DiagnosisInfo,
+)
+
+_GUIDE_IDS = "Correlation request IDs"
+_IDS_URL = f"{CLAUDE_FOUNDRY_GUIDE}#correlation-request-ids"
+
+PROTOCOL_ENTRIES: tuple[DiagnosisInfo, ...] = (
+    DiagnosisInfo(
+        code="rate-limited",
+        title="The deployment's rate limit was exceeded",
+        severity="warning",
+        cause="The request was throttled with 429 (`RateLimitReached`, Azure's per-deployment "
+        "quota, or `rate_limit_error`). Foundry sends no anthropic-ratelimit-* headers: the "
+        "wait, when given, is in the message ('Please wait N seconds') and perhaps in a "
+        "retry-after header.",
+        remedy="Wait at least the advertised time (in the details) before retrying, with "
+        "exponential backoff and jitter; the SDK's default retries (about 0.5 s, then 1 s) are "
+        "shorter than Azure's waits. For sustained load, request more quota for the deployment "
+        "in the Azure portal, or spread the load over several deployments.",
+        guide_section="Troubleshooting › Rate limits › 429 Too Many Requests",
+        doc_url=MS_TROUBLESHOOT,
+    ),
+    DiagnosisInfo(
+        code="feature-not-available",
+        title="The feature is not offered on this deployment's hosting option",
+        severity="warning",
+        cause="The request used a feature the deployment does not offer, refused with 400 '… not "
+        "supported in your workspace'. Deployments hosted on Azure refuse structured outputs, "
+        "server-side tools (web search, web fetch, code execution), the MCP connector, Agent "
+        "Skills, programmatic tool calling and the Files API by design.",
+        remedy="Leave the feature out of requests to this deployment, or deploy the model "
+        "version hosted on Anthropic (a separate version in the portal) where you need it.",
+        guide_section="Supported features",
+        doc_url=CLAUDE_FOUNDRY_GUIDE,
+    ),
+    DiagnosisInfo(
+        code="rate-limit-headers-present",
+        title="Anthropic rate-limit headers appear although Foundry documents them as absent",
+        severity="info",
+        cause="A response carried anthropic-ratelimit-* headers, which the guide says Foundry "
+        "does not send: Foundry has changed and the documentation is out of date, or a gateway "
+        "in front adds them.",
+        remedy="Do not build throttling on them; manage limits with Azure Monitor and the 429 "
+        "wait hint. Report it with the request IDs so the documentation can be corrected.",
+        guide_section="Troubleshooting › Rate limits › Rate limit headers",
+        doc_url=CLAUDE_FOUNDRY_GUIDE,
+    ),
+    DiagnosisInfo(
+        code="unsupported-endpoint-served",
+        title="An endpoint documented as unsupported answered successfully",
+        severity="info",
+        cause="An API the guide lists as unsupported on Foundry (Models /v1/models, Message "
+        "Batches /v1/messages/batches, Admin /v1/organizations/…) answered 2xx: Foundry now "
+        "serves it and the documentation is out of date, or a gateway in front answers it.",
+        remedy="Do not depend on it until it is documented. Report it with the request IDs so "
+        "the documentation can be updated; if a gateway sits in front, check what answers.",
+        guide_section="Supported features › Unsupported features",
+        doc_url=CLAUDE_FOUNDRY_GUIDE,
+    ),
+    DiagnosisInfo(
+        code="missing-request-id",
+        title="Anthropic's request-id header is missing",
+        severity="warning",
+        cause="A response produced by the Anthropic layer (a success or an Anthropic-shaped "
+        "error) lacked `request-id`, which support needs, with `apim-request-id`, to find the "
+        "request on Anthropic's side. A gateway or proxy in front may strip response headers.",
+        remedy="Make sure no proxy or API Management policy removes response headers, and log "
+        "both IDs in your client (the Python SDK exposes `_request_id`). If Foundry itself "
+        "omits it, report it.",
+        guide_section=_GUIDE_IDS,
+        doc_url=_IDS_URL,
+    ),
+    DiagnosisInfo(
+        code="missing-apim-request-id",
+        title="Azure's apim-request-id header is missing",
+        severity="warning",
+        cause="A response lacked `apim-request-id`, the ID equal to the CorrelationId in Azure's "
+        "logs; without it Azure support cannot find the request. A proxy in front may strip "
+        "it, or the answer did not come from Foundry at all.",
+        remedy="Check that the base URL is the Foundry resource itself and that no proxy removes "
+        "response headers; otherwise report it with the UTC time and the request-id.",
+        guide_section=_GUIDE_IDS,
+        doc_url=_IDS_URL,
+    ),
+    DiagnosisInfo(
+        code="malformed-response",
+        title="The response body is not the documented JSON",
+        severity="blocker",
+        cause="A body the API documents as JSON (a Messages object, a token count, an error) was "
+        "HTML, empty or unparseable: usually a proxy, captive portal or gateway answering "
+        "instead of Foundry.",
+        remedy="Read the body excerpt in the evidence: an HTML sign-in or proxy page means the "
+        "request never reached Foundry (check proxy settings and the base URL). Otherwise "
+        "report it with both request IDs.",
+        guide_section="API responses",
+        doc_url=CLAUDE_ERRORS,
+    ),
+    DiagnosisInfo(
+        code="stream-protocol-violation",
+        title="The event stream breaks Anthropic's SSE grammar",
+        severity="blocker",
+        cause="The stream does not follow message_start … message_stop: a `data: [DONE]` frame, "
+        "no message_stop, events out of order, or frames that are not JSON. Foundry itself "
+        "sends Anthropic's grammar; a [DONE] is the mark of an API Management gateway or other "
+        "proxy rewriting the stream, and it breaks strict SDK parsers.",
+        remedy="Call Foundry directly, or configure the gateway to pass the event stream through "
+        "untouched (no buffering, no OpenAI-style terminator).",
+        guide_section="API responses",
+        doc_url=CLAUDE_STREAMING,
+    ),
+    DiagnosisInfo(
+        code="server-error",
+        title="The service failed with a server error",
+        severity="warning",
+        cause="A 5xx answer, or an `api_error` / `timeout_error` event inside a stream: a fault "
+        "on Azure's or Anthropic's side, not in the request.",
+        remedy="Retry with exponential backoff (the SDK retries 5xx twice by default). If it "
+        "lasts for minutes, open a support ticket with the request-id, apim-request-id and UTC "
+        "time of the failing requests (see this report's ticket block).",
+        guide_section=_GUIDE_IDS,
+        doc_url=CLAUDE_ERRORS,
+    ),
+    DiagnosisInfo(
+        code="overloaded",
+        title="The model is temporarily overloaded",
+        severity="warning",
+        cause="Anthropic's backend answered 529 or `overloaded_error`, possibly as an "
+        "`event: error` inside a 200 stream: capacity is short right now; the request is fine.",
+        remedy="Retry after a pause with exponential backoff; a stream that ends in "
+        "overloaded_error must be retried as a whole. If it lasts, try another deployment or "
+        "region and open a ticket with the request IDs.",
+        guide_section=_GUIDE_IDS,
+        doc_url=CLAUDE_ERRORS,
+    ),
+    DiagnosisInfo(
+        code="unexpected-status",
+        title="The endpoint answered in a way no documented behaviour explains",
+        severity="warning",
+        cause="An answer no other diagnosis accounts for: an error on a request expected to "
+        "succeed (such as 400 invalid_request_error on a documented request), or a success or "
+        "redirect where a refusal was expected.",
+        remedy="Read the message in the evidence; if the request is valid for the Messages API, "
+        "report it with both request IDs, since Foundry may have diverged from Anthropic's API.",
+        guide_section="API responses",
+        doc_url=CLAUDE_ERRORS,
+    ),
+    DiagnosisInfo(
+        code="check-error",
+        title="The harness failed while running a check",
+        severity="warning",
+        cause="A check stopped on an error that says nothing about the endpoint (a harness bug, "
+        "an unexpected exception, a request it could not build), so its verdict is unknown.",
+        remedy="Re-run with `-x -vv` to see the traceback and report it to the "
+        "foundry-conformance maintainers with the details; the endpoint may well be fine.",
+        guide_section=None,
+        doc_url=None,
+    ),
+)

@@ -1,0 +1,34 @@
+"""What the rules need beyond the interactions: the Entra scope, the tokens' claims, the time."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from conformance.constants import DEFAULT_ENTRA_SCOPE, KNOWN_ENTRA_SCOPES
+from conformance.jwt_claims import TokenClaims, normalize_audience
+
+
+@dataclass(frozen=True)
+class DiagnosisContext:
+    """The run's configuration as the rules see it; built once per run by the caller."""
+
+    entra_scope: str = DEFAULT_ENTRA_SCOPE
+    # Claims of the token each Entra-authenticated interaction used, keyed by its ``auth`` label
+    # ("entra", "entra-alt-scope", "sdk-entra", "rbac-probe"): read locally, never verified.
+    token_claims: Mapping[str, TokenClaims] = field(default_factory=dict)
+    # The instant expiry is judged at; given by the caller so that the judgement is reproducible.
+    now: datetime = field(default_factory=lambda: datetime.now(UTC))
+    base_url: str = ""
+
+    @property
+    def alternative_scope(self) -> str:
+        """The other documented Entra scope, which AUTH-ENTRA-ALT-SCOPE requests tokens for."""
+        configured = normalize_audience(self.entra_scope)
+        others = [s for s in KNOWN_ENTRA_SCOPES if normalize_audience(s) != configured]
+        return others[0]
+
+    def scope_for(self, auth: str | None) -> str:
+        """The scope the token of an interaction labelled ``auth`` was requested for."""
+        return self.alternative_scope if auth == "entra-alt-scope" else self.entra_scope

@@ -1,0 +1,257 @@
+"""The plugin's bookkeeping: which checks run in what order, what each case ended as, and the
+summary and artifacts at the end. Kept apart from ``plugin.py`` so that file stays a table of
+contents.
+"""
+
+from __future__ import annotations
+
+import os
+from importlib import metadata
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from . import catalog
+from .artifacts import write_artifacts
+from .assemble import CaseOutcome, assemble_summary
+from .client import RequestBudgetExceeded
+from .config import Settings
+from .failures import CannotJudge, CheckFailure
+from .session import FoundryRun
+from .summary import RunSummary, Target
+from .terminal import verdict_block
+
+# Checks that judge the whole run's traffic run after everything else; the rate-limit probe,
+# which exhausts the quota on purpose, runs just before them.
+PROBE_LAST = ("RL-429",)
+RUN_WIDE = ("RID-REQUEST-ID", "RID-APIM-REQUEST-ID", "RL-HEADERS-ABSENT")
+
+
+def _phase(check_id: str) -> int:
+    if check_id in RUN_WIDE:
+        return 2
+    if check_id in PROBE_LAST:
+        return 1
+    return 0
+
+
+@dataclass
+class RunRecorder:
+    """The state the plugin keeps for one session."""
+
+    settings: Settings
+    run: FoundryRun | None = None
+    summary: RunSummary | None = None
+    outcomes: dict[str, CaseOutcome] = field(default_factory=dict)
+    budget_message: str | None = None
+    outside_suite: set[str] = field(default_factory=set)
+    exit_code: int | None = None
+    started: float = field(default_factory=time.monotonic)
+
+    # -- collection ------------------------------------------------------------------------
+
+    def plan(
+        self, items: list[pytest.Item], check_id_of: Callable[[pytest.Item], str | None]
+    ) -> tuple[list[pytest.Item], list[pytest.Item]]:
+        """The items to run, in run order, and those the suite / ``--select`` leave out."""
+        try:
+            wanted = {c.id for c in catalog.select(self.settings.suite, self.settings.select)}
+        except catalog.UnknownSelection as exc:
+            raise ValueError(str(exc)) from None
+        if self.settings.suite == "standard" and not self.settings.select:
+            # Opt-in probes stay visible in the default suite: listed as skipped, with how to run them.
+            self.outside_suite = {c.id for c in catalog.CHECKS if c.opt_in}
+            wanted |= self.outside_suite
+        order = {check.id: i for i, check in enumerate(catalog.CHECKS)}
+        kept: list[tuple[int, int, int, pytest.Item]] = []
+        deselected: list[pytest.Item] = []
+        for position, item in enumerate(items):
+            check_id = check_id_of(item)
+            if check_id is None:
+                continue
+            if check_id not in catalog.BY_ID:
+                raise ValueError(f"{item.nodeid} is marked with {check_id!r}, not a catalog ID")
+            if check_id in wanted:
+                kept.append((_phase(check_id), order[check_id], position, item))
+            else:
+                deselected.append(item)
+        kept.sort(key=lambda entry: entry[:3])
+        return [entry[3] for entry in kept], deselected
+
+    def skip_reason(self, check_id: str) -> str | None:
+        """Why ``check_id`` must not run now (opt-in not enabled, budget spent), if it must not."""
+        if self.budget_message:
+            return f"not run: {self.budget_message}"
+        if check_id in self.outside_suite:
+            return (
+                "opt-in probe, not part of the standard suite: run it with --suite full "
+                "(or --select " + check_id + ")" + self._enable_hint(check_id)
+            )
+        if check_id == "RL-429" and not self.settings.probe_rate_limit:
+            return (
+                "opt-in probe: pass --probe-rate-limit to provoke a 429 on purpose "
+                f"(it may send up to {self.settings.max_requests} requests)"
+            )
+        return None
+
+    @staticmethod
+    def _enable_hint(check_id: str) -> str:
+        if check_id == "RL-429":
+            return " and --probe-rate-limit"
+        if check_id == "AUTH-RBAC":
+            return " and FOUNDRY_CONFORMANCE_UNPRIVILEGED_TOKEN set"
+        return ""
+
+    # -- the run ---------------------------------------------------------------------------
+
+    def start_run(self) -> FoundryRun:
+        """The session's ``FoundryRun``, started once."""
+        if self.run is None:
+            self.run = FoundryRun(self.settings, env=os.environ).start()
+        return self.run
+
+    def budget_spent(self, message: str) -> None:
+        """Stop sending: every later check is skipped with ``message``."""
+        self.budget_message = message
+
+    def record(
+        self,
+        item: pytest.Item,
+        check_id: str,
+        call: pytest.CallInfo[None],
+        report: pytest.TestReport,
+    ) -> None:
+        """Fold one phase's report into the case's outcome."""
+        outcome = self.outcomes.get(item.nodeid)
+        if outcome is None:
+            callspec = getattr(item, "callspec", None)
+            params = dict(callspec.params) if callspec is not None else {}
+            outcome = CaseOutcome(check_id=check_id, case=item.nodeid, params=_str_params(params))
+            self.outcomes[item.nodeid] = outcome
+        outcome.duration_s += report.duration
+        self._absorb_properties(outcome, report)
+        if report.skipped:
+            outcome.status = "skipped"
+            outcome.reason = _skip_reason(report)
+            return
+        if report.passed:
+            if report.when == "call":
+                outcome.status = "passed"
+                outcome.reason = str(outcome.details.get("note", ""))
+            return
+        exc = call.excinfo.value if call.excinfo is not None else None
+        outcome.status, outcome.reason, codes = _classify_failure(report.when, exc)
+        outcome.codes.extend(c for c in codes if c not in outcome.codes)
+        self._check_token_budget()
+
+    @staticmethod
+    def _absorb_properties(outcome: CaseOutcome, report: pytest.TestReport) -> None:
+        """What a check recorded with ``record_property``: a note, figures, evidence from others."""
+        for name, value in report.user_properties:
+            if name == "evidence" and isinstance(value, list):
+                outcome.evidence_seqs = [int(v) for v in value]
+            else:
+                outcome.details[name] = value
+
+    def _check_token_budget(self) -> None:
+        if self.run is None or self.budget_message:
+            return
+        used = sum(
+            (ix.input_tokens or 0) + (ix.output_tokens or 0) for ix in self.run.log.snapshot()
+        )
+        if used > self.settings.max_tokens_budget:
+            self.budget_spent(
+                f"the run has used {used} tokens, over its budget of "
+                f"{self.settings.max_tokens_budget} (--max-tokens)"
+            )
+
+    def finish(self, *, interrupted: bool) -> None:
+        """Assemble the summary, write the artifacts, stop the target."""
+        if self.run is None:
+            return
+        run = self.run
+        self._check_token_budget()
+        try:
+            self.summary = assemble_summary(
+                target=target_of(run),
+                interactions=run.log.snapshot(),
+                outcomes=list(self.outcomes.values()),
+                token_claims=run.token_claims,
+                entra_scope=run.settings.entra_scope,
+                redactor=run.redactor,
+                started_at=run.started_at,
+                finished_at=datetime.now(UTC),
+                incomplete=interrupted or self.budget_message is not None,
+                notes=self._notes(interrupted),
+                sdk_version=_package_version("anthropic"),
+            )
+            self.exit_code = write_artifacts(self.summary, run)
+        finally:
+            run.close()
+
+    def _notes(self, interrupted: bool) -> list[str]:
+        notes = [*self.settings.notes, *self.settings.warnings]
+        if interrupted:
+            notes.append("the run was interrupted: this report holds only the checks that finished")
+        if self.budget_message:
+            notes.append(f"the run stopped early: {self.budget_message}")
+        return notes
+
+    def verdict_lines(self) -> list[str]:
+        """The compact verdict block for the terminal."""
+        if self.summary is None:
+            return []
+        return verdict_block(self.summary, self.settings.report_dir)
+
+
+def _package_version(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def target_of(run: FoundryRun) -> Target:
+    """What the run exercised, for the summary."""
+    settings = run.settings
+    return Target(
+        kind=settings.kind.value,
+        base_url=settings.base_url or "",
+        resource=settings.resource,
+        deployments=list(settings.deployments),
+        auth_modes=[mode.value for mode in settings.auth_modes],
+        emulator_profile=settings.emulator_profiles if settings.kind.value == "emulator" else None,
+        cassettes=str(settings.cassettes) if settings.cassettes else None,
+    )
+
+
+def _str_params(params: dict[str, Any]) -> dict[str, str]:
+    return {k: str(v) for k, v in params.items()}
+
+
+def _skip_reason(report: pytest.TestReport) -> str:
+    longrepr = report.longrepr
+    if isinstance(longrepr, tuple) and len(longrepr) == 3:
+        return str(longrepr[2]).removeprefix("Skipped: ")
+    return str(longrepr or "skipped")
+
+
+def _classify_failure(when: str, exc: BaseException | None) -> tuple[str, str, Sequence[str]]:
+    """``(status, reason, codes)`` for a failed phase."""
+    if isinstance(exc, CheckFailure):
+        return ("failed" if when == "call" else "error"), exc.message, exc.codes
+    if isinstance(exc, CannotJudge):
+        return "error", f"could not judge: {exc.message}", exc.codes
+    if isinstance(exc, RequestBudgetExceeded):
+        return "error", f"not finished: {exc}", ()
+    if isinstance(exc, AssertionError):
+        return ("failed" if when == "call" else "error"), str(exc).split("\n")[0], ()
+    if exc is None:
+        return "error", f"failed in {when}", ()
+    kind = type(exc).__name__
+    message = str(exc).split("\n")[0] or kind
+    return "error", f"could not judge: {kind}: {message}", ()

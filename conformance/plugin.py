@@ -1,0 +1,246 @@
+"""The foundry-conformance pytest plugin (registered once, by its ``pytest11`` entry point).
+
+Reads like a table of contents: the marker → the options, in one group → the hooks → the fixtures,
+from broad to narrow scope → small helpers. The plugin stays inert in a session that collects no
+check (such as the harness's own tests); it wakes up when it sees the ``foundry_check`` marker.
+
+Precedence where values merge: ``--foundry-*`` option > environment variable > default (as the
+``foundry-conformance`` command line, which passes its flags through as these options).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Generator, Iterator
+from typing import Any
+
+import pytest
+
+from .client import RequestBudgetExceeded, tagged
+from .config import ConfigError, RawOptions, Settings, resolve_settings
+from .outcomes import RunRecorder
+from .session import FoundryRun, Unavailable
+
+MARKER = "foundry_check"
+RECORDER_KEY = pytest.StashKey[RunRecorder]()
+SETTINGS_KEY = pytest.StashKey[Settings]()
+
+# -- options ---------------------------------------------------------------------------------
+
+_OPTIONS: tuple[tuple[str, dict[str, Any]], ...] = (
+    ("--foundry-resource", {"help": "Foundry resource name (or ANTHROPIC_FOUNDRY_RESOURCE)"}),
+    (
+        "--foundry-base-url",
+        {"help": "base URL ending in /anthropic/ (or ANTHROPIC_FOUNDRY_BASE_URL)"},
+    ),
+    ("--foundry-deployment", {"action": "append", "help": "deployment name (repeatable)"}),
+    ("--foundry-auth", {"action": "append", "help": "api-key, x-api-key or entra (repeatable)"}),
+    ("--foundry-entra-scope", {"help": "Entra ID scope (default cognitiveservices)"}),
+    ("--foundry-mode", {"help": "live, record or replay"}),
+    ("--foundry-cassettes", {"help": "cassette directory for record/replay"}),
+    (
+        "--foundry-emulator",
+        {
+            "nargs": "?",
+            "const": "",
+            "help": "run against the embedded emulator "
+            "with PROFILE[,PROFILE] (default profile: default)",
+        },
+    ),
+    ("--foundry-suite", {"help": "smoke, standard (default) or full"}),
+    ("--foundry-select", {"action": "append", "help": "check ID, ID prefix or area (repeatable)"}),
+    ("--foundry-report-dir", {"help": "where the artifacts go (default reports/)"}),
+    ("--foundry-max-requests", {"help": "stop the run before it sends more requests than this"}),
+    ("--foundry-max-tokens", {"help": "stop the run once it has used this many tokens"}),
+    (
+        "--foundry-probe-rate-limit",
+        {"action": "store_true", "default": None, "help": "enable the opt-in RL-429 probe"},
+    ),
+    ("--foundry-timeout", {"help": "per-request timeout in seconds"}),
+    ("--foundry-max-latency-ms", {"help": "PERF-LATENCY fails above this total latency"}),
+    ("--foundry-max-ttft-ms", {"help": "PERF-LATENCY fails above this time to first token"}),
+    (
+        "--foundry-redact-resource",
+        {"action": "store_true", "default": None, "help": "scrub the resource host from cassettes"},
+    ),
+)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """The options, in one group, mirroring the command line."""
+    group = parser.getgroup("foundry-conformance", "Claude in Microsoft Foundry conformance")
+    for name, kwargs in _OPTIONS:
+        group.addoption(name, dest=name.removeprefix("--").replace("-", "_"), **kwargs)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Declare the marker."""
+    config.addinivalue_line(
+        "markers", f"{MARKER}(id): ties a test to a check ID of the foundry-conformance catalog"
+    )
+
+
+def raw_options(config: pytest.Config) -> RawOptions:
+    """The ``--foundry-*`` options as given (None where not given)."""
+
+    def get(name: str) -> Any:
+        return config.getoption(name, default=None)
+
+    return RawOptions(
+        resource=get("foundry_resource"),
+        base_url=get("foundry_base_url"),
+        deployments=get("foundry_deployment"),
+        auth=get("foundry_auth"),
+        entra_scope=get("foundry_entra_scope"),
+        mode=get("foundry_mode"),
+        cassettes=get("foundry_cassettes"),
+        emulator=get("foundry_emulator"),
+        suite=get("foundry_suite"),
+        select=get("foundry_select"),
+        report_dir=get("foundry_report_dir"),
+        max_requests=get("foundry_max_requests"),
+        max_tokens_budget=get("foundry_max_tokens"),
+        probe_rate_limit=get("foundry_probe_rate_limit"),
+        timeout=get("foundry_timeout"),
+        redact_resource=get("foundry_redact_resource"),
+    )
+
+
+# -- hooks -----------------------------------------------------------------------------------
+
+
+def check_id_of(item: pytest.Item) -> str | None:
+    """The check ID a test verifies, from its marker."""
+    marker = item.get_closest_marker(MARKER)
+    return str(marker.args[0]) if marker and marker.args else None
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(
+    session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
+) -> None:
+    """Resolve the configuration, keep the checks of the suite, order them, mark opt-ins."""
+    if not any(check_id_of(item) for item in items):
+        return
+    try:
+        settings = resolve_settings(raw_options(config), os.environ)
+    except ConfigError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    config.stash[SETTINGS_KEY] = settings
+    recorder = RunRecorder(settings)
+    config.stash[RECORDER_KEY] = recorder
+    try:
+        kept, deselected = recorder.plan(items, check_id_of)
+    except ValueError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+    items[:] = kept
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Skip what cannot run: opt-in probes not enabled, checks after the budget is spent."""
+    recorder = item.config.stash.get(RECORDER_KEY, None)
+    check_id = check_id_of(item)
+    if recorder is None or check_id is None:
+        return
+    reason = recorder.skip_reason(check_id)
+    if reason:
+        pytest.skip(reason)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> Generator[None, object, object]:
+    """A check that lacks a credential is skipped with the reason, never failed or passed."""
+    try:
+        return (yield)
+    except Unavailable as exc:
+        pytest.skip(str(exc))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_fixture_setup(
+    fixturedef: pytest.FixtureDef[Any], request: pytest.FixtureRequest
+) -> Generator[None, object, object]:
+    """The same for fixtures that need a credential."""
+    try:
+        return (yield)
+    except Unavailable as exc:
+        pytest.skip(str(exc))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """Record each check case's outcome (and attach its request IDs for JUnit)."""
+    report = yield
+    recorder = item.config.stash.get(RECORDER_KEY, None)
+    check_id = check_id_of(item)
+    if recorder is not None and check_id is not None:
+        recorder.record(item, check_id, call, report)
+        if call.excinfo is not None and call.excinfo.errisinstance(RequestBudgetExceeded):
+            recorder.budget_spent(str(call.excinfo.value))
+    return report
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Turn the run into its summary and artifacts."""
+    recorder = session.config.stash.get(RECORDER_KEY, None)
+    if recorder is None or recorder.run is None:
+        return
+    recorder.finish(interrupted=exitstatus == pytest.ExitCode.INTERRUPTED)
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    """The verdict block, last thing on screen."""
+    recorder = config.stash.get(RECORDER_KEY, None)
+    if recorder is None or recorder.summary is None:
+        return
+    for line in recorder.verdict_lines():
+        terminalreporter.write_line(line)
+
+
+# -- fixtures --------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def foundry_run(request: pytest.FixtureRequest) -> Iterator[FoundryRun]:
+    """The run: target (live, replay or the emulator it starts), seam and credentials."""
+    recorder = request.config.stash.get(RECORDER_KEY, None)
+    if recorder is None:
+        pytest.skip("foundry_run is only available to foundry_check tests")
+    run = recorder.start_run()
+    yield run
+    # Closed by the recorder at session finish, after the summary has read the log.
+
+
+@pytest.fixture(scope="session")
+def primary_deployment(foundry_run: FoundryRun) -> str:
+    """The deployment single-deployment checks use (the first configured)."""
+    return foundry_run.primary_deployment
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """``deployment`` runs a check once per configured deployment."""
+    if "deployment" not in metafunc.fixturenames:
+        return
+    settings = metafunc.config.stash.get(SETTINGS_KEY, None)
+    if settings is None:
+        try:
+            settings = resolve_settings(raw_options(metafunc.config), os.environ)
+        except ConfigError as exc:
+            raise pytest.UsageError(str(exc)) from None
+        metafunc.config.stash[SETTINGS_KEY] = settings
+    metafunc.parametrize("deployment", list(settings.deployments), ids=list(settings.deployments))
+
+
+@pytest.fixture(autouse=True)
+def _foundry_tag(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Tag every request a check makes with its check ID and case."""
+    check_id = check_id_of(request.node) if isinstance(request.node, pytest.Item) else None
+    if check_id is None:
+        yield
+        return
+    with tagged(check_id=check_id, case=request.node.nodeid, auth=None, expects_error=False):
+        yield

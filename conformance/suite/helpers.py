@@ -1,0 +1,185 @@
+"""What the checks share: request builders that tag and record, and the judgement of answers."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+import httpx
+
+from ..client import tagged
+from ..constants import ANTHROPIC_VERSION
+from ..failures import CannotJudge, CheckFailure
+from ..interactions import Interaction
+from ..session import FoundryRun
+
+# pytest's ``record_property`` fixture: a name and a value for the report and JUnit.
+RecordProperty = Callable[[str, object], None]
+
+# A prompt that needs one token to answer: every live request costs as little as it can.
+PROMPT = "Reply with the single word: ok"
+UNKNOWN_DEPLOYMENT = "foundry-conformance-no-such-deployment"
+
+
+def message_body(deployment: str, max_tokens: int = 1, **extra: Any) -> dict[str, Any]:
+    """A minimal Messages request."""
+    return {
+        "model": deployment,
+        "max_tokens": max_tokens,
+        "messages": [{"role": "user", "content": PROMPT}],
+        **extra,
+    }
+
+
+def send(
+    run: FoundryRun,
+    method: str,
+    path: str,
+    *,
+    auth: httpx.Auth | None,
+    label: str,
+    body: Any = None,
+    headers: Mapping[str, str] | None = None,
+    expects_error: bool = False,
+    anthropic_version: str | None = ANTHROPIC_VERSION,
+) -> httpx.Response:
+    """Send one request through the seam, tagged with its auth ``label``; the body is read."""
+    with tagged(auth=label, expects_error=expects_error):
+        request = run.client.build(
+            method, path, json=body, headers=headers, anthropic_version=anthropic_version
+        )
+        return run.client.send(request, auth=auth)
+
+
+def send_primary(
+    run: FoundryRun,
+    method: str,
+    path: str,
+    body: Any = None,
+    *,
+    expects_error: bool = False,
+    headers: Mapping[str, str] | None = None,
+    anthropic_version: str | None = ANTHROPIC_VERSION,
+) -> httpx.Response:
+    """Send with the run's primary auth (``x-api-key`` when a key is used, else Entra)."""
+    label, auth = run.primary_auth()
+    return send(
+        run,
+        method,
+        path,
+        auth=auth,
+        label=label,
+        body=body,
+        headers=headers,
+        expects_error=expects_error,
+        anthropic_version=anthropic_version,
+    )
+
+
+def last_interaction(run: FoundryRun) -> Interaction | None:
+    """The interaction the latest request of the current thread's check produced."""
+    items = run.log.snapshot()
+    return items[-1] if items else None
+
+
+def describe(run: FoundryRun, response: httpx.Response) -> str:
+    """``HTTP 401 {"error": …} (apim-request-id …)``, redacted, for a failure message."""
+    body = run.redactor.text(response.text[:300].strip())
+    ids = [
+        f"{name} {response.headers[name]}"
+        for name in ("request-id", "apim-request-id")
+        if name in response.headers
+    ]
+    suffix = f" ({', '.join(ids)})" if ids else " (no correlation IDs)"
+    return f"HTTP {response.status_code} {body}{suffix}"
+
+
+def refuse_to_judge_throttling(run: FoundryRun, response: httpx.Response) -> None:
+    """A 429 says nothing about conformance: the check could not judge, and says why."""
+    if response.status_code == 429:
+        raise CannotJudge(
+            f"the endpoint throttled the request: {describe(run, response)}", ("rate-limited",)
+        )
+
+
+def expect_success(run: FoundryRun, response: httpx.Response, what: str) -> None:
+    """Fail unless 2xx (a 429 is 'could not judge', not a failure)."""
+    if 200 <= response.status_code < 300:
+        return
+    refuse_to_judge_throttling(run, response)
+    raise CheckFailure(f"{what}: expected 2xx, got {describe(run, response)}")
+
+
+def expect_refusal(
+    run: FoundryRun,
+    response: httpx.Response,
+    statuses: Iterable[int],
+    what: str,
+    code_if_accepted: str | None = None,
+) -> None:
+    """Fail unless the status is one of ``statuses`` (an acceptance is named ``code_if_accepted``)."""
+    allowed = tuple(statuses)
+    if response.status_code in allowed:
+        return
+    refuse_to_judge_throttling(run, response)
+    codes = (code_if_accepted,) if code_if_accepted and response.status_code < 300 else ()
+    raise CheckFailure(
+        f"{what}: expected {' or '.join(map(str, allowed))}, got {describe(run, response)}", codes
+    )
+
+
+def json_body(run: FoundryRun, response: httpx.Response) -> Any:
+    """The decoded body, or a failure naming it malformed."""
+    try:
+        return response.json()
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise CheckFailure(
+            f"the answer is not JSON: {describe(run, response)}", ("malformed-response",)
+        ) from None
+
+
+def stream_message(
+    run: FoundryRun,
+    body: Mapping[str, Any],
+    *,
+    label: str | None = None,
+    auth: httpx.Auth | None = None,
+) -> tuple[httpx.Response, bytes, float | None]:
+    """Stream a Messages request; the raw bytes, and the time to the first content delta in ms."""
+    if auth is None:
+        label, auth = run.primary_auth()
+    with tagged(auth=label, expects_error=False):
+        request = run.client.build("POST", "v1/messages", json={**body, "stream": True})
+        t0 = time.perf_counter()
+        response = run.client.send(request, auth=auth, stream=True)
+        chunks: list[bytes] = []
+        ttft_ms: float | None = None
+        try:
+            for chunk in response.iter_bytes():
+                chunks.append(chunk)
+                if ttft_ms is None and b"content_block_delta" in chunk:
+                    ttft_ms = round((time.perf_counter() - t0) * 1000, 2)
+        finally:
+            response.close()
+    return response, b"".join(chunks), ttft_ms
+
+
+def anthropic_layer_answered(ix: Interaction) -> bool:
+    """Whether the Anthropic layer produced this answer: a success, or an Anthropic-shaped error."""
+    if ix.status is None:
+        return False
+    if 200 <= ix.status < 300:
+        return True
+    try:
+        data = json.loads(ix.response_body)
+    except (json.JSONDecodeError, ValueError):
+        return False
+    error = data.get("error") if isinstance(data, dict) else None
+    return data.get("type") == "error" and isinstance(error, dict) and "type" in error
+
+
+def evidence_property(record: Any, interactions: Iterable[Interaction]) -> None:
+    """Attach interactions of other checks as this check's evidence (by sequence number)."""
+    record("evidence", [ix.seq for ix in interactions][:20])

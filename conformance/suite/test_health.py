@@ -1,0 +1,41 @@
+"""Health: latency per deployment, against optional thresholds for CI."""
+
+from __future__ import annotations
+
+import pytest
+
+from ..failures import CheckFailure
+from ..session import FoundryRun
+from .helpers import RecordProperty, expect_success, message_body, send_primary, stream_message
+
+check = pytest.mark.foundry_check
+
+
+@check("PERF-LATENCY")
+def test_latency_within_thresholds(
+    foundry_run: FoundryRun,
+    deployment: str,
+    request: pytest.FixtureRequest,
+    record_property: RecordProperty,
+) -> None:
+    """Latency of a minimal call, and time to first token when streaming, per deployment."""
+    response = send_primary(foundry_run, "POST", "v1/messages", message_body(deployment))
+    expect_success(foundry_run, response, f"a minimal request to {deployment!r}")
+    total_ms = round(response.elapsed.total_seconds() * 1000, 1)
+    streamed, _raw, ttft_ms = stream_message(foundry_run, message_body(deployment, 4))
+    expect_success(foundry_run, streamed, f"a streaming request to {deployment!r}")
+    record_property("total_ms", total_ms)
+    if ttft_ms is not None:
+        record_property("ttft_ms", ttft_ms)
+    record_property("note", f"total {total_ms} ms; time to first token {ttft_ms} ms")
+    max_total = request.config.getoption("foundry_max_latency_ms", default=None)
+    max_ttft = request.config.getoption("foundry_max_ttft_ms", default=None)
+    over = []
+    if max_total is not None and total_ms > float(max_total):
+        over.append(f"total {total_ms} ms > {max_total} ms")
+    if max_ttft is not None and ttft_ms is not None and ttft_ms > float(max_ttft):
+        over.append(f"time to first token {ttft_ms} ms > {max_ttft} ms")
+    if ttft_ms is None and max_ttft is not None:
+        over.append("the stream produced no content delta to time")
+    if over:
+        raise CheckFailure(f"{deployment}: " + "; ".join(over))

@@ -1,0 +1,39 @@
+"""The compact verdict block printed at the end of a run (pure: summary in, lines out)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .summary import RunSummary
+from .verdict import VERDICT_MEANING
+
+_MARK = {"conformant": "✔", "nonconformant": "✘", "misconfigured": "✘", "unreachable": "✘"}
+
+
+def verdict_block(summary: RunSummary, report_dir: Path) -> list[str]:
+    """Verdict, counts, one line per diagnosis with its remedy, where the report is."""
+    counts = summary.counts
+    target = summary.target
+    where = target.base_url
+    if target.kind == "emulator":
+        where = f"the embedded emulator ({target.emulator_profile or 'default'}) — proves nothing about Azure"
+    elif target.kind == "replay":
+        where = f"a replay of {target.cassettes} (recorded {target.recorded_at or 'at an unknown time'})"
+    lines = [
+        "",
+        f"{_MARK.get(summary.verdict, '?')} foundry-conformance: {summary.verdict.upper()}"
+        + (" (incomplete)" if summary.incomplete else ""),
+        f"  {VERDICT_MEANING.get(summary.verdict, '')}",
+        f"  target: {where}",
+        f"  checks: {counts['passed']} passed, {counts['failed']} failed, "
+        f"{counts['errors']} errors, {counts['skipped']} skipped",
+        f"  usage: {summary.usage.requests} requests, {summary.usage.input_tokens} input + "
+        f"{summary.usage.output_tokens} output tokens",
+    ]
+    for diagnosis in summary.diagnoses:
+        lines.append(f"  [{diagnosis.severity}] {diagnosis.code}: {diagnosis.title}")
+        lines.append(f"      → {diagnosis.remedy}")
+    if not summary.secret_scan.clean:
+        lines.append("  SECRET FOUND in: " + ", ".join(summary.secret_scan.hits))
+    lines.append(f"  report: {report_dir / 'diagnosis.html'}")
+    return lines

@@ -1,0 +1,72 @@
+"""From check outcomes to the run's verdict and exit status (pure; SPEC's meanings)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+from .interactions import Interaction
+from .summary import CheckResult
+
+EXIT_CONFORMANT = 0
+EXIT_NONCONFORMANT = 1
+EXIT_CONFIG_ERROR = 2
+EXIT_UNREACHABLE = 3
+EXIT_SECRET_LEAK = 4
+
+VERDICT_EXIT = {
+    "conformant": EXIT_CONFORMANT,
+    "nonconformant": EXIT_NONCONFORMANT,
+    # Misconfigured *after* requests were sent (every authenticated request refused): the
+    # configuration error that sends nothing exits 2 before any verdict exists.
+    "misconfigured": EXIT_NONCONFORMANT,
+    "unreachable": EXIT_UNREACHABLE,
+}
+
+VERDICT_MEANING = {
+    "conformant": "Every check that ran passed: the endpoint behaves as documented.",
+    "nonconformant": "At least one check failed or could not judge: see the diagnoses.",
+    "misconfigured": "Every authenticated request was refused: the credentials or the endpoint "
+    "configuration are wrong, so nothing about the deployment could be judged.",
+    "unreachable": "No request got an HTTP answer: the endpoint could not be reached.",
+}
+
+
+def count_statuses(checks: Sequence[CheckResult]) -> dict[str, int]:
+    """``{passed, failed, skipped, errors}`` as SPEC spells them."""
+    counter = Counter(check.status for check in checks)
+    return {
+        "passed": counter["passed"],
+        "failed": counter["failed"],
+        "skipped": counter["skipped"],
+        "errors": counter["error"],
+    }
+
+
+def all_authenticated_refused(interactions: Sequence[Interaction]) -> bool:
+    """Whether every request that should have been accepted was refused with 401 or 403."""
+    wanted = [ix for ix in interactions if not ix.expects_error and ix.status is not None]
+    return bool(wanted) and all(ix.status in (401, 403) for ix in wanted)
+
+
+def decide_verdict(checks: Sequence[CheckResult], interactions: Sequence[Interaction]) -> str:
+    """The verdict: unreachable, misconfigured, nonconformant, or (only then) conformant."""
+    if interactions and not any(ix.answered for ix in interactions):
+        return "unreachable"
+    if all_authenticated_refused(interactions):
+        return "misconfigured"
+    judged = [c for c in checks if c.status != "skipped"]
+    if any(c.status == "error" for c in judged):
+        return "nonconformant"
+    if any(c.status == "failed" and c.severity != "info" for c in judged):
+        return "nonconformant"
+    if not any(c.status == "passed" for c in judged):
+        return "nonconformant"  # nothing was judged: never green
+    return "conformant"
+
+
+def exit_status(verdict: str, secrets_clean: bool) -> int:
+    """``run``'s exit status: a leaked secret (4) outranks every verdict."""
+    if not secrets_clean:
+        return EXIT_SECRET_LEAK
+    return VERDICT_EXIT[verdict]
