@@ -6,11 +6,11 @@ contents.
 from __future__ import annotations
 
 import os
-from importlib import metadata
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from importlib import metadata
 from typing import Any
 
 import pytest
