@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .redaction import Redactor
+from .report import render_html, render_ticket
 from .summary import RunSummary, SecretScan
 from .verdict import exit_status
 
@@ -36,13 +37,39 @@ def artifact_files(report_dir: Path) -> list[Path]:
     return sorted(p for p in report_dir.rglob("*") if p.suffix in SCANNED_SUFFIXES)
 
 
-def write_artifacts(summary: RunSummary, run: FoundryRun) -> int:
-    """Write ``summary.json`` (and the reports), scan them, and return ``run``'s exit status."""
-    report_dir = run.settings.report_dir
+def recorded_files(run: FoundryRun) -> list[Path]:
+    """The cassettes and metadata a record run wrote: they are shared more than any report."""
+    cassettes = run.settings.cassettes
+    if run.settings.kind.value != "record" or cassettes is None:
+        return []
+    return artifact_files(cassettes)
+
+
+def write_reports(summary: RunSummary, report_dir: Path) -> list[Path]:
+    """Write ``summary.json``, ``diagnosis.html`` and ``support-ticket.md`` into ``report_dir``."""
     report_dir.mkdir(parents=True, exist_ok=True)
-    summary_path = report_dir / "summary.json"
-    summary.write(summary_path)
-    scan = scan_for_secrets(artifact_files(report_dir), run.redactor)
+    written = [summary.write(report_dir / "summary.json")]
+    for name, text in (
+        ("diagnosis.html", render_html(summary)),
+        ("support-ticket.md", render_ticket(summary)),
+    ):
+        path = report_dir / name
+        path.write_text(text, "utf-8")
+        written.append(path)
+    return written
+
+
+def write_artifacts(summary: RunSummary, run: FoundryRun) -> int:
+    """Write ``summary.json`` and the reports, scan them, and return ``run``'s exit status."""
+    report_dir = run.settings.report_dir
+    write_reports(summary, report_dir)
+    scan = scan_for_secrets(artifact_files(report_dir) + recorded_files(run), run.redactor)
     summary.secret_scan = scan
-    summary.write(summary_path)
-    return exit_status(summary.verdict, scan.clean)
+    # Written again so that the report states the scan's result; what changed is only that
+    # result, and a second scan makes sure the rewrite added nothing.
+    write_reports(summary, report_dir)
+    rescan = scan_for_secrets(artifact_files(report_dir) + recorded_files(run), run.redactor)
+    if not rescan.clean and rescan.hits != scan.hits:
+        summary.secret_scan = rescan
+        summary.write(report_dir / "summary.json")
+    return exit_status(summary.verdict, scan.clean and rescan.clean)

@@ -9,13 +9,20 @@ from __future__ import annotations
 
 import platform
 import statistics
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from . import __version__, catalog
-from .diagnosis import DeclaredFinding, DiagnosisContext, Finding, classify_error_body, diagnose
+from .diagnosis import (
+    DeclaredFinding,
+    DiagnosisContext,
+    Finding,
+    classify_error_body,
+    diagnose,
+    explain_interaction,
+)
 from .interactions import Interaction
 from .jwt_claims import TokenClaims
 from .redaction import Redactor
@@ -105,6 +112,8 @@ def assemble_summary(
             [*by_case.get(o.case, []), *(by_seq[s] for s in o.evidence_seqs if s in by_seq)],
             findings,
             redactor,
+            [ix for ix in interactions if ix.case == o.case],
+            lambda ix: explain_interaction(ix, context, interactions),
         )
         for o in outcomes
     ]
@@ -141,10 +150,15 @@ def _check_result(
     interactions: Sequence[Interaction],
     findings: Sequence[Finding],
     redactor: Redactor,
+    own: Sequence[Interaction],
+    explain: Callable[[Interaction], list[str]],
 ) -> CheckResult:
     spec = catalog.BY_ID[outcome.check_id]
     codes = list(outcome.codes)
     if outcome.status in ("failed", "error"):
+        # The causes of this check's own exchanges first, then findings citing its evidence.
+        for ix in own:
+            codes.extend(c for c in explain(ix) if c not in codes)
         seqs = {ix.seq for ix in interactions}
         for finding in findings:
             if finding.code not in codes and any(ix.seq in seqs for ix in finding.evidence):

@@ -10,12 +10,15 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import TextIO
 
 from . import __version__
 from .cli_run import run_command
 from .config import ConfigError
+from .report import render_html, render_ticket
+from .summary import RunSummary, SummaryError, load_summary
 
 EPILOG = """\
 environment:
@@ -26,6 +29,7 @@ environment:
 
 With no endpoint configured, `run` targets the embedded emulator (which proves nothing about Azure).
 """
+DEFAULT_SUMMARY = Path("reports") / "summary.json"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -82,6 +86,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     target.add_argument("--mode", metavar="MODE", help="live (default) | record | replay")
     target.add_argument("--cassettes", metavar="DIR", help="cassette directory for record/replay")
+    target.add_argument(
+        "--max-cassette-age",
+        metavar="DAYS",
+        help="replay warns about cassettes older than DAYS (default 30)",
+    )
     target.add_argument(
         "--emulator",
         nargs="?",
@@ -143,7 +152,77 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME[,NAME]",
         help="fault profiles to switch on (default: none)",
     )
+
+    ticket = commands.add_parser(
+        "ticket",
+        help="print the support ticket of a run (Markdown, for Azure support)",
+        description="Print the support ticket of a finished run to stdout: resource, region, "
+        "deployments, auth modes, the UTC time window, every failing request with its request-id "
+        "and apim-request-id, status and redacted error body, the diagnoses with remedies, "
+        "versions, and a curl line per failing request with placeholders for secrets.",
+        epilog="example: foundry-conformance ticket reports/summary.json > ticket.md",
+    )
+    ticket.add_argument(
+        "summary",
+        nargs="?",
+        type=Path,
+        default=DEFAULT_SUMMARY,
+        metavar="SUMMARY_JSON",
+        help=f"the summary.json a run wrote (default {DEFAULT_SUMMARY})",
+    )
+
+    report = commands.add_parser(
+        "report",
+        help="re-render the HTML diagnosis report from a summary.json",
+        description="Re-render diagnosis.html from a run's summary.json (for example one a "
+        "colleague sent, or after upgrading foundry-conformance), and print where it went.",
+        epilog="example: foundry-conformance report reports/summary.json --out /tmp/diagnosis.html",
+    )
+    report.add_argument(
+        "summary", type=Path, metavar="SUMMARY_JSON", help="the summary.json a run wrote"
+    )
+    report.add_argument(
+        "--out",
+        type=Path,
+        metavar="FILE",
+        help="where to write the page (default: diagnosis.html next to SUMMARY_JSON)",
+    )
     return parser
+
+
+def _rendered(render: Callable[[RunSummary], str], path: Path) -> str:
+    """``render`` of the summary at ``path``; a summary with values of the wrong type is bad input."""
+    summary = load_summary(path)
+    try:
+        return render(summary)
+    except (TypeError, ValueError, AttributeError, KeyError) as exc:
+        raise SummaryError(
+            f"{path} has the fields of a run summary, but a value of the wrong type "
+            f"({type(exc).__name__}: {exc}); give the summary.json a run wrote, unedited"
+        ) from None
+
+
+def ticket_command(args: argparse.Namespace, out: TextIO) -> int:
+    """``ticket``: the Markdown ticket of a saved run, on stdout."""
+    out.write(_rendered(render_ticket, args.summary))
+    return 0
+
+
+def report_command(args: argparse.Namespace, out: TextIO) -> int:
+    """``report``: ``diagnosis.html`` re-rendered from a saved run; prints where it went."""
+    page = _rendered(render_html, args.summary)
+    target: Path = args.out or args.summary.with_name("diagnosis.html")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(page, "utf-8")
+    except OSError as exc:
+        sys.stderr.write(
+            f"foundry-conformance report: cannot write {target}: {exc.strerror or exc}; "
+            "choose another place with --out FILE\n"
+        )
+        return 2
+    out.write(f"report: {target}\n")
+    return 0
 
 
 def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int:
@@ -157,6 +236,13 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
             from .emulator.standalone import run_standalone
 
             return run_standalone(args.host, args.port, args.profile, os.environ, out)
+        if args.command == "ticket":
+            return ticket_command(args, out)
+        if args.command == "report":
+            return report_command(args, out)
+    except SummaryError as exc:
+        sys.stderr.write(f"foundry-conformance {args.command}: {exc}\n")
+        return 2
     except ConfigError as exc:
         sys.stderr.write(f"foundry-conformance: configuration error: {exc}\n")
         return 2

@@ -24,6 +24,7 @@ _PASSTHROUGH = {
     "entra_scope": "--foundry-entra-scope",
     "mode": "--foundry-mode",
     "cassettes": "--foundry-cassettes",
+    "max_cassette_age": "--foundry-max-cassette-age",
     "suite": "--foundry-suite",
     "report_dir": "--foundry-report-dir",
     "max_requests": "--foundry-max-requests",
@@ -62,6 +63,7 @@ def raw_options_from_args(args: argparse.Namespace) -> RawOptions:
         probe_rate_limit=args.probe_rate_limit,
         timeout=args.timeout,
         redact_resource=args.redact_resource,
+        max_cassette_age=args.max_cassette_age,
     )
 
 
@@ -97,16 +99,18 @@ def pytest_args(args: argparse.Namespace, settings: Settings) -> list[str]:
 
 
 class _Outcome:
-    """Catches the run's exit status from the plugin's recorder as the session ends."""
+    """Keeps the session's config, to read the run's exit status once pytest has finished."""
 
     def __init__(self) -> None:
-        self.exit_code: int | None = None
+        self.config: pytest.Config | None = None
 
-    @pytest.hookimpl(trylast=True)
-    def pytest_sessionfinish(self, session: pytest.Session) -> None:
-        recorder = session.config.stash.get(RECORDER_KEY, None)
-        if recorder is not None:
-            self.exit_code = recorder.exit_code
+    def pytest_configure(self, config: pytest.Config) -> None:
+        self.config = config
+
+    @property
+    def exit_code(self) -> int | None:
+        recorder = self.config.stash.get(RECORDER_KEY, None) if self.config else None
+        return recorder.exit_code if recorder is not None else None
 
 
 def run_command(args: argparse.Namespace, *, env: Mapping[str, str], out: TextIO) -> int:

@@ -9,6 +9,8 @@ Precedence, as in the official SDK where it has a rule: **flags > environment > 
   endpoint is an error rather than a silent emulator run, which would let a CI gate pass on nothing.
 - Secrets come only from the environment, never from flags, and never appear in a message.
 - An empty variable counts as unset (CI systems export missing secrets as empty strings).
+- ``--mode replay`` takes the recording's endpoint and options from its ``metadata.json``
+  (``config_replay``); ``--mode record`` refuses a directory of someone else's YAML.
 
 Pure: no network, pytest or vcrpy import; every failure is a ``ConfigError`` (exit status 2).
 """
@@ -21,6 +23,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 
+from .cassette_meta import Recording, check_record_directory
 from .config_endpoint import resolve_endpoint
 from .config_validation import (
     CONFIG_CONFLICT,
@@ -130,6 +133,7 @@ class RawOptions:
     probe_rate_limit: bool | None = None
     timeout: float | str | None = None
     redact_resource: bool | None = None
+    max_cassette_age: int | str | None = None
 
 
 @dataclass(frozen=True)
@@ -165,6 +169,8 @@ class Settings:
     # Secrets present in the environment but not used by this run (replay, emulator): still
     # scrubbed and scanned for, since a library may read the environment behind the harness's back.
     ignored_secrets: tuple[str, ...] = field(default=(), repr=False)
+    # A replay's cassette set, as its metadata.json describes it.
+    recording: Recording | None = field(default=None, repr=False)
 
     def secrets(self) -> tuple[str, ...]:
         """Every credential value the run knows of, used or not, for redaction and the scan."""
@@ -227,7 +233,7 @@ def _resolve(raw: RawOptions, env: Mapping[str, str], now: datetime, remarks: Re
     # Only a token read from the environment carries an audience to match the scope against.
     claims = auth.claims if auth.entra_source is EntraSource.ENV_TOKEN else None
     report_dir = raw.report_dir if raw.report_dir not in (None, "") else DEFAULT_REPORT_DIR
-    return Settings(
+    settings = Settings(
         kind=target.kind,
         base_url=target.base_url,
         resource=target.resource,
@@ -256,6 +262,14 @@ def _resolve(raw: RawOptions, env: Mapping[str, str], now: datetime, remarks: Re
         redact_resource=bool(raw.redact_resource),
         ignored_secrets=auth.ignored_secrets,
     )
+    if settings.kind is Mode.RECORD and settings.cassettes is not None:
+        check_record_directory(settings.cassettes)
+    if settings.kind is Mode.REPLAY and settings.cassettes is not None:
+        # Imported here because config_replay builds on this module's types.
+        from .config_replay import replaying
+
+        return replaying(settings, raw, now, remarks)
+    return settings
 
 
 def _resolve_target(raw: RawOptions, env: Mapping[str, str], remarks: Remarks) -> _Target:

@@ -16,10 +16,10 @@ from typing import TypeVar
 from urllib.parse import urlsplit
 
 from .constants import ENV_ENTRA_TOKEN, KNOWN_ENTRA_SCOPES
+from .emulator.profiles import parse_profiles
 from .jwt_claims import TokenClaims, TokenFormatError, read_claims, scope_to_audience
 
 DEPLOYMENT_NAME_PATTERN = re.compile(r"[A-Za-z0-9._-]{1,64}")
-PROFILE_NAME_PATTERN = re.compile(r"[A-Za-z0-9_-]+")
 TOKEN_COMMAND = (
     "az account get-access-token --resource https://cognitiveservices.azure.com "
     "--query accessToken -o tsv"
@@ -185,16 +185,17 @@ def parse_float(value: float | str | None, source: str, *, default: float, maxim
 
 
 def validate_profiles(value: str) -> str:
-    """``--emulator`` profile names, comma-separated; "" is the profile ``default``."""
+    """``--emulator`` profiles, comma-separated (``slow=0.5`` takes a value); "" is ``default``."""
     names = split_values([value]) or ["default"]
-    for name in names:
-        if not PROFILE_NAME_PATTERN.fullmatch(name):
-            raise ConfigError(
-                f"--emulator {show(value)} is not a list of profile names.",
-                "Name profiles with letters, digits, '-' and '_', separated by commas: "
-                "--emulator PROFILE[,PROFILE...].",
-                source="--emulator",
-            )
+    try:
+        parse_profiles(names)
+    except ValueError as exc:
+        raise ConfigError(
+            f"--emulator {show(value)}: {exc}.",
+            "Name profiles separated by commas: --emulator PROFILE[,PROFILE=SECONDS...]; "
+            "`foundry-conformance emulator --help` lists them.",
+            source="--emulator",
+        ) from None
     return ",".join(dedupe(names))
 
 

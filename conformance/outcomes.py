@@ -189,6 +189,9 @@ class RunRecorder:
                 notes=self._notes(interrupted),
                 sdk_version=_package_version("anthropic"),
             )
+            if run.cassettes is not None:
+                # Before the scan: metadata.json is an artifact too.
+                run.cassettes.finish(self.summary, run.token_scopes())
             self.exit_code = write_artifacts(self.summary, run)
         finally:
             run.close()
@@ -226,7 +229,17 @@ def target_of(run: FoundryRun) -> Target:
         auth_modes=[mode.value for mode in settings.auth_modes],
         emulator_profile=settings.emulator_profiles if settings.kind.value == "emulator" else None,
         cassettes=str(settings.cassettes) if settings.cassettes else None,
+        recorded_at=_recorded_at(run),
     )
+
+
+def _recorded_at(run: FoundryRun) -> str | None:
+    """When the interactions were recorded: now for a record run, the metadata's for a replay."""
+    if run.settings.recording is not None:
+        return run.settings.recording.recorded_at.isoformat(timespec="seconds")
+    if run.settings.kind.value == "record":
+        return run.started_at.isoformat(timespec="seconds")
+    return None
 
 
 def _str_params(params: dict[str, Any]) -> dict[str, str]:

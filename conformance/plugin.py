@@ -39,6 +39,10 @@ _OPTIONS: tuple[tuple[str, dict[str, Any]], ...] = (
     ("--foundry-mode", {"help": "live, record or replay"}),
     ("--foundry-cassettes", {"help": "cassette directory for record/replay"}),
     (
+        "--foundry-max-cassette-age",
+        {"help": "replay warns about cassettes older than DAYS (default 30)"},
+    ),
+    (
         "--foundry-emulator",
         {
             "nargs": "?",
@@ -74,10 +78,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Declare the marker."""
+    """Declare the marker; add the JUnit and pytest-html extras when those reports are written."""
     config.addinivalue_line(
         "markers", f"{MARKER}(id): ties a test to a check ID of the foundry-conformance catalog"
     )
+    from . import junit_extras, pytest_html_extras  # they import this module: late
+
+    if getattr(config.option, "xmlpath", None):
+        junit_extras.register(config)
+    if config.pluginmanager.hasplugin("html"):
+        pytest_html_extras.register(config)
 
 
 def raw_options(config: pytest.Config) -> RawOptions:
@@ -103,6 +113,7 @@ def raw_options(config: pytest.Config) -> RawOptions:
         probe_rate_limit=get("foundry_probe_rate_limit"),
         timeout=get("foundry_timeout"),
         redact_resource=get("foundry_redact_resource"),
+        max_cassette_age=get("foundry_max_cassette_age"),
     )
 
 
@@ -184,12 +195,15 @@ def pytest_runtest_makereport(
     return report
 
 
-def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """Turn the run into its summary and artifacts."""
+@pytest.hookimpl(wrapper=True)
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> Generator[None, None, None]:
+    """Turn the run into its summary and artifacts, once JUnit and pytest-html have written theirs
+    (so that the secret scan reads them too)."""
+    result = yield
     recorder = session.config.stash.get(RECORDER_KEY, None)
-    if recorder is None or recorder.run is None:
-        return
-    recorder.finish(interrupted=exitstatus == pytest.ExitCode.INTERRUPTED)
+    if recorder is not None and recorder.run is not None:
+        recorder.finish(interrupted=exitstatus == pytest.ExitCode.INTERRUPTED)
+    return result
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:

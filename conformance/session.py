@@ -9,15 +9,16 @@ checks turn into a skip that says why.
 from __future__ import annotations
 
 import contextlib
+import threading
 import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 from azure.core.credentials import TokenCredential
 
-from .client import FoundryClient, InteractionLog
+from .client import FoundryClient, InteractionLog, tagged
 from .config import AuthMode, Mode, Settings, alternate_scope
 from .constants import ENV_UNPRIVILEGED_TOKEN
 from .credentials import BearerTokenAuth, KeyAuth, resolve_entra_provider
@@ -29,6 +30,12 @@ from .jwt_claims import (
     scope_to_audience,
 )
 from .redaction import Redactor
+
+if TYPE_CHECKING:
+    from .cassettes import CassetteTransport
+
+# The case under which the session's own requests (choosing the primary auth) are recorded.
+PRIMARY_AUTH_CASE = "session::primary-auth"
 
 # A key that is certainly wrong, for AUTH-BAD-KEY: well-formed (32 hex characters, like Azure's).
 BAD_KEY = "0" * 24 + "badc0ffe"
@@ -58,10 +65,14 @@ class FoundryRun:
         self.started_monotonic = time.monotonic()
         self.token_claims: dict[str, TokenClaims] = {}
         self.emulator: Any = None
+        # Record and replay runs: the transport that files every exchange by check case.
+        self.cassettes: CassetteTransport | None = None
         self._transport = transport
         self._stack = contextlib.ExitStack()
         self._client: FoundryClient | None = None
         self._providers: dict[str, Callable[[], str] | Unavailable] = {}
+        self._primary: str | None = None
+        self._primary_lock = threading.Lock()
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -76,11 +87,19 @@ class FoundryRun:
             self.settings = self.settings.with_base_url(server.base_url)
         if self.settings.base_url is None:
             raise RuntimeError("the run has no base URL (the replay glue sets it from cassettes)")
+        transport = self._transport
+        if self.settings.kind in (Mode.RECORD, Mode.REPLAY):
+            # Imported here: only record and replay runs load vcrpy. A replay has no inner
+            # transport at all, so no request can fall through to the network.
+            from .cassettes import open_cassettes
+
+            self.cassettes = open_cassettes(self, inner=transport)
+            transport = self.cassettes
         self._client = FoundryClient(
             self.settings.base_url,
             self.log,
             timeout=self.settings.timeout,
-            transport=self._transport,
+            transport=transport,
         )
         self._stack.callback(self._client.close)
         return self
@@ -176,14 +195,56 @@ class FoundryRun:
         return BearerTokenAuth(lambda: token)
 
     def primary_auth(self) -> tuple[str, httpx.Auth]:
-        """The auth the non-auth checks use: ``x-api-key`` if a key is used, else Entra."""
-        if self.has_mode(AuthMode.X_API_KEY):
-            return "x-api-key", self.key_auth("x-api-key")
-        if self.has_mode(AuthMode.API_KEY):
-            return "api-key", self.key_auth("api-key")
-        if self.has_mode(AuthMode.ENTRA):
-            return "entra", self.entra_auth()
-        raise Unavailable("no credential for any auth mode")
+        """The auth the non-auth checks use: the first mode the endpoint accepts.
+
+        Preference: ``x-api-key``, ``api-key``, Entra. When the run has several, one free
+        ``count_tokens`` request per candidate (at most) finds the first that is not refused, so
+        that a refused mode fails its own AUTH check and not every other check as well.
+        """
+        with self._primary_lock:
+            if self._primary is None:
+                self._primary = self._choose_primary()
+        return self._primary, self._auth_for(self._primary)
+
+    def _auth_for(self, label: str) -> httpx.Auth:
+        if label == "entra":
+            return self.entra_auth()
+        return self.key_auth(label)
+
+    def _candidates(self) -> list[str]:
+        modes = [
+            (AuthMode.X_API_KEY, "x-api-key"),
+            (AuthMode.API_KEY, "api-key"),
+            (AuthMode.ENTRA, "entra"),
+        ]
+        candidates = []
+        for mode, label in modes:
+            if not self.has_mode(mode):
+                continue
+            try:
+                self._auth_for(label)
+            except Unavailable:
+                continue
+            candidates.append(label)
+        return candidates
+
+    def _choose_primary(self) -> str:
+        candidates = self._candidates()
+        if not candidates:
+            raise Unavailable("no credential for any auth mode is available")
+        if len(candidates) == 1:
+            return candidates[0]
+        body = {"model": self.primary_deployment, "messages": [{"role": "user", "content": "ok"}]}
+        for label in candidates:
+            with tagged(check_id=None, case=PRIMARY_AUTH_CASE, auth=label, expects_error=True):
+                request = self.client.build("POST", "v1/messages/count_tokens", json=body)
+                try:
+                    response = self.client.send(request, auth=self._auth_for(label))
+                except httpx.HTTPError:
+                    return candidates[0]  # the checks themselves will meet and report the failure
+            if response.status_code not in (401, 403):
+                return label
+        return candidates[0]
 
     def _resolve_provider(self, scope: str) -> Callable[[], str] | Unavailable:
         if not self.has_mode(AuthMode.ENTRA):
@@ -191,6 +252,10 @@ class FoundryRun:
                 self.require_mode(AuthMode.ENTRA)
             except Unavailable as exc:
                 return exc
+        recording = self.settings.recording
+        if recording is not None and recording.token_scopes.get(scope):
+            # A replay has the tokens the recording had: no more, so the same checks skip.
+            return Unavailable(f"{recording.token_scopes[scope]} (when recording)")
         resolution = resolve_entra_provider(self.settings, credential=self.credential, scope=scope)
         if resolution.provider is None:
             return Unavailable(resolution.skip_reason or "no Entra ID token is available")
@@ -203,6 +268,13 @@ class FoundryRun:
             return token
 
         return provider
+
+    def token_scopes(self) -> dict[str, str | None]:
+        """Each Entra scope a token was asked for: None if one came, else why not."""
+        return {
+            scope: str(provider) if isinstance(provider, Unavailable) else None
+            for scope, provider in self._providers.items()
+        }
 
     def _remember_token(self, label: str, token: str) -> None:
         """Scrub ``token`` from everything from now on, and keep its claims for diagnoses."""

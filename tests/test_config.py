@@ -36,6 +36,8 @@ from conformance.constants import (
 )
 from conformance.jwt_claims import mint_test_token
 
+from .cassettes.sets import RECORDED_BASE_URL, write_cassette_set
+
 CANARY_KEY = "canary-key-DO-NOT-LEAK-0000000000000000"
 CANARY_TOKEN = mint_test_token(extra={"canary": "DO-NOT-LEAK-0000"})
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
@@ -96,7 +98,12 @@ def test_emulator_uses_the_key_from_the_environment_as_the_emulator_does() -> No
 
 @pytest.mark.parametrize(
     ("given", "profiles"),
-    [("", "default"), ("slow", "slow"), ("slow, done-frame,slow", "slow,done-frame")],
+    [
+        ("", "default"),
+        ("slow", "slow"),
+        ("slow, done-sentinel,slow", "slow,done-sentinel"),
+        ("slow=0.2,echo-key", "slow=0.2,echo-key"),
+    ],
 )
 def test_emulator_profiles(given: str, profiles: str) -> None:
     assert resolve(emulator=given).emulator_profiles == profiles
@@ -106,10 +113,12 @@ def test_mode_emulator_is_the_same_as_the_flag() -> None:
     assert resolve(mode="emulator").kind is Mode.EMULATOR
 
 
-def test_bad_emulator_profile() -> None:
-    exc = error(emulator="slow;rm")
-    assert exc.problem == "--emulator 'slow;rm' is not a list of profile names."
-    assert "--emulator PROFILE[,PROFILE...]" in exc.fix
+@pytest.mark.parametrize("given", ["slow;rm", "no-such-fault", "slow=fast"])
+def test_bad_emulator_profile_names_the_valid_ones(given: str) -> None:
+    exc = error(emulator=given)
+    assert exc.problem.startswith(f"--emulator {given!r}: ")
+    assert "api-key-rejected" in exc.problem or "slow" in exc.problem
+    assert "--emulator PROFILE[,PROFILE=SECONDS...]" in exc.fix
 
 
 def test_emulator_flag_wins_over_endpoint_variables() -> None:
@@ -266,24 +275,27 @@ def test_replay_needs_cassettes() -> None:
     )
 
 
-def test_replay_needs_no_endpoint_and_no_live_credential() -> None:
-    s = resolve({**KEY_ENV, ENV_ENTRA_TOKEN: CANARY_TOKEN}, mode="replay", cassettes="c")
+def test_replay_needs_no_endpoint_and_no_live_credential(tmp_path: Path) -> None:
+    cassettes = write_cassette_set(tmp_path / "c")
+    s = resolve({**KEY_ENV, ENV_ENTRA_TOKEN: CANARY_TOKEN}, mode="replay", cassettes=cassettes)
+    # The endpoint and the auth modes come from the recording's metadata.json.
     assert (s.kind, s.base_url, s.endpoint_source, s.cassettes) == (
-        Mode.REPLAY, None, "cassettes", Path("c"),
+        Mode.REPLAY, RECORDED_BASE_URL, "cassettes", cassettes,
     )  # fmt: skip
     assert s.api_key != CANARY_KEY and s.api_key_source == "replay-placeholder"
     assert s.entra_token is None and s.entra_source is EntraSource.REPLAY_MINT
     assert s.auth_modes == (AuthMode.API_KEY, AuthMode.X_API_KEY, AuthMode.ENTRA)
-    assert s.notes == (
+    assert s.notes[0] == (
         "ANTHROPIC_FOUNDRY_API_KEY and FOUNDRY_CONFORMANCE_ENTRA_TOKEN not used in replay: "
-        "nothing is sent.",
+        "nothing is sent."
     )
+    assert s.notes[1].startswith(f"Replaying {cassettes}, recorded 2025-12-30T10:00:00+00:00")
     # Still scrubbed: a library may read the environment on its own.
     assert {CANARY_KEY, CANARY_TOKEN} <= set(s.secrets())
 
 
-def test_replay_keeps_a_given_endpoint() -> None:
-    s = resolve(mode="replay", cassettes="c", resource="myres")
+def test_replay_keeps_a_given_endpoint(tmp_path: Path) -> None:
+    s = resolve(mode="replay", cassettes=write_cassette_set(tmp_path), resource="myres")
     assert (s.kind, s.base_url) == (Mode.REPLAY, FOUNDRY_URL)
 
 

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -36,6 +37,8 @@ from conformance.credentials import (
     summarize_credential_error,
 )
 from conformance.jwt_claims import mint_test_token, read_claims
+
+from .cassettes.sets import write_cassette_set
 
 KEY = "canary-key-DO-NOT-LEAK-0000000000000000"
 URL = "https://myres.services.ai.azure.com/anthropic/v1/messages"
@@ -247,8 +250,8 @@ def test_a_mint_function_can_be_injected() -> None:
 
 
 @pytest.mark.usefixtures("no_default_credential")
-def test_replay_gets_minted_tokens() -> None:
-    settings = settings_for({}, mode="replay", cassettes="c")
+def test_replay_gets_minted_tokens(tmp_path: Path) -> None:
+    settings = settings_for({}, mode="replay", cassettes=write_cassette_set(tmp_path))
     resolution = resolve_entra_provider(settings)
     assert resolution.source is EntraSource.REPLAY_MINT and resolution.provider is not None
 

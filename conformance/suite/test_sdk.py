@@ -79,10 +79,11 @@ def test_sdk_with_token_provider_completes_a_request(
 @check("SDK-STREAM")
 def test_sdk_streaming_works_end_to_end(foundry_run: FoundryRun, primary_deployment: str) -> None:
     """`messages.stream` yields text and a final message whose text matches what streamed."""
-    try:
-        client, label = _key_client(foundry_run), "sdk-key"
-    except Unavailable:
+    # The same credential the other non-auth checks use: the first mode the endpoint accepts.
+    if foundry_run.primary_auth()[0] == "entra":
         client, label = _token_client(foundry_run), "sdk-entra"
+    else:
+        client, label = _key_client(foundry_run), "sdk-key"
     with (
         tagged(auth=label),
         _sdk_errors(foundry_run, "messages.stream"),

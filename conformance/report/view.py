@@ -1,0 +1,251 @@
+"""The diagnosis report's view-model: everything the page shows, decided from a ``RunSummary`` (pure).
+
+The template only lays this out; ordering, wording of banners, which rows are failures and how
+numbers read are settled here, where unit tests can pin them without parsing HTML.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC
+from urllib.parse import urlsplit
+
+from ..summary import RunSummary
+from ..verdict import VERDICT_MEANING
+from .evidence import all_evidence, iso_utc, parse_iso
+from .sections import (
+    AreaView,
+    CheckRow,
+    DeploymentRow,
+    DiagnosisView,
+    EvidenceRow,
+    area_views,
+    deployment_rows,
+    evidence_row,
+    sorted_diagnoses,
+)
+
+VERDICT_WORD = {
+    "conformant": "Conformant",
+    "nonconformant": "Non-conformant",
+    "misconfigured": "Misconfigured",
+    "unreachable": "Unreachable",
+}
+# How each verdict is coloured: only a conformant run is green.
+
+# How each verdict is coloured: only a conformant run is green.
+VERDICT_TONE = {
+    "conformant": "good",
+    "nonconformant": "bad",
+    "misconfigured": "bad",
+    "unreachable": "bad",
+}
+
+
+@dataclass(frozen=True)
+class VerdictView:
+    """The banner: the verdict as a word and a colour, what it means, and the counts."""
+
+    verdict: str
+    word: str
+    tone: str
+    meaning: str
+    counts: list[tuple[str, int]]
+    incomplete: bool
+
+
+@dataclass(frozen=True)
+class TargetView:
+    """What was exercised; ``loud`` when the run says nothing about Azure as it is now."""
+
+    kind: str
+    loud: bool
+    headline: str
+    detail: str
+    rows: list[tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class SecretScanView:
+    """The after-run secret scan, as the page states it."""
+
+    state: str  # "clean" | "leak" | "pending"
+    text: str
+    hits: list[str]
+
+
+@dataclass(frozen=True)
+class ReportView:
+    """The whole page."""
+
+    verdict: VerdictView
+    target: TargetView
+    diagnoses: list[DiagnosisView]
+    areas: list[AreaView]
+    skipped: list[CheckRow]
+    correlation: list[EvidenceRow]
+    deployments: list[DeploymentRow]
+    usage_by_check: list[tuple[str, int, int, int]]
+    totals: tuple[int, int, int]
+    notes: list[str]
+    incomplete: bool
+    secret_scan: SecretScanView
+    run_rows: list[tuple[str, str]]
+    subject: str = ""
+    finished: str = ""
+    version: str = ""
+    day: str = ""
+    token_claims: list[tuple[str, str]] = field(default_factory=list)
+
+
+def verdict_view(summary: RunSummary) -> VerdictView:
+    """The verdict banner."""
+    counts = summary.counts
+    return VerdictView(
+        verdict=summary.verdict,
+        word=VERDICT_WORD.get(summary.verdict, summary.verdict),
+        tone=VERDICT_TONE.get(summary.verdict, "bad"),
+        meaning=VERDICT_MEANING.get(summary.verdict, ""),
+        counts=[
+            ("passed", counts.get("passed", 0)),
+            ("failed", counts.get("failed", 0)),
+            ("errors", counts.get("errors", 0)),
+            ("skipped", counts.get("skipped", 0)),
+        ],
+        incomplete=summary.incomplete,
+    )
+
+
+def recording_age(summary: RunSummary) -> str:
+    """How long before this run its cassettes were recorded, in words."""
+    recorded = parse_iso(summary.target.recorded_at)
+    finished = parse_iso(summary.finished_at)
+    if recorded is None:
+        return "recorded at an unknown time"
+    when = f"recorded {iso_utc(summary.target.recorded_at or '')}"
+    if finished is None:
+        return when
+    days = (finished - recorded).total_seconds() / 86400
+    if days < 1:
+        return f"{when}, less than a day before this replay"
+    return f"{when}, {days:.0f} day{'s' if round(days) != 1 else ''} before this replay"
+
+
+def target_view(summary: RunSummary) -> TargetView:
+    """The target banner: loud for the emulator and for replays."""
+    target = summary.target
+    rows = [
+        ("Endpoint", target.base_url or "—"),
+        ("Resource", target.resource or "— (given as a base URL)"),
+        ("Deployments", ", ".join(target.deployments) or "—"),
+        ("Auth modes", ", ".join(target.auth_modes) or "—"),
+    ]
+    if target.kind == "emulator":
+        profile = target.emulator_profile or "default"
+        return TargetView(
+            kind="emulator",
+            loud=True,
+            headline="Emulator run: this proves nothing about Azure",
+            detail=f"The embedded Foundry emulator answered every request (profile: {profile}). "
+            "Run against your resource (--resource NAME) to learn about your deployment.",
+            rows=[*rows, ("Emulator profile", profile)],
+        )
+    if target.kind == "replay":
+        age = recording_age(summary)
+        return TargetView(
+            kind="replay",
+            loud=True,
+            headline="Replay of recorded traffic: no request reached Azure",
+            detail=f"Every answer came from cassettes ({age}). They show what the endpoint did "
+            "then, not what it does now.",
+            rows=[*rows, ("Cassettes", target.cassettes or "—"), ("Recording", age)],
+        )
+    headline = "Live run" if target.kind == "live" else "Live run, recorded to cassettes"
+    return TargetView(kind=target.kind, loud=False, headline=headline, detail="", rows=rows)
+
+
+def run_day(summary: RunSummary) -> str:
+    """The UTC date of a run that started and finished on one day (times then omit it), or ``""``."""
+    started, finished = parse_iso(summary.started_at), parse_iso(summary.finished_at)
+    if started is None or finished is None:
+        return ""
+    day = f"{started.astimezone(UTC):%Y-%m-%d}"
+    return day if day == f"{finished.astimezone(UTC):%Y-%m-%d}" else ""
+
+
+def secret_scan_view(summary: RunSummary) -> SecretScanView:
+    """The scan's result; before the scan has run (the page is written first) it says so."""
+    scan = summary.secret_scan
+    if not scan.clean:
+        return SecretScanView(
+            "leak",
+            "A secret in use was found in the artifacts below: do not share them; rotate the key.",
+            list(scan.hits),
+        )
+    if scan.files_scanned == 0:
+        return SecretScanView(
+            "pending", "The artifacts are scanned for the secrets in use once they are written.", []
+        )
+    return SecretScanView(
+        "clean",
+        f"No secret in use was found in the {scan.files_scanned} artifact files of this run.",
+        [],
+    )
+
+
+def subject_of(summary: RunSummary) -> str:
+    """What the page is about, for its title: the resource, the endpoint's host, or the emulator."""
+    target = summary.target
+    if target.kind == "emulator":
+        return "embedded emulator"
+    if target.resource:
+        return target.resource
+    return urlsplit(target.base_url).netloc or target.base_url
+
+
+def build_view(summary: RunSummary) -> ReportView:
+    """The page's view-model."""
+    harness = summary.harness
+    run_rows = [
+        ("Started", iso_utc(summary.started_at)),
+        ("Finished", iso_utc(summary.finished_at)),
+        ("Duration", f"{summary.duration_s:.1f} s"),
+        ("foundry-conformance", harness.get("foundry_conformance", "—")),
+        ("anthropic SDK", harness.get("anthropic_sdk", "—")),
+        ("Python", harness.get("python", "—")),
+    ]
+    claims = [
+        (label, ", ".join(f"{k}: {_claim(v)}" for k, v in sorted(values.items()) if v))
+        for label, values in sorted(summary.token_claims.items())
+    ]
+    areas = area_views(summary)
+    day = run_day(summary)
+    return ReportView(
+        verdict=verdict_view(summary),
+        target=target_view(summary),
+        diagnoses=sorted_diagnoses(summary, date=not day),
+        areas=areas,
+        skipped=[row for area in areas for row in area.checks if row.status == "skipped"],
+        correlation=[evidence_row(e, date=not day) for e in all_evidence(summary)],
+        deployments=deployment_rows(summary),
+        usage_by_check=[
+            (check, v.get("requests", 0), v.get("input_tokens", 0), v.get("output_tokens", 0))
+            for check, v in summary.usage.by_check.items()
+        ],
+        totals=(summary.usage.requests, summary.usage.input_tokens, summary.usage.output_tokens),
+        notes=list(summary.notes),
+        incomplete=summary.incomplete,
+        secret_scan=secret_scan_view(summary),
+        run_rows=run_rows,
+        subject=subject_of(summary),
+        finished=iso_utc(summary.finished_at),
+        version=harness.get("foundry_conformance", ""),
+        day=day,
+        token_claims=claims,
+    )
+
+
+def _claim(value: object) -> str:
+    if isinstance(value, list | tuple):
+        return " ".join(str(v) for v in value)
+    return str(value)

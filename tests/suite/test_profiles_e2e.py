@@ -1,0 +1,145 @@
+"""Each emulator fault is caught by the check that should catch it, with the right diagnosis.
+
+The real CLI runs the standard suite against the real emulator over loopback; the assertions name
+the checks that must fail and the diagnosis codes that must explain them, and check that the
+checks with nothing to do with the fault still pass.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from .conftest import CliRun
+
+# profile → (checks that must fail or error, diagnosis codes that must appear, checks that must pass)
+FAULTS: dict[str, tuple[set[str], set[str], set[str]]] = {
+    "api-key-rejected": (
+        {"AUTH-API-KEY"},
+        {"api-key-header-rejected"},
+        {"AUTH-X-API-KEY", "MSG-BASIC", "MSG-STREAM", "SDK-FOUNDRY", "RID-REQUEST-ID"},
+    ),
+    "ratelimit-headers": (
+        {"RL-HEADERS-ABSENT"},
+        {"rate-limit-headers-present"},
+        {"MSG-BASIC", "AUTH-X-API-KEY", "UNS-MODELS"},
+    ),
+    "models-served": (
+        {"UNS-MODELS"},
+        {"unsupported-endpoint-served"},
+        {"UNS-BATCHES", "UNS-ADMIN", "MSG-BASIC"},
+    ),
+    "no-apim-request-id": (
+        {"RID-APIM-REQUEST-ID", "AUTH-BAD-KEY"},
+        {"missing-apim-request-id"},
+        {"RID-REQUEST-ID", "MSG-BASIC"},
+    ),
+    "no-request-id": (
+        {"RID-REQUEST-ID"},
+        {"missing-request-id"},
+        {"RID-APIM-REQUEST-ID", "MSG-BASIC", "MSG-STREAM"},
+    ),
+    "done-sentinel": (
+        {"MSG-STREAM"},
+        {"stream-protocol-violation"},
+        {"MSG-BASIC", "SDK-FOUNDRY"},
+    ),
+    "overloaded": (
+        {"MSG-BASIC", "AUTH-X-API-KEY", "DEP-SERVES"},
+        {"overloaded"},
+        {"MSG-COUNT-TOKENS", "UNS-MODELS", "AUTH-MISSING"},
+    ),
+    "overloaded-midstream": (
+        {"MSG-STREAM", "SDK-STREAM"},
+        {"overloaded"},
+        {"MSG-BASIC", "SDK-FOUNDRY"},
+    ),
+    "key-auth-disabled": (
+        {"AUTH-X-API-KEY", "AUTH-API-KEY", "SDK-FOUNDRY"},
+        {"key-auth-disabled"},
+        {"AUTH-ENTRA", "MSG-BASIC", "MSG-STREAM", "SDK-ENTRA", "SDK-STREAM"},
+    ),
+    "rbac-missing": (
+        {"AUTH-ENTRA", "AUTH-ENTRA-ALT-SCOPE", "SDK-ENTRA"},
+        {"missing-rbac-role"},
+        {"AUTH-X-API-KEY", "MSG-BASIC", "SDK-FOUNDRY"},
+    ),
+    # A 502 HTML page from an Application Gateway: a server error, whose body is not Foundry's.
+    "garbage": ({"MSG-BASIC", "AUTH-X-API-KEY"}, {"server-error"}, set()),
+    "connection-reset": ({"MSG-BASIC"}, {"connection-failed"}, {"MSG-COUNT-TOKENS", "UNS-MODELS"}),
+    "reset-midstream": ({"MSG-STREAM"}, {"connection-failed"}, {"MSG-BASIC", "SDK-FOUNDRY"}),
+    "truncated-stream": (
+        {"MSG-STREAM"},
+        {"stream-protocol-violation"},
+        {"MSG-BASIC", "SDK-FOUNDRY"},
+    ),
+    "wrong-shape": ({"MSG-BASIC", "MSG-USAGE"}, {"malformed-response"}, {"MSG-COUNT-TOKENS"}),
+    "server-error": ({"MSG-BASIC", "MSG-COUNT-TOKENS"}, {"server-error"}, {"UNS-MODELS"}),
+    "rate-limited": ({"MSG-BASIC", "MSG-COUNT-TOKENS"}, {"rate-limited"}, {"UNS-MODELS"}),
+}
+
+
+def test_default_profile_is_conformant_with_every_catalog_check_present(
+    run_cli: Callable[..., CliRun],
+) -> None:
+    from conformance.catalog import CHECKS
+
+    result = run_cli("--emulator")
+    assert result.exit_code == 0, result.output
+    summary = result.summary
+    assert summary["verdict"] == "conformant"
+    assert {c["id"] for c in summary["checks"]} == {c.id for c in CHECKS}
+    assert summary["counts"]["failed"] == 0 and summary["counts"]["errors"] == 0
+    skipped = {c["id"]: c["reason"] for c in summary["checks"] if c["status"] == "skipped"}
+    assert set(skipped) == {"RL-429", "AUTH-RBAC"}
+    assert all("opt-in" in reason for reason in skipped.values())
+    assert summary["target"]["kind"] == "emulator"
+    assert "proves nothing about Azure" in result.output
+
+
+@pytest.mark.parametrize("profile", sorted(FAULTS))
+def test_each_fault_is_caught_by_its_check_with_its_diagnosis(
+    run_cli: Callable[..., CliRun], profile: str
+) -> None:
+    must_fail, codes, must_pass = FAULTS[profile]
+    result = run_cli("--emulator", profile)
+    assert result.exit_code == 1, result.output
+    assert result.summary["verdict"] == "nonconformant"
+    assert must_fail <= result.failing(), result.statuses()
+    assert codes <= result.codes(), result.codes()
+    passed = {c["id"] for c in result.summary["checks"] if c["status"] == "passed"}
+    assert must_pass <= passed, result.statuses()
+    for check_id in must_fail:
+        check = result.check(check_id)
+        assert check["reason"], f"{check_id} failed without a reason"
+        assert set(check["diagnoses"]) & (codes | {"check-error"}) or check["diagnoses"], check
+
+
+def test_slow_endpoint_fails_the_latency_threshold_only(run_cli: Callable[..., CliRun]) -> None:
+    result = run_cli("--emulator", "slow=0.15", "--max-latency-ms", "100")
+    assert result.failing() == {"PERF-LATENCY"}, result.statuses()
+    assert "total" in result.check("PERF-LATENCY")["reason"]
+
+
+def test_huge_body_is_judged_not_crashed_on(run_cli: Callable[..., CliRun]) -> None:
+    # The 5 MB answer is a valid Message whose usage is implausible for max_tokens=4.
+    result = run_cli("--emulator", "huge-body", "--select", "MSG-BASIC", "--select", "MSG-USAGE")
+    assert result.statuses() == {"MSG-BASIC": "passed", "MSG-USAGE": "failed"}
+    assert "more than max_tokens=4" in result.check("MSG-USAGE")["reason"]
+    assert result.exit_code == 1
+
+
+def test_echoed_key_never_reaches_an_artifact(
+    run_cli: Callable[..., CliRun], clean_env: pytest.MonkeyPatch
+) -> None:
+    canary = "canary-key-DO-NOT-LEAK-4f1d2c3b5a69788796a5b4c3d2e1f0aa"
+    clean_env.setenv("ANTHROPIC_FOUNDRY_API_KEY", canary)
+    result = run_cli("--emulator", "echo-key")
+    assert result.summary["secret_scan"]["clean"] is True
+    assert result.summary["secret_scan"]["files_scanned"] >= 3
+    for path in result.report_dir.rglob("*"):
+        if path.is_file():
+            assert canary not in path.read_text("utf-8", errors="replace"), path
+    assert canary not in result.output
+    assert result.exit_code == 0, result.output

@@ -1,0 +1,130 @@
+"""The pytest plugin, driven as users drive it: pytest with --foundry-* options (pytester)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.suite.conftest import FOUNDRY_VARIABLES
+
+SUITE = "conformance.suite"
+
+
+@pytest.fixture(autouse=True)
+def _no_foundry_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in FOUNDRY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_plugin_is_inert_in_a_session_without_checks(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("def test_plain():\n    assert True\n")
+    result = pytester.runpytest_inprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
+    assert not (pytester.path / "reports").exists()
+
+
+def test_options_are_grouped_in_help(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest_inprocess("--help")
+    result.stdout.fnmatch_lines(
+        ["*Claude in Microsoft Foundry conformance*", "*--foundry-base-url*", "*--foundry-select*"]
+    )
+
+
+def test_suite_under_plain_pytest_targets_the_emulator_and_writes_the_summary(
+    pytester: pytest.Pytester,
+) -> None:
+    result = pytester.runpytest_inprocess(
+        "--pyargs",
+        SUITE,
+        "--foundry-select",
+        "MSG-BASIC",
+        "--foundry-select",
+        "auth",
+        "--foundry-report-dir",
+        "out",
+        "-p",
+        "no:cacheprovider",
+    )
+    # Selected by area, the opt-in AUTH-RBAC runs too: the emulator mints a role-less token.
+    result.assert_outcomes(passed=11)
+    result.stdout.fnmatch_lines(
+        ["*foundry-conformance: CONFORMANT*", "*proves nothing about Azure*"]
+    )
+    summary = json.loads((pytester.path / "out" / "summary.json").read_text())
+    assert summary["schema"] == "foundry-conformance.summary/1"
+    assert {c["id"] for c in summary["checks"]} >= {"MSG-BASIC", "AUTH-X-API-KEY", "AUTH-RBAC"}
+    rbac = next(c for c in summary["checks"] if c["id"] == "AUTH-RBAC")
+    assert rbac["status"] == "passed"
+
+
+def test_pytest_k_composes_with_the_suite(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest_inprocess(
+        "--pyargs",
+        SUITE,
+        "-k",
+        "count_tokens",
+        "--foundry-report-dir",
+        "out",
+        "-p",
+        "no:cacheprovider",
+    )
+    result.assert_outcomes(passed=1)
+
+
+def test_unknown_selection_is_a_usage_error_naming_the_fix(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest_inprocess("--pyargs", SUITE, "--foundry-select", "MSG-NOPE")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*--select 'MSG-NOPE' names no check ID or area*"])
+
+
+def test_configuration_conflict_is_a_usage_error_and_nothing_is_sent(
+    pytester: pytest.Pytester,
+) -> None:
+    result = pytester.runpytest_inprocess(
+        "--pyargs",
+        SUITE,
+        "--foundry-resource",
+        "res",
+        "--foundry-base-url",
+        "https://res.services.ai.azure.com/anthropic/",
+    )
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*--resource*--base-url*"])
+    assert not (pytester.path / "reports").exists()
+
+
+def test_a_test_marked_with_an_unknown_check_id_is_refused(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.foundry_check("NOT-A-CHECK")
+        def test_x():
+            pass
+        """
+    )
+    result = pytester.runpytest_inprocess()
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*'NOT-A-CHECK', not a catalog ID*"])
+
+
+def test_a_missing_credential_is_a_skip_with_the_reason(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest_inprocess(
+        "--pyargs",
+        SUITE,
+        "--foundry-select",
+        "AUTH-ENTRA",
+        "--foundry-auth",
+        "x-api-key",
+        "--foundry-report-dir",
+        "out",
+        "-rs",
+        "-p",
+        "no:cacheprovider",
+    )
+    result.assert_outcomes(skipped=1)
+    result.stdout.fnmatch_lines(["*--auth does not include entra*"])
+    summary = json.loads((pytester.path / "out" / "summary.json").read_text())
+    # Nothing was judged: never green.
+    assert summary["verdict"] == "nonconformant"
