@@ -60,8 +60,14 @@ class CassetteTransport(httpx.BaseTransport):
         """Called once the run's summary exists (a record run writes its final metadata)."""
 
 
-def open_cassettes(run: FoundryRun, inner: httpx.BaseTransport | None = None) -> CassetteTransport:
-    """The cassette transport for ``run``'s mode (record: around ``inner``; replay: alone)."""
+def open_cassettes(
+    run: FoundryRun, inner: httpx.BaseTransport | None = None, *, fresh: bool = True
+) -> CassetteTransport:
+    """The cassette transport for ``run``'s mode (record: around ``inner``; replay: alone).
+
+    ``fresh`` replaces an earlier recording in the directory; a pytest-xdist worker joins the
+    recording its controller started instead.
+    """
     settings = run.settings
     if settings.cassettes is None:
         raise RuntimeError("record and replay runs have a cassette directory")
@@ -76,7 +82,8 @@ def open_cassettes(run: FoundryRun, inner: httpx.BaseTransport | None = None) ->
     from .cassettes_record import RecordCassettes
 
     transport = RecordCassettes(settings.cassettes, scrubber, run.settings, run.started_at, inner)
-    transport.start()
+    if fresh:
+        transport.start()
     return transport
 
 

@@ -123,6 +123,13 @@ def build_parser() -> argparse.ArgumentParser:
     limits.add_argument("--max-latency-ms", metavar="MS", help="PERF-LATENCY fails above this")
     limits.add_argument("--max-ttft-ms", metavar="MS", help="PERF-LATENCY fails above this TTFT")
     limits.add_argument(
+        "--jobs",
+        metavar="N",
+        default="auto",
+        help="checks run in N parallel workers (pytest-xdist); auto: 4 against a live endpoint, "
+        "1 against the emulator or a replay, where starting workers costs more than it saves",
+    )
+    limits.add_argument(
         "--report-dir", metavar="DIR", help="where the artifacts go (default reports/)"
     )
     limits.add_argument(

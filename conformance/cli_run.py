@@ -10,7 +10,7 @@ from typing import TextIO
 
 import pytest
 
-from .config import RawOptions, Settings, resolve_settings
+from .config import ConfigError, Mode, RawOptions, Settings, resolve_settings
 from .plugin import RECORDER_KEY
 from .verdict import EXIT_CONFIG_ERROR, EXIT_NONCONFORMANT
 
@@ -95,7 +95,31 @@ def pytest_args(args: argparse.Namespace, settings: Settings) -> list[str]:
             out.append(option)
     if args.emulator is not None:
         out.append(f"--foundry-emulator={args.emulator}" if args.emulator else "--foundry-emulator")
+    jobs = parse_jobs(args.jobs, settings)
+    if jobs > 1:
+        out += ["-n", str(jobs), "--dist", "load"]
     return [*out, *args.pytest_arg]
+
+
+LIVE_DEFAULT_JOBS = 4
+MAX_JOBS = 32
+
+
+def parse_jobs(value: str | None, settings: Settings) -> int:
+    """``--jobs``: a number from 1 to 32, or ``auto`` (4 live, 1 for the emulator or a replay)."""
+    if value in (None, "", "auto"):
+        return 1 if settings.kind in (Mode.EMULATOR, Mode.REPLAY) else LIVE_DEFAULT_JOBS
+    try:
+        jobs = int(str(value))
+    except ValueError:
+        jobs = 0
+    if not 1 <= jobs <= MAX_JOBS:
+        raise ConfigError(
+            f"--jobs {value!r} is not a number of workers from 1 to {MAX_JOBS}.",
+            "Give --jobs 4 (or --jobs auto, the default; --jobs 1 runs the checks one by one).",
+            source="--jobs",
+        )
+    return jobs
 
 
 class _Outcome:

@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import fcntl
 import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -76,12 +78,53 @@ def current_tag() -> RequestTag:
     return _current_tag.get()
 
 
+class SharedBudget:
+    """A request budget shared by the processes of one run (pytest-xdist workers), in a file.
+
+    ``flock`` serialises the count, so ``--max-requests`` holds for the run as a whole, not per
+    worker; the file also carries the run's token total for ``--max-tokens``.
+    """
+
+    def __init__(self, path: Path, limit: int | None) -> None:
+        self.path = path
+        self.limit = limit
+
+    def _update(self, requests: int, tokens: int) -> tuple[int, int]:
+        with open(self.path, "a+", encoding="ascii") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            handle.seek(0)
+            text = handle.read().split()
+            used_requests, used_tokens = (int(text[0]), int(text[1])) if len(text) == 2 else (0, 0)
+            if requests and self.limit is not None and used_requests + requests > self.limit:
+                raise RequestBudgetExceeded(self.limit)
+            used_requests += requests
+            used_tokens += tokens
+            handle.seek(0)
+            handle.truncate()
+            handle.write(f"{used_requests} {used_tokens}")
+            return used_requests, used_tokens
+
+    def reserve(self) -> None:
+        """Count one more request, or raise ``RequestBudgetExceeded`` without counting it."""
+        self._update(1, 0)
+
+    def add_tokens(self, tokens: int) -> int:
+        """Add ``tokens`` to the run's total; the new total."""
+        return self._update(0, tokens)[1]
+
+
 class InteractionLog:
     """The interactions of a run, in order; thread-safe; enforces the request budget."""
 
-    def __init__(self, redactor: Redactor, max_requests: int | None = None) -> None:
+    def __init__(
+        self,
+        redactor: Redactor,
+        max_requests: int | None = None,
+        shared_budget: SharedBudget | None = None,
+    ) -> None:
         self.redactor = redactor
         self.max_requests = max_requests
+        self.shared_budget = shared_budget
         self._lock = threading.Lock()
         self._items: list[Interaction] = []
         self._listeners: list[Callable[[Interaction], None]] = []
@@ -91,7 +134,9 @@ class InteractionLog:
         redact = self.redactor
         body = request.content.decode("utf-8", errors="replace") if _has_content(request) else ""
         with self._lock:
-            if self.max_requests is not None and len(self._items) >= self.max_requests:
+            if self.shared_budget is not None:
+                self.shared_budget.reserve()
+            elif self.max_requests is not None and len(self._items) >= self.max_requests:
                 raise RequestBudgetExceeded(self.max_requests)
             interaction = Interaction(
                 seq=len(self._items) + 1,
@@ -127,6 +172,23 @@ class InteractionLog:
     def for_case(self, case: str) -> list[Interaction]:
         """The interactions one check case made."""
         return [ix for ix in self.snapshot() if ix.case == case]
+
+    def merge(self, batches: Mapping[str, list[Interaction]]) -> dict[tuple[str, int], int]:
+        """Take in other processes' interactions (by origin key); all are renumbered in start order.
+
+        Returns ``(origin, old seq) → new seq`` for every interaction, this log's own under the
+        origin ``""``, so that evidence numbers can follow. Call it once, with every batch.
+        """
+        with self._lock:
+            pairs = [("", ix) for ix in self._items]
+            pairs += [(origin, ix) for origin, items in batches.items() for ix in items]
+            pairs.sort(key=lambda pair: (pair[1].started_at, pair[0], pair[1].seq))
+            mapping: dict[tuple[str, int], int] = {}
+            for new_seq, (origin, ix) in enumerate(pairs, start=1):
+                mapping[(origin, ix.seq)] = new_seq
+                ix.seq = new_seq
+            self._items = [ix for _, ix in pairs]
+        return mapping
 
     def __len__(self) -> int:
         with self._lock:

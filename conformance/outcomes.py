@@ -18,7 +18,7 @@ import pytest
 from . import catalog
 from .artifacts import write_artifacts
 from .assemble import CaseOutcome, assemble_summary
-from .client import RequestBudgetExceeded
+from .client import RequestBudgetExceeded, SharedBudget
 from .config import Settings
 from .failures import CannotJudge, CheckFailure
 from .session import FoundryRun
@@ -49,15 +49,17 @@ class RunRecorder:
     outcomes: dict[str, CaseOutcome] = field(default_factory=dict)
     budget_message: str | None = None
     outside_suite: set[str] = field(default_factory=set)
+    # On a pytest-xdist worker: the checks left to the controller, check ID → node ID.
+    hold_back: bool = False
+    held_back: dict[str, str] = field(default_factory=dict)
+    tokens_reported: int = 0
     exit_code: int | None = None
     started: float = field(default_factory=time.monotonic)
 
     # -- collection ------------------------------------------------------------------------
 
-    def plan(
-        self, items: list[pytest.Item], check_id_of: Callable[[pytest.Item], str | None]
-    ) -> tuple[list[pytest.Item], list[pytest.Item]]:
-        """The items to run, in run order, and those the suite / ``--select`` leave out."""
+    def wanted(self) -> set[str]:
+        """The check IDs the run includes (``ValueError`` for an unknown ``--select``)."""
         try:
             wanted = {c.id for c in catalog.select(self.settings.suite, self.settings.select)}
         except catalog.UnknownSelection as exc:
@@ -66,6 +68,13 @@ class RunRecorder:
             # Opt-in probes stay visible in the default suite: listed as skipped, with how to run them.
             self.outside_suite = {c.id for c in catalog.CHECKS if c.opt_in}
             wanted |= self.outside_suite
+        return wanted
+
+    def plan(
+        self, items: list[pytest.Item], check_id_of: Callable[[pytest.Item], str | None]
+    ) -> tuple[list[pytest.Item], list[pytest.Item]]:
+        """The items to run, in run order, and those the suite / ``--select`` leave out."""
+        wanted = self.wanted()
         order = {check.id: i for i, check in enumerate(catalog.CHECKS)}
         kept: list[tuple[int, int, int, pytest.Item]] = []
         deselected: list[pytest.Item] = []
@@ -75,7 +84,11 @@ class RunRecorder:
                 continue
             if check_id not in catalog.BY_ID:
                 raise ValueError(f"{item.nodeid} is marked with {check_id!r}, not a catalog ID")
-            if check_id in wanted:
+            if check_id in wanted and self.hold_back and check_id in (*PROBE_LAST, *RUN_WIDE):
+                # A worker leaves these to the controller, which sees the whole run.
+                self.held_back[check_id] = item.nodeid
+                deselected.append(item)
+            elif check_id in wanted:
                 kept.append((_phase(check_id), order[check_id], position, item))
             else:
                 deselected.append(item)
@@ -108,10 +121,22 @@ class RunRecorder:
 
     # -- the run ---------------------------------------------------------------------------
 
-    def start_run(self) -> FoundryRun:
+    def start_run(
+        self,
+        *,
+        shared_budget: SharedBudget | None = None,
+        primary_auth: str | None = None,
+        worker: bool = False,
+    ) -> FoundryRun:
         """The session's ``FoundryRun``, started once."""
         if self.run is None:
-            self.run = FoundryRun(self.settings, env=os.environ).start()
+            self.run = FoundryRun(
+                self.settings,
+                env=os.environ,
+                shared_budget=shared_budget,
+                primary_auth=primary_auth,
+                worker=worker,
+            ).start()
         return self.run
 
     def budget_spent(self, message: str) -> None:
@@ -163,6 +188,11 @@ class RunRecorder:
         used = sum(
             (ix.input_tokens or 0) + (ix.output_tokens or 0) for ix in self.run.log.snapshot()
         )
+        shared = self.run.log.shared_budget
+        if shared is not None:
+            # Under pytest-xdist the budget is the run's, not this worker's.
+            delta, self.tokens_reported = used - self.tokens_reported, used
+            used = shared.add_tokens(delta)
         if used > self.settings.max_tokens_budget:
             self.budget_spent(
                 f"the run has used {used} tokens, over its budget of "

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Generator, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from .client import RequestBudgetExceeded, tagged
+from . import distributed
+from .client import RequestBudgetExceeded, SharedBudget, tagged
 from .config import ConfigError, RawOptions, Settings, resolve_settings
 from .outcomes import RunRecorder
 from .session import FoundryRun, Unavailable
@@ -82,12 +84,30 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", f"{MARKER}(id): ties a test to a check ID of the foundry-conformance catalog"
     )
+    # Deployment names default to model IDs; the SDK's deprecation notice for them is not a finding.
+    config.addinivalue_line(
+        "filterwarnings", "ignore:The model .* is deprecated:DeprecationWarning"
+    )
     from . import junit_extras, pytest_html_extras  # they import this module: late
 
     if getattr(config.option, "xmlpath", None):
         junit_extras.register(config)
     if config.pluginmanager.hasplugin("html"):
         pytest_html_extras.register(config)
+    if distributed.is_controller(config):
+        # Under pytest-xdist the controller owns the target, the merge and the summary.
+        try:
+            settings = resolve_settings(raw_options(config), os.environ)
+        except ConfigError as exc:
+            raise pytest.UsageError(str(exc)) from None
+        recorder = RunRecorder(settings)
+        config.stash[SETTINGS_KEY] = settings
+        config.stash[RECORDER_KEY] = recorder
+        try:
+            controller = distributed.Controller(config, recorder)
+        except ValueError as exc:
+            raise pytest.UsageError(str(exc)) from None
+        config.pluginmanager.register(controller, "foundry-conformance-controller")
 
 
 def raw_options(config: pytest.Config) -> RawOptions:
@@ -137,8 +157,10 @@ def pytest_collection_modifyitems(
         settings = resolve_settings(raw_options(config), os.environ)
     except ConfigError as exc:
         raise pytest.UsageError(str(exc)) from None
+    if distributed.is_worker(config):
+        settings = distributed.adopt_controller_target(config, settings)
     config.stash[SETTINGS_KEY] = settings
-    recorder = RunRecorder(settings)
+    recorder = RunRecorder(settings, hold_back=distributed.is_worker(config))
     config.stash[RECORDER_KEY] = recorder
     try:
         kept, deselected = recorder.plan(items, check_id_of)
@@ -201,7 +223,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> Generator[
     (so that the secret scan reads them too)."""
     result = yield
     recorder = session.config.stash.get(RECORDER_KEY, None)
-    if recorder is not None and recorder.run is not None:
+    if recorder is not None and distributed.is_worker(session.config):
+        distributed.export(session.config, recorder)
+    elif recorder is not None and recorder.run is not None:
         recorder.finish(interrupted=exitstatus == pytest.ExitCode.INTERRUPTED)
     return result
 
@@ -224,7 +248,15 @@ def foundry_run(request: pytest.FixtureRequest) -> Iterator[FoundryRun]:
     recorder = request.config.stash.get(RECORDER_KEY, None)
     if recorder is None:
         pytest.skip("foundry_run is only available to foundry_check tests")
-    run = recorder.start_run()
+    handed = distributed.worker_input(request.config)
+    budget = handed.get("budget_file")
+    run = recorder.start_run(
+        shared_budget=SharedBudget(Path(budget), recorder.settings.max_requests)
+        if budget
+        else None,
+        primary_auth=handed.get("primary_auth"),
+        worker=distributed.is_worker(request.config),
+    )
     yield run
     # Closed by the recorder at session finish, after the summary has read the log.
 

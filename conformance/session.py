@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 from azure.core.credentials import TokenCredential
 
-from .client import FoundryClient, InteractionLog, tagged
+from .client import FoundryClient, InteractionLog, SharedBudget, tagged
 from .config import AuthMode, Mode, Settings, alternate_scope
 from .constants import ENV_UNPRIVILEGED_TOKEN
 from .credentials import BearerTokenAuth, KeyAuth, resolve_entra_provider
@@ -55,12 +55,20 @@ class FoundryRun:
         env: Mapping[str, str],
         credential: TokenCredential | None = None,
         transport: httpx.BaseTransport | None = None,
+        shared_budget: SharedBudget | None = None,
+        primary_auth: str | None = None,
+        worker: bool = False,
     ) -> None:
         self.settings = settings
         self.env = env
         self.credential = credential
         self.redactor = Redactor(settings.secrets())
-        self.log = InteractionLog(self.redactor, max_requests=settings.max_requests)
+        self.log = InteractionLog(
+            self.redactor, max_requests=settings.max_requests, shared_budget=shared_budget
+        )
+        # A pytest-xdist worker shares the controller's target: it neither starts an emulator
+        # nor starts a fresh recording, and uses the primary auth the controller chose.
+        self.worker = worker
         self.started_at = datetime.now(UTC)
         self.started_monotonic = time.monotonic()
         self.token_claims: dict[str, TokenClaims] = {}
@@ -71,7 +79,7 @@ class FoundryRun:
         self._stack = contextlib.ExitStack()
         self._client: FoundryClient | None = None
         self._providers: dict[str, Callable[[], str] | Unavailable] = {}
-        self._primary: str | None = None
+        self._primary: str | None = primary_auth
         self._primary_lock = threading.Lock()
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -93,7 +101,7 @@ class FoundryRun:
             # transport at all, so no request can fall through to the network.
             from .cassettes import open_cassettes
 
-            self.cassettes = open_cassettes(self, inner=transport)
+            self.cassettes = open_cassettes(self, inner=transport, fresh=not self.worker)
             transport = self.cassettes
         self._client = FoundryClient(
             self.settings.base_url,

@@ -25,6 +25,7 @@ IO_MODULES = {
     "cli_run.py",
     "outcomes.py",  # the plugin's bookkeeping of pytest reports
     "cassettes.py",
+    "distributed.py",  # pytest-xdist glue
     "cassettes_record.py",  # the vcrpy glue, split by mode
     "cassettes_replay.py",
     "artifacts.py",

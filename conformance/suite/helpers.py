@@ -13,6 +13,7 @@ from ..client import tagged
 from ..constants import ANTHROPIC_VERSION
 from ..failures import CannotJudge, CheckFailure
 from ..interactions import Interaction
+from ..judge.runwide import RunWideVerdict
 from ..session import FoundryRun
 
 # pytest's ``record_property`` fixture: a name and a value for the report and JUnit.
@@ -166,20 +167,18 @@ def stream_message(
     return response, b"".join(chunks), ttft_ms
 
 
-def anthropic_layer_answered(ix: Interaction) -> bool:
-    """Whether the Anthropic layer produced this answer: a success, or an Anthropic-shaped error."""
-    if ix.status is None:
-        return False
-    if 200 <= ix.status < 300:
-        return True
-    try:
-        data = json.loads(ix.response_body)
-    except (json.JSONDecodeError, ValueError):
-        return False
-    error = data.get("error") if isinstance(data, dict) else None
-    return data.get("type") == "error" and isinstance(error, dict) and "type" in error
-
-
 def evidence_property(record: Any, interactions: Iterable[Interaction]) -> None:
     """Attach interactions of other checks as this check's evidence (by sequence number)."""
     record("evidence", [ix.seq for ix in interactions][:20])
+
+
+def apply_run_wide(verdict: RunWideVerdict, record: RecordProperty) -> None:
+    """A run-wide verdict as this test's outcome (its note and evidence recorded)."""
+    if verdict.note:
+        record("note", verdict.note)
+    if verdict.evidence:
+        record("evidence", list(verdict.evidence))
+    if verdict.status == "failed":
+        raise CheckFailure(verdict.reason, verdict.codes)
+    if verdict.status == "error":
+        raise CannotJudge(verdict.reason.removeprefix("could not judge: "), verdict.codes)
