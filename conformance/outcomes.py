@@ -111,11 +111,11 @@ class RunRecorder:
             )
         return None
 
-    @staticmethod
-    def _enable_hint(check_id: str) -> str:
+    def _enable_hint(self, check_id: str) -> str:
         if check_id == "RL-429":
             return " and --probe-rate-limit"
-        if check_id == "AUTH-RBAC":
+        if check_id == "AUTH-RBAC" and self.settings.kind.value != "emulator":
+            # The emulator mints a role-less token itself; a live run needs a real one.
             return " and FOUNDRY_CONFORMANCE_UNPRIVILEGED_TOKEN set"
         return ""
 
