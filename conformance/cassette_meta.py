@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .cassette_scrub import REDACTED_HOST
-from .config_validation import CONFIG_MISSING, ConfigError
+from .config_validation import CONFIG_MISSING, ConfigError, show_path
 from .redaction import SECRET_HEADERS
 
 if TYPE_CHECKING:
@@ -95,8 +95,8 @@ def read_recording(directory: Path) -> Recording:
     """The metadata of the cassette set in ``directory``; ``ConfigError`` with the fix if none."""
     if not directory.is_dir():
         raise ConfigError(
-            f"--cassettes {directory} does not exist (or is not a directory): a replay answers "
-            "every request from a recorded cassette set, and there is none there.",
+            f"--cassettes {show_path(directory)} does not exist (or is not a directory): a "
+            "replay answers every request from a recorded cassette set, and there is none there.",
             f"Pass the directory a --mode record run wrote (it holds {METADATA_FILE} and one "
             f".yaml per check case), or record one: {RERECORD}.",
             source="--cassettes",
@@ -107,7 +107,7 @@ def read_recording(directory: Path) -> Recording:
         data = json.loads(path.read_text("utf-8"))
     except FileNotFoundError:
         raise ConfigError(
-            f"{directory} holds no {METADATA_FILE}, so it is not a cassette set that "
+            f"{show_path(directory)} holds no {METADATA_FILE}, so it is not a cassette set that "
             "foundry-conformance recorded (or the recording never started).",
             f"Record one there: {RERECORD}.",
             source="--cassettes",
@@ -123,8 +123,8 @@ def read_recording(directory: Path) -> Recording:
         recorded_by = str(harness.get("foundry_conformance", "an unknown version"))
         readable = ", ".join(str(v) for v in COMPATIBLE_FORMAT_VERSIONS)
         raise ConfigError(
-            f"The cassettes in {directory} have format_version {version!r} (recorded by "
-            f"foundry-conformance {recorded_by}); this foundry-conformance ({__version__}) "
+            f"The cassettes in {show_path(directory)} have format_version {version!r} (recorded "
+            f"by foundry-conformance {recorded_by}); this foundry-conformance ({__version__}) "
             f"replays format version {readable} only.",
             f"Re-record them with this version ({RERECORD}), or replay them with "
             f"foundry-conformance {recorded_by}.",
@@ -163,7 +163,7 @@ def _recording(directory: Path, data: dict[str, Any], harness: dict[str, Any]) -
 
 def _corrupt(path: Path, problem: str) -> ConfigError:
     return ConfigError(
-        f"{path} is corrupt: {problem}.",
+        f"{show_path(path)} is corrupt: {problem}.",
         f"Re-record the cassette set ({RERECORD}); a set cannot be replayed without its metadata.",
         source="--cassettes",
     )
@@ -228,7 +228,7 @@ def check_record_directory(directory: Path) -> None:
     """``ConfigError`` unless ``directory`` can take a recording without clobbering other files."""
     if directory.exists() and not directory.is_dir():
         raise ConfigError(
-            f"--cassettes {directory} is a file, not a directory.",
+            f"--cassettes {show_path(directory)} is a file, not a directory.",
             "Pass a new or empty directory (one cassette file per check case goes there).",
             source="--cassettes",
         )
@@ -236,8 +236,9 @@ def check_record_directory(directory: Path) -> None:
         return  # new, or an earlier recording to replace
     if any(directory.glob("*" + CASSETTE_SUFFIX)):
         raise ConfigError(
-            f"--cassettes {directory} holds .yaml files but no {METADATA_FILE}: it is not a "
-            "cassette set that foundry-conformance recorded, and recording would mix with them.",
+            f"--cassettes {show_path(directory)} holds .yaml files but no {METADATA_FILE}: it is "
+            "not a cassette set that foundry-conformance recorded, and recording would mix with "
+            "them.",
             "Record into a new or empty directory (e.g. cassettes/<label>/).",
             source="--cassettes",
         )

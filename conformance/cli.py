@@ -15,9 +15,7 @@ from pathlib import Path
 from typing import TextIO
 
 from . import __version__
-from .cli_run import run_command
 from .config import ConfigError
-from .report import render_html, render_ticket
 from .summary import RunSummary, SummaryError, load_summary
 
 EPILOG = """\
@@ -62,9 +60,12 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     target = run.add_argument_group("target")
-    endpoint = target.add_mutually_exclusive_group()
-    endpoint.add_argument("--resource", metavar="NAME", help="Foundry resource name")
-    endpoint.add_argument(
+    # Not an argparse mutually exclusive group: the configuration layer refuses both with a
+    # message that says which to keep, where argparse would only say "not allowed with".
+    target.add_argument(
+        "--resource", metavar="NAME", help="Foundry resource name (or --base-url, not both)"
+    )
+    target.add_argument(
         "--base-url", metavar="URL", help="https://NAME.services.ai.azure.com/anthropic/"
     )
     target.add_argument(
@@ -211,12 +212,16 @@ def _rendered(render: Callable[[RunSummary], str], path: Path) -> str:
 
 def ticket_command(args: argparse.Namespace, out: TextIO) -> int:
     """``ticket``: the Markdown ticket of a saved run, on stdout."""
+    from .report import render_ticket
+
     out.write(_rendered(render_ticket, args.summary))
     return 0
 
 
 def report_command(args: argparse.Namespace, out: TextIO) -> int:
     """``report``: ``diagnosis.html`` re-rendered from a saved run; prints where it went."""
+    from .report import render_html
+
     page = _rendered(render_html, args.summary)
     target: Path = args.out or args.summary.with_name("diagnosis.html")
     try:
@@ -237,7 +242,11 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
     out = out or sys.stdout
     args = build_parser().parse_args(argv)
     try:
+        # Each command's modules (pytest and the plugin, the report templates) load here, inside
+        # the handling of Ctrl-C: an interrupt while they load is one line, not a traceback.
         if args.command == "run":
+            from .cli_run import run_command
+
             return run_command(args, env=os.environ, out=out)
         if args.command == "emulator":
             from .emulator.standalone import run_standalone

@@ -4,6 +4,8 @@ the suite in-process with pytest, and map the run's verdict to the exit status."
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TextIO
@@ -11,6 +13,7 @@ from typing import TextIO
 import pytest
 
 from .config import ConfigError, Mode, RawOptions, Settings, resolve_settings
+from .config_validation import show_path
 from .plugin import RECORDER_KEY
 from .verdict import EXIT_CONFIG_ERROR, EXIT_NONCONFORMANT
 
@@ -64,6 +67,8 @@ def raw_options_from_args(args: argparse.Namespace) -> RawOptions:
         timeout=args.timeout,
         redact_resource=args.redact_resource,
         max_cassette_age=args.max_cassette_age,
+        max_latency_ms=args.max_latency_ms,
+        max_ttft_ms=args.max_ttft_ms,
     )
 
 
@@ -122,6 +127,27 @@ def parse_jobs(value: str | None, settings: Settings) -> int:
     return jobs
 
 
+def prepare_report_dir(report_dir: Path) -> None:
+    """Create ``--report-dir`` now, so that a place the artifacts cannot go is a configuration
+    error before anything is sent, not a crash once the run is over."""
+    try:
+        report_dir.mkdir(parents=True, exist_ok=True)
+        writable = os.access(report_dir, os.W_OK)
+    except (OSError, ValueError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise ConfigError(
+            f"--report-dir {show_path(report_dir)} cannot be created ({reason}).",
+            "Choose a directory this user can write to, e.g. --report-dir reports.",
+            source="--report-dir",
+        ) from None
+    if not writable:
+        raise ConfigError(
+            f"--report-dir {show_path(report_dir)} is not writable.",
+            "Choose a directory this user can write to, e.g. --report-dir reports.",
+            source="--report-dir",
+        )
+
+
 class _Outcome:
     """Keeps the session's config, to read the run's exit status once pytest has finished."""
 
@@ -132,6 +158,12 @@ class _Outcome:
         self.config = config
 
     @property
+    def reported(self) -> bool:
+        """Whether the run's summary and reports were written."""
+        recorder = self.config.stash.get(RECORDER_KEY, None) if self.config else None
+        return recorder is not None and recorder.summary is not None
+
+    @property
     def exit_code(self) -> int | None:
         recorder = self.config.stash.get(RECORDER_KEY, None) if self.config else None
         return recorder.exit_code if recorder is not None else None
@@ -140,12 +172,22 @@ class _Outcome:
 def run_command(args: argparse.Namespace, *, env: Mapping[str, str], out: TextIO) -> int:
     """Run the suite; the exit status follows the verdict (SPEC)."""
     settings = resolve_settings(raw_options_from_args(args), env)  # ConfigError: nothing sent
+    arguments = pytest_args(args, settings)
+    prepare_report_dir(settings.report_dir)
     for note in (*settings.notes, *settings.warnings):
         out.write(f"foundry-conformance: {note}\n")
     outcome = _Outcome()
-    status = pytest.main(pytest_args(args, settings), plugins=[outcome])
+    status = pytest.main(arguments, plugins=[outcome])
     if status == pytest.ExitCode.INTERRUPTED:
-        return EXIT_INTERRUPTED  # the report of what finished is written, marked incomplete
+        # The report of what finished is written, marked incomplete; say where, or that none is.
+        where = settings.report_dir / "diagnosis.html"
+        said = (
+            f"the report of the checks that finished is {where}"
+            if outcome.reported
+            else "no check had finished, so no report was written"
+        )
+        sys.stderr.write(f"foundry-conformance: interrupted; {said}\n")
+        return EXIT_INTERRUPTED
     if outcome.exit_code is not None:
         return outcome.exit_code
     if status == pytest.ExitCode.USAGE_ERROR:

@@ -211,7 +211,10 @@ class _RecordingStream(httpx.SyncByteStream):
         interaction: Interaction,
         log: InteractionLog,
         t0: float,
+        *,
+        deadline_s: float | None = None,
     ) -> None:
+        self._deadline_s = deadline_s
         self._inner = inner
         self._ix = interaction
         self._log = log
@@ -227,6 +230,12 @@ class _RecordingStream(httpx.SyncByteStream):
                 if len(self._buffer) < 4 * 65536:
                     self._buffer.extend(chunk)
                 yield chunk
+                elapsed = time.perf_counter() - self._t0
+                if self._deadline_s is not None and elapsed > self._deadline_s:
+                    raise httpx.ReadTimeout(
+                        f"the answer was still arriving after {elapsed:.1f} s, past the "
+                        f"{self._deadline_s:g} s timeout for the whole request"
+                    )
         except httpx.HTTPError as exc:
             self._finish(error=exc)
             raise
@@ -269,9 +278,17 @@ class _RecordingStream(httpx.SyncByteStream):
 class RecordingTransport(httpx.BaseTransport):
     """An httpx transport that records every exchange through ``inner`` into ``log``."""
 
-    def __init__(self, log: InteractionLog, inner: httpx.BaseTransport | None = None) -> None:
+    def __init__(
+        self,
+        log: InteractionLog,
+        inner: httpx.BaseTransport | None = None,
+        *,
+        deadline_s: float | None = None,
+    ) -> None:
         self._log = log
         self._inner = inner if inner is not None else httpx.HTTPTransport()
+        # httpx's read timeout is per read: a body that trickles forever never trips it.
+        self._deadline_s = deadline_s
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         """Send ``request``; record its answer, or the transport error that replaced it."""
@@ -290,7 +307,9 @@ class RecordingTransport(httpx.BaseTransport):
         interaction.status = response.status_code
         interaction.response_headers = self._log.redactor.headers(response.headers.multi_items())
         interaction.streamed = "text/event-stream" in response.headers.get("content-type", "")
-        recorder = _RecordingStream(response.stream, interaction, self._log, t0)
+        recorder = _RecordingStream(
+            response.stream, interaction, self._log, t0, deadline_s=self._deadline_s
+        )
         if response.is_closed:
             # Mock and replay transports hand back a response already read: record it as it is.
             recorder.finish_with(response.content)
@@ -315,7 +334,7 @@ class FoundryClient:
     ) -> None:
         self.base_url = base_url if base_url.endswith("/") else base_url + "/"
         self.log = log
-        self.transport = RecordingTransport(log, transport)
+        self.transport = RecordingTransport(log, transport, deadline_s=timeout)
         self.http = httpx.Client(
             transport=self.transport,
             timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),

@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 
-from .cassette_meta import Recording, check_record_directory
+from .cassette_meta import DEFAULT_MAX_CASSETTE_AGE_DAYS, Recording, check_record_directory
 from .config_endpoint import resolve_endpoint
 from .config_validation import (
     CONFIG_CONFLICT,
@@ -38,9 +38,11 @@ from .config_validation import (
     parse_float,
     parse_int,
     read_env_token,
+    require_header_safe,
     scope_for_token,
     split_values,
     validate_profiles,
+    validate_selection,
 )
 from .constants import (
     DEFAULT_DEPLOYMENT,
@@ -71,6 +73,8 @@ DEFAULT_MAX_REQUESTS = 200
 DEFAULT_MAX_TOKENS_BUDGET = 20_000
 DEFAULT_TIMEOUT_S = 30.0
 MAX_TIMEOUT_S = 600.0
+# A latency threshold above ten minutes is a typo (the request timeout caps at MAX_TIMEOUT_S).
+MAX_THRESHOLD_MS = MAX_TIMEOUT_S * 1000
 DEFAULT_REPORT_DIR = "reports"
 DEFAULT_CASSETTES_DIR = "cassettes"
 DEFAULT_EMULATOR_PROFILE = "default"
@@ -134,6 +138,8 @@ class RawOptions:
     timeout: float | str | None = None
     redact_resource: bool | None = None
     max_cassette_age: int | str | None = None
+    max_latency_ms: float | str | None = None
+    max_ttft_ms: float | str | None = None
 
 
 @dataclass(frozen=True)
@@ -171,6 +177,9 @@ class Settings:
     ignored_secrets: tuple[str, ...] = field(default=(), repr=False)
     # A replay's cassette set, as its metadata.json describes it.
     recording: Recording | None = field(default=None, repr=False)
+    # PERF-LATENCY's thresholds for CI (None: report the figures, judge nothing).
+    max_latency_ms: float | None = None
+    max_ttft_ms: float | None = None
 
     def secrets(self) -> tuple[str, ...]:
         """Every credential value the run knows of, used or not, for redaction and the scan."""
@@ -248,12 +257,12 @@ def _resolve(raw: RawOptions, env: Mapping[str, str], now: datetime, remarks: Re
         entra_scope=scope_for_token(raw.entra_scope, DEFAULT_ENTRA_SCOPE, claims, remarks),
         emulator_profiles=target.profiles,
         suite=parse_choice(raw.suite, Suite, "--suite") if raw.suite else Suite.STANDARD,
-        select=dedupe(split_values(raw.select)),
+        select=validate_selection(dedupe(split_values(raw.select)), raw.suite),
         report_dir=Path(report_dir),
         cassettes=target.cassettes,
         max_requests=parse_int(raw.max_requests, "--max-requests", default=DEFAULT_MAX_REQUESTS),
         max_tokens_budget=parse_int(
-            raw.max_tokens_budget, "--max-tokens-budget", default=DEFAULT_MAX_TOKENS_BUDGET
+            raw.max_tokens_budget, "--max-tokens", default=DEFAULT_MAX_TOKENS_BUDGET
         ),
         probe_rate_limit=bool(raw.probe_rate_limit),
         timeout=parse_float(
@@ -261,6 +270,15 @@ def _resolve(raw: RawOptions, env: Mapping[str, str], now: datetime, remarks: Re
         ),
         redact_resource=bool(raw.redact_resource),
         ignored_secrets=auth.ignored_secrets,
+        max_latency_ms=_threshold(raw.max_latency_ms, "--max-latency-ms"),
+        max_ttft_ms=_threshold(raw.max_ttft_ms, "--max-ttft-ms"),
+    )
+    # Checked whatever the mode, so that a typo fails now rather than when a replay reads it.
+    parse_int(
+        raw.max_cassette_age,
+        "--max-cassette-age",
+        default=DEFAULT_MAX_CASSETTE_AGE_DAYS,
+        minimum=0,
     )
     if settings.kind is Mode.RECORD and settings.cassettes is not None:
         check_record_directory(settings.cassettes)
@@ -270,6 +288,13 @@ def _resolve(raw: RawOptions, env: Mapping[str, str], now: datetime, remarks: Re
 
         return replaying(settings, raw, now, remarks)
     return settings
+
+
+def _threshold(value: float | str | None, source: str) -> float | None:
+    """A PERF-LATENCY threshold in milliseconds, or None when not given."""
+    if value is None:
+        return None
+    return parse_float(value, source, default=2000, maximum=MAX_THRESHOLD_MS, unit="milliseconds")
 
 
 def _resolve_target(raw: RawOptions, env: Mapping[str, str], remarks: Remarks) -> _Target:
@@ -385,6 +410,8 @@ def _resolve_auth(
 def _credentials(env: Mapping[str, str], kind: Mode, now: datetime, remarks: Remarks) -> _Auth:
     """The credentials each kind of target uses, before ``--auth`` narrows the modes."""
     key, token = env.get(ENV_API_KEY), env.get(ENV_ENTRA_TOKEN)
+    if key and kind is not Mode.REPLAY:  # a replay sends nothing, so it cannot send a bad value
+        require_header_safe(key, ENV_API_KEY, "the key from the resource's Keys and Endpoint page")
     if kind is Mode.EMULATOR:
         if token:
             remarks.notes.append(

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from urllib.parse import SplitResult, urlsplit
 
-from .config_validation import CONFIG_CONFLICT, ConfigError, Remarks, show, spell
+from .config_validation import CONFIG_CONFLICT, ConfigError, Remarks, is_plain, show, spell
 from .constants import ENV_API_KEY, ENV_BASE_URL, ENV_RESOURCE
 
 FOUNDRY_HOST_SUFFIX = ".services.ai.azure.com"
@@ -156,7 +156,7 @@ def normalize_base_url(value: str, source: str) -> BaseUrl:
     raw = value.strip()
     example = EXAMPLE_BASE_URL
     if "://" not in raw:
-        fix_url = f"https://{raw.lstrip('/')}" if raw else example
+        fix_url = f"https://{raw.lstrip('/')}" if is_plain(raw.lstrip("/")) else example
         raise ConfigError(
             f"{source} {show(_host_part(raw))} is not an absolute URL.",
             f"Start it with https://, e.g. {spell(source, fix_url)}.",

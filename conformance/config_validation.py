@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import TypeVar
 from urllib.parse import urlsplit
 
+from . import catalog
 from .constants import ENV_ENTRA_TOKEN, KNOWN_ENTRA_SCOPES
 from .emulator.profiles import parse_profiles
 from .jwt_claims import TokenClaims, TokenFormatError, read_claims, scope_to_audience
@@ -58,8 +59,21 @@ def show(value: str, limit: int = 80) -> str:
     return repr(cut)
 
 
+def is_plain(value: str, limit: int = 80) -> bool:
+    """Whether ``value`` can be repeated unquoted in a message: short, printable ASCII, no spaces."""
+    return 0 < len(value) <= limit and all("!" <= ch <= "~" for ch in value)
+
+
+def show_path(path: object) -> str:
+    """A path for a message: as is when plain, quoted when it holds spaces or control characters."""
+    text = str(path)
+    return text if is_plain(text, limit=200) else show(text, limit=200)
+
+
 def spell(source: str, value: str) -> str:
     """How to give ``value`` through ``source``: ``--flag VALUE`` or ``VARIABLE=VALUE``."""
+    if not is_plain(value, limit=200):
+        value = show(value)  # a suggestion built from bad input stays one quoted line
     return f"{source} {value}" if source.startswith("-") else f"{source}={value}"
 
 
@@ -99,8 +113,11 @@ def validate_scope(value: str, source: str = "--entra-scope") -> str:
     """``value`` as an Entra ID scope: an https URL ending in ``/.default``."""
     scope = value.strip()
     bare = scope.removeprefix("https://").removeprefix("http://").rstrip("/")
+    # The suggestion repeats the value unquoted: only a short, plain one is worth repeating.
     suggestion = (
-        f"https://{bare.removesuffix('/.default')}/.default" if bare else KNOWN_ENTRA_SCOPES[0]
+        f"https://{bare.removesuffix('/.default')}/.default"
+        if is_plain(bare)
+        else KNOWN_ENTRA_SCOPES[0]
     )
     if scope.startswith("https://") and scope.endswith("/.default") and _has_host(scope):
         return scope
@@ -165,8 +182,15 @@ def parse_int(value: int | str | None, source: str, *, default: int, minimum: in
     return number
 
 
-def parse_float(value: float | str | None, source: str, *, default: float, maximum: float) -> float:
-    """A positive number option (seconds), at most ``maximum``."""
+def parse_float(
+    value: float | str | None,
+    source: str,
+    *,
+    default: float,
+    maximum: float,
+    unit: str = "seconds",
+) -> float:
+    """A positive number option (in ``unit``), at most ``maximum``."""
     if value is None:
         return default
     try:
@@ -176,12 +200,44 @@ def parse_float(value: float | str | None, source: str, *, default: float, maxim
     # 'not (0 < x <= max)' also rejects NaN, which every comparison fails.
     if not 0 < number <= maximum:
         raise ConfigError(
-            f"{source} {show(str(value))} is not a number of seconds above 0 and at most "
+            f"{source} {show(str(value))} is not a number of {unit} above 0 and at most "
             f"{maximum:g}.",
             f"Give a value like {spell(source, f'{default:g}')}.",
             source=source,
         )
     return number
+
+
+def validate_selection(selectors: tuple[str, ...], suite: str | None) -> tuple[str, ...]:
+    """``--select`` values, each naming a check ID, an ID prefix or an area of the catalog."""
+    for selector in selectors:
+        try:
+            catalog.select(suite or "standard", [selector])
+        except catalog.UnknownSelection:
+            raise ConfigError(
+                f"--select {show(selector)} names no check of the catalog.",
+                "Give a check ID (--select MSG-BASIC), an ID prefix (--select AUTH-) or an area: "
+                f"{', '.join(catalog.AREAS)}.",
+                source="--select",
+            ) from None
+    return selectors
+
+
+def require_header_safe(value: str, source: str, what: str) -> None:
+    """Refuse a credential that no HTTP header can carry (a line break, a control character, or a
+    non-ASCII letter): sent, it would fail inside the HTTP client on every request and say nothing
+    useful. The value itself is never shown, not even in part."""
+    for position, char in enumerate(value, start=1):
+        if " " <= char <= "~":
+            continue
+        kind = "a non-ASCII character" if ord(char) > 127 else "a line break or control character"
+        raise ConfigError(
+            f"{source} holds {kind} (character {position} of {len(value)}), which no HTTP header "
+            "can carry: the value was probably pasted with part of another line or a formatting "
+            "character.",
+            f"Set {source} to {what} alone, with nothing before or after it.",
+            source=source,
+        )
 
 
 def validate_profiles(value: str) -> str:
@@ -212,6 +268,7 @@ def read_env_token(value: str, now: datetime, remarks: Remarks) -> tuple[str, To
             f"Store only the token: {ENV_ENTRA_TOKEN}=$({TOKEN_COMMAND}).",
             source=ENV_ENTRA_TOKEN,
         )
+    require_header_safe(token, ENV_ENTRA_TOKEN, f"the token that `{TOKEN_COMMAND}` prints")
     try:
         # Read locally and never verified: the claims only explain what the endpoint will say.
         claims = read_claims(token)

@@ -109,6 +109,7 @@ def export(config: pytest.Config, recorder: RunRecorder) -> None:
         data["token_claims"] = {k: claims_to_dict(v) for k, v in run.token_claims.items()}
         # Tokens fetched on the worker: the controller scrubs and scans for them too.
         data["secrets"] = sorted(run.redactor.secrets)
+        data["token_scopes"] = run.token_scopes()
         run.close()
     config.workeroutput[KEY] = data  # type: ignore[attr-defined]
 
@@ -168,6 +169,9 @@ class Controller:
         for origin, data in sorted(self.exports.items()):
             for secret in data.get("secrets", []):
                 run.redactor.add(secret)
+            for scope, reason in data.get("token_scopes", {}).items():
+                if run.remote_token_scopes.get(scope, "") is not None:
+                    run.remote_token_scopes[scope] = reason  # one token anywhere: it came
             for label, claims in data.get("token_claims", {}).items():
                 run.token_claims.setdefault(label, claims_from_dict(claims))
             for raw in data.get("outcomes", []):

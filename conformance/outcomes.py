@@ -29,6 +29,9 @@ from .terminal import verdict_block
 # which exhausts the quota on purpose, runs just before them.
 PROBE_LAST = ("RL-429",)
 RUN_WIDE = ("RID-REQUEST-ID", "RID-APIM-REQUEST-ID", "RL-HEADERS-ABSENT")
+# The outcome of a case until its call reports. pytest re-raises Ctrl-C (and pytest.exit) before
+# it makes that report, so a case interrupted mid-call keeps this reason instead of none at all.
+NOT_FINISHED = "not finished: the run was interrupted while this check ran"
 
 
 def _phase(check_id: str) -> int:
@@ -155,7 +158,9 @@ class RunRecorder:
         if outcome is None:
             callspec = getattr(item, "callspec", None)
             params = dict(callspec.params) if callspec is not None else {}
-            outcome = CaseOutcome(check_id=check_id, case=item.nodeid, params=_str_params(params))
+            outcome = CaseOutcome(
+                check_id=check_id, case=item.nodeid, params=_str_params(params), reason=NOT_FINISHED
+            )
             self.outcomes[item.nodeid] = outcome
         outcome.duration_s += report.duration
         self._absorb_properties(outcome, report)
@@ -257,7 +262,7 @@ def target_of(run: FoundryRun) -> Target:
         resource=settings.resource,
         deployments=list(settings.deployments),
         auth_modes=[mode.value for mode in settings.auth_modes],
-        emulator_profile=settings.emulator_profiles if settings.kind.value == "emulator" else None,
+        emulator_profile=_emulator_profile(run),
         cassettes=str(settings.cassettes) if settings.cassettes else None,
         recorded_at=_recorded_at(run),
     )
@@ -269,6 +274,18 @@ def _recorded_at(run: FoundryRun) -> str | None:
         return run.settings.recording.recorded_at.isoformat(timespec="seconds")
     if run.settings.kind.value == "record":
         return run.started_at.isoformat(timespec="seconds")
+    return None
+
+
+def _emulator_profile(run: FoundryRun) -> str | None:
+    """The emulator profile that answered: this run's, or the recording's for a replay of
+    cassettes recorded from the emulator (which prove nothing about Azure either)."""
+    settings = run.settings
+    if settings.kind.value == "emulator":
+        return settings.emulator_profiles
+    source = settings.recording.source if settings.recording is not None else ""
+    if source.startswith("emulator"):
+        return source.removeprefix("emulator").removeprefix(":") or "default"
     return None
 
 

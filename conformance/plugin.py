@@ -134,6 +134,8 @@ def raw_options(config: pytest.Config) -> RawOptions:
         timeout=get("foundry_timeout"),
         redact_resource=get("foundry_redact_resource"),
         max_cassette_age=get("foundry_max_cassette_age"),
+        max_latency_ms=get("foundry_max_latency_ms"),
+        max_ttft_ms=get("foundry_max_ttft_ms"),
     )
 
 

@@ -14,6 +14,7 @@ Request IDs are evidence and are never touched.
 from __future__ import annotations
 
 import base64
+import json
 import re
 from collections.abc import Iterable, Mapping
 from urllib.parse import quote, quote_plus
@@ -47,9 +48,16 @@ MIN_SECRET_LENGTH = 8
 def secret_forms(secret: str) -> set[str]:
     """The spellings in which ``secret`` may appear in an artifact."""
     raw = secret.encode()
+    # Inside a JSON string (a server echoing the key in an error body) a quote, a backslash or a
+    # non-ASCII letter is escaped, and some encoders escape '/' as well.
+    in_json = json.dumps(secret)[1:-1]
     forms = {
         secret,
+        in_json,
+        in_json.replace("/", "\\/"),
+        json.dumps(secret, ensure_ascii=False)[1:-1],
         quote(secret, safe=""),
+        quote(secret),  # urllib's default keeps '/' as it is
         quote_plus(secret),
         base64.b64encode(raw).decode(),
         base64.urlsafe_b64encode(raw).decode().rstrip("="),

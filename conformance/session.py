@@ -80,6 +80,8 @@ class FoundryRun:
         self._client: FoundryClient | None = None
         self._providers: dict[str, Callable[[], str] | Unavailable] = {}
         self._primary: str | None = primary_auth
+        # Scopes asked for by pytest-xdist workers, merged in by the controller.
+        self.remote_token_scopes: dict[str, str | None] = {}
         self._primary_lock = threading.Lock()
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -279,10 +281,12 @@ class FoundryRun:
 
     def token_scopes(self) -> dict[str, str | None]:
         """Each Entra scope a token was asked for: None if one came, else why not."""
-        return {
-            scope: str(provider) if isinstance(provider, Unavailable) else None
+        scopes = dict(self.remote_token_scopes)
+        scopes.update(
+            (scope, str(provider) if isinstance(provider, Unavailable) else None)
             for scope, provider in self._providers.items()
-        }
+        )
+        return scopes
 
     def _remember_token(self, label: str, token: str) -> None:
         """Scrub ``token`` from everything from now on, and keep its claims for diagnoses."""

@@ -172,6 +172,9 @@ class RunSummary:
         return path
 
 
+_UNEDITED = "give the summary.json a run wrote, unedited, or re-run the suite to get a fresh one"
+
+
 def _evidence_list(items: Any) -> list[Evidence]:
     names = set(Evidence.__dataclass_fields__)
     return [Evidence(**{k: v for k, v in item.items() if k in names}) for item in items or []]
@@ -214,9 +217,10 @@ def summary_from_dict(data: Any) -> RunSummary:
             token_claims=dict(data.get("token_claims", {})),
         )
     except KeyError as exc:
-        raise SummaryError(f"the summary lacks the field {exc.args[0]!r}") from None
-    except TypeError as exc:
-        raise SummaryError(f"the summary has a malformed entry: {exc}") from None
+        raise SummaryError(f"the summary lacks the field {exc.args[0]!r}; {_UNEDITED}") from None
+    except (TypeError, ValueError, AttributeError) as exc:
+        # A value of the wrong JSON type meets a constructor: "abc" as a number, 5 as a mapping.
+        raise SummaryError(f"the summary has a malformed entry ({exc}); {_UNEDITED}") from None
     if summary.verdict not in VERDICTS:
         raise SummaryError(f"the summary's verdict {summary.verdict!r} is not one of {VERDICTS}")
     return summary

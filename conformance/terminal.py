@@ -19,6 +19,8 @@ def verdict_block(summary: RunSummary, report_dir: Path) -> list[str]:
         where = f"the embedded emulator ({target.emulator_profile or 'default'}) — proves nothing about Azure"
     elif target.kind == "replay":
         where = f"a replay of {target.cassettes} (recorded {target.recorded_at or 'at an unknown time'})"
+        if target.emulator_profile is not None:
+            where += f" from the embedded emulator ({target.emulator_profile}) — proves nothing about Azure"
     lines = [
         "",
         f"{_MARK.get(summary.verdict, '?')} foundry-conformance: {summary.verdict.upper()}"

@@ -707,8 +707,8 @@ def test_numbers_given_as_text_are_parsed() -> None:
          "Give a number like --max-requests 200."),
         ("max_requests", "many", "--max-requests 'many' is not a whole number of at least 1. "
          "Give a number like --max-requests 200."),
-        ("max_tokens_budget", -1, "--max-tokens-budget '-1' is not a whole number of at least 1. "
-         "Give a number like --max-tokens-budget 20000."),
+        ("max_tokens_budget", -1, "--max-tokens '-1' is not a whole number of at least 1. "
+         "Give a number like --max-tokens 20000."),
         ("timeout", 0, "--timeout '0' is not a number of seconds above 0 and at most 600. "
          "Give a value like --timeout 30."),
         ("timeout", "601", "--timeout '601' is not a number of seconds above 0 and at most 600. "
@@ -717,12 +717,62 @@ def test_numbers_given_as_text_are_parsed() -> None:
          "Give a value like --timeout 30."),
         ("timeout", "soon", "--timeout 'soon' is not a number of seconds above 0 and at most "
          "600. Give a value like --timeout 30."),
+        ("max_latency_ms", "fast", "--max-latency-ms 'fast' is not a number of milliseconds above "
+         "0 and at most 600000. Give a value like --max-latency-ms 2000."),
+        ("max_ttft_ms", "-3", "--max-ttft-ms '-3' is not a number of milliseconds above 0 and at "
+         "most 600000. Give a value like --max-ttft-ms 2000."),
+        ("max_cassette_age", "x", "--max-cassette-age 'x' is not a whole number of at least 0. "
+         "Give a number like --max-cassette-age 30."),
     ],
 )  # fmt: skip
 def test_invalid_numbers(option: str, value: object, message: str) -> None:
     exc = error(KEY_ENV, resource="myres", **{option: value})
     assert str(exc) == message
-    assert exc.source == "--" + option.replace("_", "-")
+    flag = {"max_tokens_budget": "max_tokens"}.get(option, option)
+    assert exc.source == "--" + flag.replace("_", "-")
+
+
+def test_latency_thresholds_are_read_as_milliseconds() -> None:
+    s = resolve(KEY_ENV, resource="myres", max_latency_ms="1500", max_ttft_ms=250)
+    assert (s.max_latency_ms, s.max_ttft_ms) == (1500.0, 250.0)
+    assert resolve(KEY_ENV, resource="myres").max_latency_ms is None
+
+
+def test_an_unknown_selection_is_a_configuration_error() -> None:
+    exc = error(KEY_ENV, resource="myres", select=["MSG-BASIC,NOPE-1"])
+    assert exc.source == "--select"
+    assert str(exc) == (
+        "--select 'NOPE-1' names no check of the catalog. Give a check ID (--select MSG-BASIC), "
+        "an ID prefix (--select AUTH-) or an area: endpoint, auth, messages, correlation, "
+        "rate-limits, unsupported, deployments, sdk, health."
+    )
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "kind"),
+    [
+        (ENV_API_KEY, "abcd\nefgh-0123456789", "a line break or control character"),
+        (ENV_API_KEY, "abcd\tefgh-0123456789", "a line break or control character"),
+        (ENV_API_KEY, "clé-0123456789abcdef", "a non-ASCII character"),
+        (ENV_ENTRA_TOKEN, "eyJhbGciOi\r\nJIUzI1NiJ9.e30.sig", "a line break or control character"),
+    ],
+)
+def test_a_credential_no_header_can_carry_is_refused_without_showing_it(
+    variable: str, value: str, kind: str
+) -> None:
+    exc = error({variable: value}, resource="myres")
+    assert exc.source == variable
+    assert exc.problem.startswith(f"{variable} holds {kind} (character ")
+    assert "which no HTTP header can carry" in exc.problem
+    assert exc.fix.startswith(f"Set {variable} to ")
+    for fragment in value.replace("\r", "\n").replace("\t", "\n").split("\n"):
+        assert not fragment or fragment[:6] not in str(exc)
+
+
+def test_a_replay_does_not_judge_a_credential_it_never_sends(tmp_path: Path) -> None:
+    cassettes = write_cassette_set(tmp_path / "set")
+    s = resolve({ENV_API_KEY: "abcd\nefgh-0123456789"}, mode="replay", cassettes=str(cassettes))
+    assert s.kind is Mode.REPLAY
 
 
 def test_suite_and_select() -> None:
@@ -841,3 +891,64 @@ def test_foundry_base_urls_round_trip(name: str, tail: str) -> None:
     assert parsed.url == f"https://{name.lower()}.services.ai.azure.com/anthropic/"
     assert parsed.resource == name.lower()
     assert parsed.warnings == ()
+
+
+# Every option the command line passes through as text (the list ones are given as one value).
+TEXT_OPTIONS = (
+    "resource", "base_url", "entra_scope", "mode", "cassettes", "emulator", "suite", "report_dir",
+    "max_requests", "max_tokens_budget", "timeout", "max_cassette_age", "max_latency_ms",
+    "max_ttft_ms",
+)  # fmt: skip
+LIST_OPTIONS = ("deployments", "auth", "select")
+ANY_TEXT = st.one_of(st.text(), st.text(alphabet=st.characters(codec="ascii"), max_size=30))
+
+
+@given(
+    option=st.sampled_from(TEXT_OPTIONS + LIST_OPTIONS),
+    value=ANY_TEXT,
+    mode=st.sampled_from([None, "live", "record", "replay", "emulator"]),
+)
+@settings(max_examples=400)
+@example(option="cassettes", value="\x00", mode="replay")
+@example(option="cassettes", value="\x00", mode="record")
+@example(option="max_requests", value="१२", mode=None)  # Devanagari digits: int() takes them
+@example(option="timeout", value="1e999", mode=None)
+def test_any_option_value_resolves_or_is_a_config_error(
+    option: str, value: str, mode: str | None
+) -> None:
+    """Whatever text reaches an option, the answer is Settings or a one-paragraph ConfigError."""
+    options: dict[str, Any] = {"mode": mode, "resource": "myres"}
+    if mode == "emulator":
+        options["resource"] = None
+    options[option] = [value] if option in LIST_OPTIONS else value
+    try:
+        resolve(KEY_ENV, **options)
+    except ConfigError as exc:
+        assert exc.problem and exc.fix and exc.source
+        assert "\n" not in str(exc)  # one paragraph: control characters are shown escaped
+
+
+@given(
+    variable=st.sampled_from([ENV_API_KEY, ENV_ENTRA_TOKEN, ENV_RESOURCE, ENV_BASE_URL]),
+    value=ANY_TEXT,
+    mode=st.sampled_from([None, "live", "emulator"]),
+)
+@settings(max_examples=300)
+@example(variable=ENV_ENTRA_TOKEN, value="Bearer {", mode="live")
+@example(variable=ENV_ENTRA_TOKEN, value="a.b\x00.c", mode="live")
+def test_any_environment_value_resolves_or_is_a_config_error(
+    variable: str, value: str, mode: str | None
+) -> None:
+    env = {**KEY_ENV, variable: value}
+    resource = "myres" if variable not in (ENV_RESOURCE, ENV_BASE_URL) and mode == "live" else None
+    try:
+        settings_ = resolve(env, mode=mode, resource=resource)
+    except ConfigError as exc:
+        assert "\n" not in str(exc)
+        for secret in (value.strip(),) if variable in (ENV_API_KEY, ENV_ENTRA_TOKEN) else ():
+            if len(secret) >= 8:
+                assert secret not in str(exc)  # a credential never reaches a message
+    else:
+        # What will be sent in a header can be (a value only scrubbed, never sent, is not judged).
+        for sent in (settings_.api_key, settings_.entra_token):
+            assert sent is None or all(" " <= ch <= "~" for ch in sent)

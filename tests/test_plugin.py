@@ -75,7 +75,9 @@ def test_pytest_k_composes_with_the_suite(pytester: pytest.Pytester) -> None:
 def test_unknown_selection_is_a_usage_error_naming_the_fix(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest_inprocess("--pyargs", SUITE, "--foundry-select", "MSG-NOPE")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines(["*--select 'MSG-NOPE' names no check ID or area*"])
+    result.stderr.fnmatch_lines(
+        ["*--select 'MSG-NOPE' names no check of the catalog. Give a check ID*"]
+    )
 
 
 def test_configuration_conflict_is_a_usage_error_and_nothing_is_sent(

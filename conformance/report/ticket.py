@@ -70,6 +70,14 @@ def target_warning(summary: RunSummary) -> list[str]:
             "(`foundry-conformance run --resource NAME`) and use the ticket that run writes.",
             "",
         ]
+    if target.kind == "replay" and target.emulator_profile is not None:
+        return [
+            "> **⚠ REPLAY OF AN EMULATOR RECORDING — this proves nothing about Azure.** Every "
+            f"answer came from cassettes ({recording_age(summary)}) recorded from the embedded "
+            f"Foundry emulator (profile: {target.emulator_profile}). Do not send this ticket to "
+            "Azure support.",
+            "",
+        ]
     if target.kind == "replay":
         return [
             "> **⚠ REPLAY — no request reached Azure in this run.** Every answer came from "

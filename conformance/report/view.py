@@ -152,13 +152,25 @@ def target_view(summary: RunSummary) -> TargetView:
         )
     if target.kind == "replay":
         age = recording_age(summary)
+        rows = [*rows, ("Cassettes", target.cassettes or "—"), ("Recording", age)]
+        if target.emulator_profile is not None:
+            # Recorded from the emulator: twice removed from Azure, and the page must say so.
+            profile = target.emulator_profile
+            return TargetView(
+                kind="replay",
+                loud=True,
+                headline="Replay of an emulator recording: this proves nothing about Azure",
+                detail=f"Every answer came from cassettes ({age}) that were recorded from the "
+                f"embedded Foundry emulator (profile: {profile}), not from an Azure resource.",
+                rows=[*rows, ("Recorded from", f"the embedded emulator (profile: {profile})")],
+            )
         return TargetView(
             kind="replay",
             loud=True,
             headline="Replay of recorded traffic: no request reached Azure",
             detail=f"Every answer came from cassettes ({age}). They show what the endpoint did "
             "then, not what it does now.",
-            rows=[*rows, ("Cassettes", target.cassettes or "—"), ("Recording", age)],
+            rows=rows,
         )
     headline = "Live run" if target.kind == "live" else "Live run, recorded to cassettes"
     return TargetView(kind=target.kind, loud=False, headline=headline, detail="", rows=rows)

@@ -158,6 +158,10 @@ def stream_message(
         chunks: list[bytes] = []
         ttft_ms: float | None = None
         try:
+            if not 200 <= response.status_code < 300:
+                # An error answer is judged by its body, which ``describe`` reads as text: read()
+                # keeps it on the response, where iter_bytes() would leave it unreadable.
+                return response, response.read(), None
             for chunk in response.iter_bytes():
                 chunks.append(chunk)
                 if ttft_ms is None and b"content_block_delta" in chunk:

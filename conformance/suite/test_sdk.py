@@ -35,6 +35,39 @@ def _sdk_errors(run: FoundryRun, what: str) -> Iterator[None]:
         ) from None
     except anthropic.APIConnectionError as exc:
         raise CannotJudge(f"{what}: {type(exc).__name__}: {exc.__cause__ or exc}") from None
+    except anthropic.APIResponseValidationError as exc:
+        raise CheckFailure(
+            f"{what}: the SDK refused the answer's shape: {run.redactor.text(exc.message)[:300]}",
+            ("malformed-response",),
+        ) from None
+    except (AttributeError, TypeError, KeyError, ValueError) as exc:
+        # The SDK builds its models without validating them, so an answer that lacks a field it
+        # relies on (a stream's `message.content`, say) surfaces as a Python error inside it.
+        raise CheckFailure(
+            f"{what}: the SDK could not read the answer ({type(exc).__name__}: "
+            f"{run.redactor.text(str(exc))[:200]}): it lacks a field of the documented shape",
+            ("malformed-response",),
+        ) from None
+
+
+def _missing_fields(message: object) -> list[str]:
+    """The fields of a Message the SDK returned that are absent (it does not validate them)."""
+    return [
+        f"`{name}`"
+        for name in ("id", "role", "content", "usage")
+        if getattr(message, name, None) is None
+    ]
+
+
+def _require_shape(message: object, what: str) -> None:
+    """Fail, as malformed, a message without the fields every Message carries."""
+    missing = _missing_fields(message)
+    if missing:
+        raise CheckFailure(
+            f"{what}: the SDK's Message has no {', '.join(missing)}: the answer is not a valid "
+            "Messages object",
+            ("malformed-response",),
+        )
 
 
 def _key_client(run: FoundryRun) -> anthropic.AnthropicFoundry:
@@ -54,6 +87,7 @@ def test_sdk_with_key_completes_a_request(foundry_run: FoundryRun, primary_deplo
     client = _key_client(foundry_run)
     with tagged(auth="sdk-key"), _sdk_errors(foundry_run, "messages.create with a key"):
         message = client.messages.create(model=primary_deployment, max_tokens=1, messages=MESSAGES)
+    _require_shape(message, "messages.create with a key")
     if message.usage.output_tokens < 0 or message.role != "assistant":
         raise CheckFailure(
             f"the SDK returned an implausible message: {message.model_dump_json()[:200]}"
@@ -72,6 +106,7 @@ def test_sdk_with_token_provider_completes_a_request(
         _sdk_errors(foundry_run, "messages.create with a token provider"),
     ):
         message = client.messages.create(model=primary_deployment, max_tokens=1, messages=MESSAGES)
+    _require_shape(message, "messages.create with a token provider")
     if message.role != "assistant":
         raise CheckFailure(f"the SDK returned role {message.role!r}")
 
@@ -91,6 +126,7 @@ def test_sdk_streaming_works_end_to_end(foundry_run: FoundryRun, primary_deploym
     ):
         streamed = "".join(stream.text_stream)
         final = stream.get_final_message()
+    _require_shape(final, "messages.stream")
     final_text = "".join(b.text for b in final.content if b.type == "text")
     if final_text != streamed:
         raise CheckFailure(

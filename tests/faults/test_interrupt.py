@@ -1,0 +1,152 @@
+"""Ctrl-C: the run stops promptly, keeps the report of what finished, and exits 130.
+
+The real console script runs in a subprocess against a slow emulator (each answer takes a
+second), and gets SIGINT once the first checks have finished.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from conformance import cli_run
+from conformance.cli_run import EXIT_INTERRUPTED
+
+from .conftest import Cli
+from .helpers import TRACEBACK_MARKERS
+
+SCRIPT = Path(sys.executable).with_name("foundry-conformance")
+STOP_WITHIN_S = 10.0  # after SIGINT: the run finishes its report and exits (measured: ~3 s)
+PROGRESS_WITHIN_S = 60.0  # start-up, and the first checks against the slow emulator
+
+
+class Output:
+    """A stream read on a thread, so that the test can wait for a line without blocking."""
+
+    def __init__(self, stream: object) -> None:
+        self.text = ""
+        self._stream = stream
+        self._thread = threading.Thread(target=self._read, daemon=True)
+        self._thread.start()
+
+    def _read(self) -> None:
+        for chunk in iter(lambda: self._stream.read(1), ""):  # type: ignore[attr-defined]
+            self.text += chunk
+
+    def wait_for(self, marker: str, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        while marker not in self.text:
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.05)
+        return True
+
+    def finish(self) -> str:
+        self._thread.join(timeout=5)
+        return self.text
+
+
+@contextmanager
+def sigint_honoured() -> Iterator[None]:
+    """A child inherits an *ignored* SIGINT (as from a CI step started in the background), and
+    Python then never raises KeyboardInterrupt: make sure it is not ignored when the child starts."""
+    previous = signal.getsignal(signal.SIGINT)
+    if previous == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        if previous == signal.SIG_IGN:
+            signal.signal(signal.SIGINT, previous)
+
+
+def _environment() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ANTHROPIC_", "FOUNDRY_"))}
+    env["PYTHONUNBUFFERED"] = "1"  # progress reaches the pipe as pytest writes it
+    return env
+
+
+def test_ctrl_c_stops_promptly_keeps_the_report_and_exits_130(tmp_path: Path) -> None:
+    report_dir = tmp_path / "reports"
+    command = [str(SCRIPT), "run", "--emulator", "slow=1", "--report-dir", str(report_dir)]
+    with sigint_honoured():
+        child = subprocess.Popen(
+            command,
+            cwd=tmp_path,
+            env=_environment(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+    stdout, stderr = Output(child.stdout), Output(child.stderr)
+    try:
+        # The endpoint checks are done once pytest reports the auth file (each answer takes 1 s).
+        assert stdout.wait_for("test_auth.py", PROGRESS_WITHIN_S), stdout.text[-2000:]
+        time.sleep(0.5)  # inside a request of the next check
+        child.send_signal(signal.SIGINT)
+        interrupted = time.monotonic()
+        code = child.wait(timeout=STOP_WITHIN_S + 20)
+        stopped_after = time.monotonic() - interrupted
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+        out, err = stdout.finish(), stderr.finish()
+        for pipe in (child.stdout, child.stderr):
+            if pipe is not None:
+                pipe.close()
+
+    assert stopped_after < STOP_WITHIN_S, f"took {stopped_after:.1f} s to stop"
+    assert code == EXIT_INTERRUPTED, (code, err[-2000:])
+    for marker in TRACEBACK_MARKERS:
+        assert marker not in err, err[-3000:]
+        assert marker not in out, out[-3000:]
+    where = report_dir / "diagnosis.html"
+    assert err.endswith(
+        f"foundry-conformance: interrupted; the report of the checks that finished is {where}\n"
+    ), err
+    assert where.is_file()
+    summary = json.loads((report_dir / "summary.json").read_text("utf-8"))
+    assert summary["incomplete"] is True
+    assert any("interrupted" in note for note in summary["notes"])
+    statuses = {c["id"]: (c["status"], c["reason"]) for c in summary["checks"]}
+    assert statuses["EP-REACH"][0] == "passed"
+    assert statuses["EP-BASE-PATH"][0] == "passed"
+    # The check that was running says so, and is not counted as a pass.
+    unfinished = [c for c in summary["checks"] if c["reason"].startswith("not finished")]
+    assert [c["status"] for c in unfinished] == ["error"], statuses
+    assert summary["verdict"] != "conformant"
+    assert "(incomplete)" in out
+
+
+def test_an_interrupt_before_any_check_finished_says_no_report_was_written(
+    cli: Callable[..., Cli], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Ctrl-C during pytest's start-up: nothing finished, and the last line says so."""
+    monkeypatch.setattr(cli_run.pytest, "main", lambda *a, **k: pytest.ExitCode.INTERRUPTED)
+    result = cli("run", "--emulator", "--report-dir", str(tmp_path / "r"))
+    assert result.exit_code == EXIT_INTERRUPTED
+    assert result.err == (
+        "foundry-conformance: interrupted; no check had finished, so no report was written\n"
+    )
+
+
+def test_an_interrupt_while_the_command_loads_is_one_line_not_a_traceback(
+    cli: Callable[..., Cli], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli_run, "resolve_settings", interrupted)
+    result = cli("run", "--emulator")
+    assert (result.exit_code, result.err) == (130, "foundry-conformance: interrupted\n")
