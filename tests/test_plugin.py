@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.suite.conftest import FOUNDRY_VARIABLES
+from tests.foundry_env import FOUNDRY_VARIABLES
 
 SUITE = "conformance.suite"
 

@@ -17,16 +17,11 @@ from conformance.emulator import EmulatorServer, parse_profiles
 from conformance.jwt_claims import mint_test_token
 from conformance.redaction import Redactor, secret_forms
 
+from tests.foundry_env import FOUNDRY_VARIABLES
+
 CANARY_KEY = "canary-key-DO-NOT-LEAK-5f1c9e27b3a84d60"
 CANARY_CLAIM = "canary-claim-DO-NOT-LEAK"
 CANARY_TOKEN = mint_test_token(extra={"canary": CANARY_CLAIM})
-FOUNDRY_VARIABLES = (
-    "ANTHROPIC_FOUNDRY_API_KEY",
-    "ANTHROPIC_FOUNDRY_RESOURCE",
-    "ANTHROPIC_FOUNDRY_BASE_URL",
-    "FOUNDRY_CONFORMANCE_ENTRA_TOKEN",
-    "FOUNDRY_CONFORMANCE_UNPRIVILEGED_TOKEN",
-)
 
 
 @dataclass

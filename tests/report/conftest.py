@@ -17,17 +17,11 @@ from typing import Any
 import pytest
 
 from conformance.cli import main
+from tests.foundry_env import FOUNDRY_VARIABLES
 
 ROOT = Path(__file__).resolve().parents[2]
 CANARY_KEY = "canary-key-7f3c9e1d5b2a4f60-must-never-reach-an-artifact"
 FAULTS = "api-key-rejected,echo-key,server-error"
-FOUNDRY_VARIABLES = (
-    "ANTHROPIC_FOUNDRY_API_KEY",
-    "ANTHROPIC_FOUNDRY_RESOURCE",
-    "ANTHROPIC_FOUNDRY_BASE_URL",
-    "FOUNDRY_CONFORMANCE_ENTRA_TOKEN",
-    "FOUNDRY_CONFORMANCE_UNPRIVILEGED_TOKEN",
-)
 
 
 @dataclass

@@ -11,14 +11,7 @@ from typing import Any
 import pytest
 
 from conformance.cli import main
-
-FOUNDRY_VARIABLES = (
-    "ANTHROPIC_FOUNDRY_API_KEY",
-    "ANTHROPIC_FOUNDRY_RESOURCE",
-    "ANTHROPIC_FOUNDRY_BASE_URL",
-    "FOUNDRY_CONFORMANCE_ENTRA_TOKEN",
-    "FOUNDRY_CONFORMANCE_UNPRIVILEGED_TOKEN",
-)
+from tests.foundry_env import FOUNDRY_VARIABLES
 
 
 @dataclass
