@@ -119,7 +119,8 @@ def assemble_summary(
     ]
     checks.sort(key=lambda c: (_catalog_index(c.id), c.case))
     return RunSummary(
-        verdict=decide_verdict(checks, interactions),
+        # A run that did not finish (interrupted, budget spent) has not shown conformance.
+        verdict=_unfinished(decide_verdict(checks, interactions), incomplete),
         target=target,
         started_at=started_at.isoformat(timespec="seconds"),
         finished_at=finished_at.isoformat(timespec="seconds"),
@@ -138,6 +139,10 @@ def assemble_summary(
         latency=latency_by_deployment(interactions, outcomes),
         token_claims={label: claims.public_view() for label, claims in token_claims.items()},
     )
+
+
+def _unfinished(verdict: str, incomplete: bool) -> str:
+    return "nonconformant" if incomplete and verdict == "conformant" else verdict
 
 
 def _catalog_index(check_id: str) -> int:

@@ -38,6 +38,7 @@ from .outcomes import PROBE_LAST, RUN_WIDE, RunRecorder
 from .session import Unavailable
 
 KEY = "foundry_conformance"
+EXPORT_ATTRIBUTE = "foundry_export"
 HELD_BACK = frozenset((*PROBE_LAST, *RUN_WIDE))
 SUITE_MARKERS = ("conformance.suite", "conformance/suite")
 
@@ -96,10 +97,34 @@ def claims_from_dict(data: dict[str, Any]) -> TokenClaims:
     return TokenClaims(**values)
 
 
+def _origin(config: pytest.Config) -> str:
+    return str(getattr(config, "workerinput", {}).get("workerid", "worker"))
+
+
+def case_export(config: pytest.Config, recorder: RunRecorder, case: str) -> dict[str, Any]:
+    """One finished case, sent with its last report, so that an interrupted run keeps it.
+
+    Only redacted interactions and public claims travel on reports (a plugin may write reports
+    to disk); the tokens a worker fetched reach the controller through ``export`` alone.
+    """
+    run = recorder.run
+    outcome = recorder.outcomes.get(case)
+    return {
+        "origin": _origin(config),
+        "outcomes": [asdict(outcome)] if outcome is not None else [],
+        "interactions": [ix.to_dict() for ix in run.log.for_case(case)] if run else [],
+        "token_claims": (
+            {k: claims_to_dict(v) for k, v in run.token_claims.items()} if run else {}
+        ),
+        "budget_message": recorder.budget_message,
+    }
+
+
 def export(config: pytest.Config, recorder: RunRecorder) -> None:
     """Hand the worker's outcomes and interactions to the controller; close the run."""
     run = recorder.run
     data: dict[str, Any] = {
+        "origin": _origin(config),
         "outcomes": [asdict(o) for o in recorder.outcomes.values()],
         "held_back": recorder.held_back,
         "budget_message": recorder.budget_message,
@@ -148,20 +173,49 @@ class Controller:
             "budget_file": str(self.budget.path),
         }
 
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        """Keep each case as it finishes (an interrupted run still reports what finished)."""
+        data = getattr(report, EXPORT_ATTRIBUTE, None)
+        if isinstance(data, dict):
+            self._absorb(data)
+
     def pytest_testnodedown(self, node: Any, error: object) -> None:
         """Keep what a finished worker exported."""
         data = getattr(node, "workeroutput", {}).get(KEY)
         if isinstance(data, dict):
-            self.exports[str(node.gateway.id)] = data
+            self._absorb(data)
+
+    def _absorb(self, data: dict[str, Any]) -> None:
+        slot = self.exports.setdefault(
+            str(data.get("origin", "worker")),
+            {
+                "outcomes": {},
+                "interactions": {},
+                "token_claims": {},
+                "secrets": set(),
+                "token_scopes": {},
+                "held_back": {},
+                "budget_message": None,
+            },
+        )
+        for raw in data.get("outcomes", []):
+            slot["outcomes"][raw["case"]] = raw
+        for raw in data.get("interactions", []):
+            slot["interactions"][raw["seq"]] = raw
+        slot["token_claims"].update(data.get("token_claims", {}))
+        slot["secrets"].update(data.get("secrets", []))
+        slot["token_scopes"].update(data.get("token_scopes", {}))
+        slot["held_back"].update(data.get("held_back", {}))
+        slot["budget_message"] = slot["budget_message"] or data.get("budget_message")
 
     @pytest.hookimpl(tryfirst=True)
-    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         """Merge the workers' runs, then run the held-back checks (before JUnit is written)."""
         run = self.recorder.run
         if run is None:
             return
         batches = {
-            origin: [Interaction.from_dict(ix) for ix in data.get("interactions", [])]
+            origin: [Interaction.from_dict(ix) for ix in data["interactions"].values()]
             for origin, data in self.exports.items()
         }
         mapping = run.log.merge(batches)
@@ -174,7 +228,7 @@ class Controller:
                     run.remote_token_scopes[scope] = reason  # one token anywhere: it came
             for label, claims in data.get("token_claims", {}).items():
                 run.token_claims.setdefault(label, claims_from_dict(claims))
-            for raw in data.get("outcomes", []):
+            for raw in data["outcomes"].values():
                 outcome = CaseOutcome(**raw)
                 outcome.evidence_seqs = [
                     mapping[(origin, s)] for s in outcome.evidence_seqs if (origin, s) in mapping
@@ -183,6 +237,8 @@ class Controller:
             held_back.update(data.get("held_back", {}))
             if data.get("budget_message") and not self.recorder.budget_message:
                 self.recorder.budget_spent(str(data["budget_message"]))
+        if exitstatus == pytest.ExitCode.INTERRUPTED:
+            return  # the user asked to stop: report what finished, start nothing new
         order = [*PROBE_LAST, *RUN_WIDE]
         for check_id in sorted(held_back, key=order.index):
             self._run_held_back(check_id, held_back[check_id])

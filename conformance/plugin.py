@@ -216,6 +216,9 @@ def pytest_runtest_makereport(
         recorder.record(item, check_id, call, report)
         if call.excinfo is not None and call.excinfo.errisinstance(RequestBudgetExceeded):
             recorder.budget_spent(str(call.excinfo.value))
+        if report.when == "teardown" and distributed.is_worker(item.config):
+            export = distributed.case_export(item.config, recorder, item.nodeid)
+            setattr(report, distributed.EXPORT_ATTRIBUTE, export)
     return report
 
 

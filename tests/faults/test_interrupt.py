@@ -129,6 +129,60 @@ def test_ctrl_c_stops_promptly_keeps_the_report_and_exits_130(tmp_path: Path) ->
     assert "(incomplete)" in out
 
 
+def test_ctrl_c_with_parallel_workers_keeps_what_the_workers_finished(tmp_path: Path) -> None:
+    """Under --jobs, each case reaches the controller as it finishes, so Ctrl-C loses nothing done."""
+    report_dir = tmp_path / "reports"
+    command = [
+        str(SCRIPT),
+        "run",
+        "--emulator",
+        "slow=1",
+        "--jobs",
+        "2",
+        "--report-dir",
+        str(report_dir),
+    ]
+    with sigint_honoured():
+        child = subprocess.Popen(
+            command,
+            cwd=tmp_path,
+            env=_environment(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,  # a terminal's Ctrl-C reaches the whole process group
+        )
+    stdout, stderr = Output(child.stdout), Output(child.stderr)
+    try:
+        assert stdout.wait_for("workers [", PROGRESS_WITHIN_S), stdout.text[-2000:]
+        assert stdout.wait_for("..", PROGRESS_WITHIN_S), stdout.text[-2000:]
+        os.killpg(child.pid, signal.SIGINT)
+        interrupted = time.monotonic()
+        code = child.wait(timeout=STOP_WITHIN_S + 20)
+        stopped_after = time.monotonic() - interrupted
+    finally:
+        if child.poll() is None:
+            os.killpg(child.pid, signal.SIGKILL)
+            child.wait()
+        out, err = stdout.finish(), stderr.finish()
+        for pipe in (child.stdout, child.stderr):
+            if pipe is not None:
+                pipe.close()
+
+    assert stopped_after < STOP_WITHIN_S, f"took {stopped_after:.1f} s to stop"
+    assert code == EXIT_INTERRUPTED, (code, err[-2000:])
+    for marker in TRACEBACK_MARKERS:
+        assert marker not in err, err[-3000:]
+        assert marker not in out, out[-3000:]
+    summary = json.loads((report_dir / "summary.json").read_text("utf-8"))
+    assert summary["incomplete"] is True
+    passed = [c for c in summary["checks"] if c["status"] == "passed"]
+    assert len(passed) >= 2, summary["checks"]
+    assert all(c["evidence"] for c in passed if c["id"] not in ("DEP-INVENTORY",))
+    assert summary["usage"]["requests"] >= len(passed)
+    assert summary["verdict"] != "conformant"
+
+
 def test_an_interrupt_before_any_check_finished_says_no_report_was_written(
     cli: Callable[..., Cli], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
