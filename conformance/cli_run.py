@@ -82,6 +82,9 @@ def pytest_args(args: argparse.Namespace, settings: Settings) -> list[str]:
         str(SUITE_DIR),
         "-p",
         "no:cacheprovider",
+        # Hypothesis's plugin (present in development environments) has nothing to do in a run.
+        "-p",
+        "no:hypothesispytest",
         "--tb=no",
         "-rfEs",
         f"--junitxml={settings.report_dir / 'junit.xml'}",

@@ -6,29 +6,39 @@ Only ``anthropic.types`` (pydantic models) is used here; no client, no network.
 from __future__ import annotations
 
 import json
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
-from anthropic.types import (
-    Message,
-    MessageTokensCount,
-    RawContentBlockDeltaEvent,
-    RawContentBlockStartEvent,
-    RawContentBlockStopEvent,
-    RawMessageDeltaEvent,
-    RawMessageStartEvent,
-    RawMessageStopEvent,
-)
-from pydantic import BaseModel, ValidationError
+if TYPE_CHECKING:
+    from anthropic.types import Message, MessageTokensCount
+    from pydantic import BaseModel, ValidationError
+
+# The SDK's models are imported on first use: importing `anthropic` costs a second or two of CPU,
+# which every pytest-xdist worker would otherwise pay at collection, before the first request.
+
 
 MESSAGE_FIELDS = ("id", "type", "role", "content", "model", "stop_reason", "stop_sequence", "usage")
-_STREAM_EVENTS: dict[str, type[BaseModel]] = {
-    "message_start": RawMessageStartEvent,
-    "content_block_start": RawContentBlockStartEvent,
-    "content_block_delta": RawContentBlockDeltaEvent,
-    "content_block_stop": RawContentBlockStopEvent,
-    "message_delta": RawMessageDeltaEvent,
-    "message_stop": RawMessageStopEvent,
-}
+
+
+@cache
+def _stream_events() -> dict[str, type[BaseModel]]:
+    from anthropic.types import (
+        RawContentBlockDeltaEvent,
+        RawContentBlockStartEvent,
+        RawContentBlockStopEvent,
+        RawMessageDeltaEvent,
+        RawMessageStartEvent,
+        RawMessageStopEvent,
+    )
+
+    return {
+        "message_start": RawMessageStartEvent,
+        "content_block_start": RawContentBlockStartEvent,
+        "content_block_delta": RawContentBlockDeltaEvent,
+        "content_block_stop": RawContentBlockStopEvent,
+        "message_delta": RawMessageDeltaEvent,
+        "message_stop": RawMessageStopEvent,
+    }
 
 
 def parse_json(body: str) -> tuple[Any, str | None]:
@@ -49,6 +59,9 @@ def _errors(exc: ValidationError) -> list[str]:
 
 def message_problems(data: Any) -> tuple[Message | None, list[str]]:
     """A ``Message`` if ``data`` is one, and every field that is missing or malformed."""
+    from anthropic.types import Message
+    from pydantic import ValidationError
+
     if not isinstance(data, dict):
         return None, [f"the body is a JSON {type(data).__name__}, not a Messages object"]
     problems = [f"`{name}` is missing" for name in MESSAGE_FIELDS if name not in data]
@@ -71,6 +84,9 @@ def message_problems(data: Any) -> tuple[Message | None, list[str]]:
 
 def token_count_problems(data: Any) -> tuple[MessageTokensCount | None, list[str]]:
     """A ``MessageTokensCount`` if ``data`` is one (``{"input_tokens": n}``), else the problems."""
+    from anthropic.types import MessageTokensCount
+    from pydantic import ValidationError
+
     try:
         count = MessageTokensCount.model_validate(data)
     except ValidationError as exc:
@@ -82,10 +98,12 @@ def token_count_problems(data: Any) -> tuple[MessageTokensCount | None, list[str
 
 def stream_event_problems(data: Any) -> list[str]:
     """Why ``data`` is not one of the documented stream events (empty if it is)."""
+    from pydantic import ValidationError
+
     if not isinstance(data, dict):
         return [f"an event's data is a JSON {type(data).__name__}, not an object"]
     kind = data.get("type")
-    model = _STREAM_EVENTS.get(str(kind))
+    model = _stream_events().get(str(kind))
     if model is None:
         return []  # ping, error and future event types are documented as tolerated
     try:

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
-import anthropic
 import pytest
-from anthropic.types import MessageParam
 
 from ..client import tagged
 from ..config import AuthMode
 from ..failures import CannotJudge, CheckFailure
-from ..sdk import foundry_sdk_client
 from ..session import FoundryRun, Unavailable
+
+if TYPE_CHECKING:  # the SDK is imported on first use (see shapes.py)
+    import anthropic
+    from anthropic.types import MessageParam
 
 check = pytest.mark.foundry_check
 MESSAGES: list[MessageParam] = [{"role": "user", "content": "Reply with the single word: ok"}]
@@ -22,6 +24,8 @@ MESSAGES: list[MessageParam] = [{"role": "user", "content": "Reply with the sing
 @contextmanager
 def _sdk_errors(run: FoundryRun, what: str) -> Iterator[None]:
     """SDK exceptions as check outcomes: a status error fails, a connection error cannot judge."""
+    import anthropic
+
     try:
         yield
     except anthropic.APIStatusError as exc:
@@ -71,12 +75,16 @@ def _require_shape(message: object, what: str) -> None:
 
 
 def _key_client(run: FoundryRun) -> anthropic.AnthropicFoundry:
+    from ..sdk import foundry_sdk_client
+
     if not (run.has_mode(AuthMode.X_API_KEY) or run.has_mode(AuthMode.API_KEY)):
         raise Unavailable("no API key in this run's auth modes (ANTHROPIC_FOUNDRY_API_KEY)")
     return foundry_sdk_client(run.client, api_key=run.api_key, timeout=run.settings.timeout)
 
 
 def _token_client(run: FoundryRun) -> anthropic.AnthropicFoundry:
+    from ..sdk import foundry_sdk_client
+
     provider: Callable[[], str] = run.token_provider()
     return foundry_sdk_client(run.client, token_provider=provider, timeout=run.settings.timeout)
 
