@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -76,35 +77,66 @@ def _environment() -> dict[str, str]:
     return env
 
 
-def test_ctrl_c_stops_promptly_keeps_the_report_and_exits_130(tmp_path: Path) -> None:
-    report_dir = tmp_path / "reports"
-    command = [str(SCRIPT), "run", "--emulator", "slow=1", "--report-dir", str(report_dir)]
+@dataclass
+class Interrupted:
+    """How an interrupted run ended."""
+
+    code: int
+    stopped_after: float
+    out: str
+    err: str
+
+
+def run_and_interrupt(
+    command: list[str], cwd: Path, markers: tuple[str, ...], *, group: bool = False
+) -> Interrupted:
+    """Start ``command``, wait for each of ``markers`` on stdout, then send SIGINT.
+
+    ``group`` sends it to the whole process group, as a terminal's Ctrl-C does (pytest-xdist
+    workers included); otherwise to the command alone.
+    """
     with sigint_honoured():
         child = subprocess.Popen(
             command,
-            cwd=tmp_path,
+            cwd=cwd,
             env=_environment(),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
+            start_new_session=group,
         )
     stdout, stderr = Output(child.stdout), Output(child.stderr)
     try:
-        # The endpoint checks are done once pytest reports the auth file (each answer takes 1 s).
-        assert stdout.wait_for("test_auth.py", PROGRESS_WITHIN_S), stdout.text[-2000:]
+        for marker in markers:
+            assert stdout.wait_for(marker, PROGRESS_WITHIN_S), stdout.text[-2000:]
         time.sleep(0.5)  # inside a request of the next check
-        child.send_signal(signal.SIGINT)
+        if group:
+            os.killpg(child.pid, signal.SIGINT)
+        else:
+            child.send_signal(signal.SIGINT)
         interrupted = time.monotonic()
         code = child.wait(timeout=STOP_WITHIN_S + 20)
         stopped_after = time.monotonic() - interrupted
     finally:
         if child.poll() is None:
-            child.kill()
+            if group:
+                os.killpg(child.pid, signal.SIGKILL)
+            else:
+                child.kill()
             child.wait()
         out, err = stdout.finish(), stderr.finish()
         for pipe in (child.stdout, child.stderr):
             if pipe is not None:
                 pipe.close()
+    return Interrupted(code, stopped_after, out, err)
+
+
+def test_ctrl_c_stops_promptly_keeps_the_report_and_exits_130(tmp_path: Path) -> None:
+    report_dir = tmp_path / "reports"
+    command = [str(SCRIPT), "run", "--emulator", "slow=1", "--report-dir", str(report_dir)]
+    # The endpoint checks are done once pytest reports the auth file (each answer takes 1 s).
+    ended = run_and_interrupt(command, tmp_path, ("test_auth.py",))
+    code, stopped_after, out, err = ended.code, ended.stopped_after, ended.out, ended.err
 
     assert stopped_after < STOP_WITHIN_S, f"took {stopped_after:.1f} s to stop"
     assert code == EXIT_INTERRUPTED, (code, err[-2000:])
@@ -142,32 +174,8 @@ def test_ctrl_c_with_parallel_workers_keeps_what_the_workers_finished(tmp_path: 
         "--report-dir",
         str(report_dir),
     ]
-    with sigint_honoured():
-        child = subprocess.Popen(
-            command,
-            cwd=tmp_path,
-            env=_environment(),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            start_new_session=True,  # a terminal's Ctrl-C reaches the whole process group
-        )
-    stdout, stderr = Output(child.stdout), Output(child.stderr)
-    try:
-        assert stdout.wait_for("workers [", PROGRESS_WITHIN_S), stdout.text[-2000:]
-        assert stdout.wait_for("..", PROGRESS_WITHIN_S), stdout.text[-2000:]
-        os.killpg(child.pid, signal.SIGINT)
-        interrupted = time.monotonic()
-        code = child.wait(timeout=STOP_WITHIN_S + 20)
-        stopped_after = time.monotonic() - interrupted
-    finally:
-        if child.poll() is None:
-            os.killpg(child.pid, signal.SIGKILL)
-            child.wait()
-        out, err = stdout.finish(), stderr.finish()
-        for pipe in (child.stdout, child.stderr):
-            if pipe is not None:
-                pipe.close()
+    ended = run_and_interrupt(command, tmp_path, ("workers [", ".."), group=True)
+    code, stopped_after, out, err = ended.code, ended.stopped_after, ended.out, ended.err
 
     assert stopped_after < STOP_WITHIN_S, f"took {stopped_after:.1f} s to stop"
     assert code == EXIT_INTERRUPTED, (code, err[-2000:])
