@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
+from .diagnosis import all_refused
 from .interactions import Interaction
 from .summary import CheckResult
 
@@ -43,17 +44,11 @@ def count_statuses(checks: Sequence[CheckResult]) -> dict[str, int]:
     }
 
 
-def all_authenticated_refused(interactions: Sequence[Interaction]) -> bool:
-    """Whether every request that should have been accepted was refused with 401 or 403."""
-    wanted = [ix for ix in interactions if not ix.expects_error and ix.status is not None]
-    return bool(wanted) and all(ix.status in (401, 403) for ix in wanted)
-
-
 def decide_verdict(checks: Sequence[CheckResult], interactions: Sequence[Interaction]) -> str:
     """The verdict: unreachable, misconfigured, nonconformant, or (only then) conformant."""
     if interactions and not any(ix.answered for ix in interactions):
         return "unreachable"
-    if all_authenticated_refused(interactions):
+    if all_refused(interactions):
         return "misconfigured"
     judged = [c for c in checks if c.status != "skipped"]
     if any(c.status == "error" for c in judged):

@@ -79,12 +79,6 @@ def send_primary(
     )
 
 
-def last_interaction(run: FoundryRun) -> Interaction | None:
-    """The interaction the latest request of the current thread's check produced."""
-    items = run.log.snapshot()
-    return items[-1] if items else None
-
-
 def describe(run: FoundryRun, response: httpx.Response) -> str:
     """``HTTP 401 {"error": …} (apim-request-id …)``, redacted, for a failure message."""
     body = run.redactor.text(response.text[:300].strip())
