@@ -12,7 +12,7 @@ from typing import TextIO
 
 import pytest
 
-from .config import ConfigError, Mode, RawOptions, Settings, resolve_settings
+from .config import ConfigError, RawOptions, Settings, resolve_settings
 from .config_validation import show_path
 from .plugin import RECORDER_KEY
 from .verdict import EXIT_CONFIG_ERROR, EXIT_NONCONFORMANT
@@ -35,6 +35,7 @@ _PASSTHROUGH = {
     "timeout": "--foundry-timeout",
     "max_latency_ms": "--foundry-max-latency-ms",
     "max_ttft_ms": "--foundry-max-ttft-ms",
+    "jobs": "--foundry-jobs",
 }
 _REPEATED = {
     "deployment": "--foundry-deployment",
@@ -69,6 +70,7 @@ def raw_options_from_args(args: argparse.Namespace) -> RawOptions:
         max_cassette_age=args.max_cassette_age,
         max_latency_ms=args.max_latency_ms,
         max_ttft_ms=args.max_ttft_ms,
+        jobs=args.jobs,
     )
 
 
@@ -103,31 +105,7 @@ def pytest_args(args: argparse.Namespace, settings: Settings) -> list[str]:
             out.append(option)
     if args.emulator is not None:
         out.append(f"--foundry-emulator={args.emulator}" if args.emulator else "--foundry-emulator")
-    jobs = parse_jobs(args.jobs, settings)
-    if jobs > 1:
-        out += ["-n", str(jobs), "--dist", "load"]
     return [*out, *args.pytest_arg]
-
-
-LIVE_DEFAULT_JOBS = 4
-MAX_JOBS = 32
-
-
-def parse_jobs(value: str | None, settings: Settings) -> int:
-    """``--jobs``: a number from 1 to 32, or ``auto`` (4 live, 1 for the emulator or a replay)."""
-    if value in (None, "", "auto"):
-        return 1 if settings.kind in (Mode.EMULATOR, Mode.REPLAY) else LIVE_DEFAULT_JOBS
-    try:
-        jobs = int(str(value))
-    except ValueError:
-        jobs = 0
-    if not 1 <= jobs <= MAX_JOBS:
-        raise ConfigError(
-            f"--jobs {value!r} is not a number of workers from 1 to {MAX_JOBS}.",
-            "Give --jobs 4 (or --jobs auto, the default; --jobs 1 runs the checks one by one).",
-            source="--jobs",
-        )
-    return jobs
 
 
 def prepare_report_dir(report_dir: Path) -> None:

@@ -34,7 +34,11 @@ from .usage import extract_usage, requested_model
 USER_AGENT = f"foundry-conformance/{__version__}"
 
 
-class RequestBudgetExceeded(Exception):
+class BudgetExceeded(Exception):
+    """The run's budget (``--max-requests`` or ``--max-tokens``) is spent: nothing more is sent."""
+
+
+class RequestBudgetExceeded(BudgetExceeded):
     """The run-wide request budget (``--max-requests``) would be exceeded by one more request."""
 
     def __init__(self, budget: int) -> None:
@@ -42,6 +46,18 @@ class RequestBudgetExceeded(Exception):
             f"the run's request budget of {budget} requests is spent; "
             "raise --max-requests to let the remaining checks run"
         )
+        self.budget = budget
+
+
+class TokenBudgetExceeded(BudgetExceeded):
+    """The run has used its token budget (``--max-tokens``): no further request is sent."""
+
+    def __init__(self, used: int, budget: int) -> None:
+        super().__init__(
+            f"the run has used {used} tokens, its budget is {budget}; "
+            "raise --max-tokens to let the remaining checks run"
+        )
+        self.used = used
         self.budget = budget
 
 
@@ -112,21 +128,33 @@ class SharedBudget:
         """Add ``tokens`` to the run's total; the new total."""
         return self._update(0, tokens)[1]
 
+    def used(self) -> tuple[int, int]:
+        """The run's requests and tokens so far."""
+        return self._update(0, 0)
+
 
 class InteractionLog:
-    """The interactions of a run, in order; thread-safe; enforces the request budget."""
+    """The interactions of a run, in order; thread-safe; enforces the run's budget.
+
+    Before a request is sent: at most ``max_requests`` requests, and none once the tokens the
+    answers reported (``usage``) reach ``max_tokens``. With a ``SharedBudget`` (pytest-xdist
+    workers) both counts are the run's, kept in its file.
+    """
 
     def __init__(
         self,
         redactor: Redactor,
         max_requests: int | None = None,
         shared_budget: SharedBudget | None = None,
+        max_tokens: int | None = None,
     ) -> None:
         self.redactor = redactor
         self.max_requests = max_requests
+        self.max_tokens = max_tokens
         self.shared_budget = shared_budget
         self._lock = threading.Lock()
         self._items: list[Interaction] = []
+        self._tokens = 0
         self._listeners: list[Callable[[Interaction], None]] = []
 
     def open(self, request: httpx.Request, tag: RequestTag) -> Interaction:
@@ -134,6 +162,7 @@ class InteractionLog:
         redact = self.redactor
         body = request.content.decode("utf-8", errors="replace") if _has_content(request) else ""
         with self._lock:
+            self._check_tokens()
             if self.shared_budget is not None:
                 self.shared_budget.reserve()
             elif self.max_requests is not None and len(self._items) >= self.max_requests:
@@ -155,8 +184,43 @@ class InteractionLog:
             self._items.append(interaction)
         return interaction
 
+    def tokens_used(self) -> int:
+        """The tokens the run's answers have reported so far."""
+        if self.shared_budget is not None:
+            return self.shared_budget.used()[1]
+        with self._lock:
+            return self._tokens
+
+    def spent(self) -> BudgetExceeded | None:
+        """What stops the next request, if the budget is spent (nothing is reserved)."""
+        try:
+            with self._lock:
+                self._check_tokens()
+                if self.shared_budget is not None:
+                    requests = self.shared_budget.used()[0]
+                else:
+                    requests = len(self._items)
+        except BudgetExceeded as exc:
+            return exc
+        if self.max_requests is not None and requests >= self.max_requests:
+            return RequestBudgetExceeded(self.max_requests)
+        return None
+
+    def _check_tokens(self) -> None:
+        if self.max_tokens is None:
+            return
+        used = self.shared_budget.used()[1] if self.shared_budget is not None else self._tokens
+        if used >= self.max_tokens:
+            raise TokenBudgetExceeded(used, self.max_tokens)
+
     def closed(self, interaction: Interaction) -> None:
-        """Tell listeners that ``interaction`` is complete (answered or failed)."""
+        """Count the tokens ``interaction`` used; tell listeners that it is complete."""
+        tokens = (interaction.input_tokens or 0) + (interaction.output_tokens or 0)
+        if tokens and self.shared_budget is not None:
+            self.shared_budget.add_tokens(tokens)
+        elif tokens:
+            with self._lock:
+                self._tokens += tokens
         for listener in list(self._listeners):
             listener(interaction)
 

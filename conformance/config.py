@@ -37,6 +37,7 @@ from .config_validation import (
     parse_choice,
     parse_float,
     parse_int,
+    parse_jobs,
     read_env_token,
     require_header_safe,
     scope_for_token,
@@ -140,6 +141,8 @@ class RawOptions:
     max_cassette_age: int | str | None = None
     max_latency_ms: float | str | None = None
     max_ttft_ms: float | str | None = None
+    # A number, or "auto" (the default): see ``parse_jobs``.
+    jobs: int | str | None = None
 
 
 @dataclass(frozen=True)
@@ -180,6 +183,8 @@ class Settings:
     # PERF-LATENCY's thresholds for CI (None: report the figures, judge nothing).
     max_latency_ms: float | None = None
     max_ttft_ms: float | None = None
+    # How many checks may wait on the endpoint at once (1: one after another).
+    jobs: int = 1
 
     def secrets(self) -> tuple[str, ...]:
         """Every credential value the run knows of, used or not, for redaction and the scan."""
@@ -272,6 +277,7 @@ def _resolve(raw: RawOptions, env: Mapping[str, str], now: datetime, remarks: Re
         ignored_secrets=auth.ignored_secrets,
         max_latency_ms=_threshold(raw.max_latency_ms, "--max-latency-ms"),
         max_ttft_ms=_threshold(raw.max_ttft_ms, "--max-ttft-ms"),
+        jobs=parse_jobs(raw.jobs, replay=target.kind is Mode.REPLAY),
     )
     # Checked whatever the mode, so that a typo fails now rather than when a replay reads it.
     parse_int(

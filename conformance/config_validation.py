@@ -182,6 +182,29 @@ def parse_int(value: int | str | None, source: str, *, default: int, minimum: in
     return number
 
 
+# ``--jobs auto``: checks that wait on an endpoint overlap; a replay has nothing to wait for.
+AUTO_JOBS = 4
+MAX_JOBS = 32
+
+
+def parse_jobs(value: int | str | None, *, replay: bool) -> int:
+    """``--jobs``: a number from 1 to 32, or ``auto`` (4, or 1 for a replay, which is all CPU)."""
+    if value is None or str(value).strip() in ("", "auto"):
+        return 1 if replay else AUTO_JOBS
+    try:
+        jobs = value if isinstance(value, int) else int(str(value).strip())
+    except ValueError:
+        jobs = 0
+    if isinstance(jobs, bool) or not 1 <= jobs <= MAX_JOBS:
+        raise ConfigError(
+            f"--jobs {show(str(value))} is not a number of checks to run at once from 1 to "
+            f"{MAX_JOBS}.",
+            "Give --jobs 4 (or --jobs auto, the default; --jobs 1 runs the checks one by one).",
+            source="--jobs",
+        )
+    return jobs
+
+
 def parse_float(
     value: float | str | None,
     source: str,

@@ -18,7 +18,7 @@ import pytest
 from . import catalog
 from .artifacts import write_artifacts
 from .assemble import CaseOutcome, assemble_summary
-from .client import RequestBudgetExceeded, SharedBudget
+from .client import BudgetExceeded, SharedBudget
 from .config import Settings
 from .failures import CannotJudge, CheckFailure
 from .session import FoundryRun
@@ -55,7 +55,6 @@ class RunRecorder:
     # On a pytest-xdist worker: the checks left to the controller, check ID → node ID.
     hold_back: bool = False
     held_back: dict[str, str] = field(default_factory=dict)
-    tokens_reported: int = 0
     exit_code: int | None = None
     started: float = field(default_factory=time.monotonic)
 
@@ -100,8 +99,10 @@ class RunRecorder:
 
     def skip_reason(self, check_id: str) -> str | None:
         """Why ``check_id`` must not run now (opt-in not enabled, budget spent), if it must not."""
-        if self.budget_message:
-            return f"not run: {self.budget_message}"
+        # The run-wide checks send nothing: they judge whatever the run did send.
+        stop = self.stop_reason() if check_id not in RUN_WIDE else None
+        if stop:
+            return f"not run: {stop}"
         if check_id in self.outside_suite:
             return (
                 "opt-in probe, not part of the standard suite: run it with --suite full "
@@ -146,6 +147,15 @@ class RunRecorder:
         """Stop sending: every later check is skipped with ``message``."""
         self.budget_message = message
 
+    def stop_reason(self) -> str | None:
+        """Why no further check may start (the run's budget is spent), if so; once a check has
+        been held back for it, the run is incomplete and the summary says why."""
+        if self.budget_message is None and self.run is not None:
+            spent = self.run.log.spent()
+            if spent is not None:
+                self.budget_spent(str(spent))
+        return self.budget_message
+
     def record(
         self,
         item: pytest.Item,
@@ -176,7 +186,6 @@ class RunRecorder:
         exc = call.excinfo.value if call.excinfo is not None else None
         outcome.status, outcome.reason, codes = _classify_failure(report.when, exc)
         outcome.codes.extend(c for c in codes if c not in outcome.codes)
-        self._check_token_budget()
 
     @staticmethod
     def _absorb_properties(outcome: CaseOutcome, report: pytest.TestReport) -> None:
@@ -187,29 +196,11 @@ class RunRecorder:
             else:
                 outcome.details[name] = value
 
-    def _check_token_budget(self) -> None:
-        if self.run is None or self.budget_message:
-            return
-        used = sum(
-            (ix.input_tokens or 0) + (ix.output_tokens or 0) for ix in self.run.log.snapshot()
-        )
-        shared = self.run.log.shared_budget
-        if shared is not None:
-            # Under pytest-xdist the budget is the run's, not this worker's.
-            delta, self.tokens_reported = used - self.tokens_reported, used
-            used = shared.add_tokens(delta)
-        if used > self.settings.max_tokens_budget:
-            self.budget_spent(
-                f"the run has used {used} tokens, over its budget of "
-                f"{self.settings.max_tokens_budget} (--max-tokens)"
-            )
-
     def finish(self, *, interrupted: bool) -> None:
         """Assemble the summary, write the artifacts, stop the target."""
         if self.run is None:
             return
         run = self.run
-        self._check_token_budget()
         try:
             self.summary = assemble_summary(
                 target=target_of(run),
@@ -306,7 +297,7 @@ def _classify_failure(when: str, exc: BaseException | None) -> tuple[str, str, S
         return ("failed" if when == "call" else "error"), exc.message, exc.codes
     if isinstance(exc, CannotJudge):
         return "error", f"could not judge: {exc.message}", exc.codes
-    if isinstance(exc, RequestBudgetExceeded):
+    if isinstance(exc, BudgetExceeded):
         return "error", f"not finished: {exc}", ()
     if isinstance(exc, AssertionError):
         return ("failed" if when == "call" else "error"), str(exc).split("\n")[0], ()

@@ -18,14 +18,16 @@ from typing import Any
 import pytest
 
 from . import distributed
-from .client import RequestBudgetExceeded, SharedBudget, tagged
+from .client import BudgetExceeded, SharedBudget, tagged
 from .config import ConfigError, RawOptions, Settings, resolve_settings
 from .outcomes import RunRecorder
+from .parallel import CheckPool
 from .session import FoundryRun, Unavailable
 
 MARKER = "foundry_check"
 RECORDER_KEY = pytest.StashKey[RunRecorder]()
 SETTINGS_KEY = pytest.StashKey[Settings]()
+POOL_KEY = pytest.StashKey[CheckPool]()
 
 # -- options ---------------------------------------------------------------------------------
 
@@ -63,6 +65,10 @@ _OPTIONS: tuple[tuple[str, dict[str, Any]], ...] = (
         {"action": "store_true", "default": None, "help": "enable the opt-in RL-429 probe"},
     ),
     ("--foundry-timeout", {"help": "per-request timeout in seconds"}),
+    (
+        "--foundry-jobs",
+        {"help": "checks that wait on the endpoint at once: N or auto (default: 4; replay: 1)"},
+    ),
     ("--foundry-max-latency-ms", {"help": "PERF-LATENCY fails above this total latency"}),
     ("--foundry-max-ttft-ms", {"help": "PERF-LATENCY fails above this time to first token"}),
     (
@@ -100,6 +106,11 @@ def pytest_configure(config: pytest.Config) -> None:
             settings = resolve_settings(raw_options(config), os.environ)
         except ConfigError as exc:
             raise pytest.UsageError(str(exc)) from None
+        if config.getoption("foundry_jobs", default=None) is not None and settings.jobs > 1:
+            raise pytest.UsageError(
+                "--foundry-jobs and pytest-xdist's -n both run the checks concurrently: give "
+                "one of them (--foundry-jobs: threads of one process; -n: worker processes)."
+            )
         recorder = RunRecorder(settings)
         config.stash[SETTINGS_KEY] = settings
         config.stash[RECORDER_KEY] = recorder
@@ -136,6 +147,7 @@ def raw_options(config: pytest.Config) -> RawOptions:
         max_cassette_age=get("foundry_max_cassette_age"),
         max_latency_ms=get("foundry_max_latency_ms"),
         max_ttft_ms=get("foundry_max_ttft_ms"),
+        jobs=get("foundry_jobs"),
     )
 
 
@@ -173,15 +185,67 @@ def pytest_collection_modifyitems(
     items[:] = kept
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtestloop(session: pytest.Session) -> Generator[None, object, object]:
+    """With ``--jobs N``, start the checks that only wait on the endpoint on N threads first;
+    the loop then reports each in order (see ``parallel``)."""
+    pool = _start_pool(session)
+    if pool is None:
+        return (yield)
+    try:
+        return (yield)
+    except KeyboardInterrupt:
+        pool.settle_after_interrupt(session)
+        raise
+    finally:
+        pool.stop()
+
+
+def _start_pool(session: pytest.Session) -> CheckPool | None:
+    config = session.config
+    recorder = config.stash.get(RECORDER_KEY, None)
+    if recorder is None or recorder.settings.jobs < 2 or config.option.collectonly:
+        return None
+    if distributed.is_worker(config) or distributed.is_controller(config):
+        return None  # pytest-xdist spreads the checks over processes instead
+    pool = CheckPool(recorder.settings.jobs, recorder, check_id_of)
+    started = pool.start(session.items)
+    if not started:
+        return None
+    config.stash[POOL_KEY] = pool
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.write_line(
+            f"foundry-conformance: {started} checks run {pool.jobs} at a time (--jobs); "
+            "the rate-limit probe and the run-wide checks run after them"
+        )
+    return pool
+
+
 def pytest_runtest_setup(item: pytest.Item) -> None:
     """Skip what cannot run: opt-in probes not enabled, checks after the budget is spent."""
     recorder = item.config.stash.get(RECORDER_KEY, None)
     check_id = check_id_of(item)
     if recorder is None or check_id is None:
         return
+    pool = item.config.stash.get(POOL_KEY, None)
+    if pool is not None and pool.owns(item):
+        return  # started already; its call reports what it did
+    if pool is not None:
+        pool.barrier()  # a serial check starts once the pooled ones have finished
     reason = recorder.skip_reason(check_id)
     if reason:
         pytest.skip(reason)
+
+
+@pytest.hookimpl(tryfirst=True, specname="pytest_pyfunc_call")
+def pytest_pyfunc_call_pooled(pyfuncitem: pytest.Function) -> bool | None:
+    """A check started on the pool (``--jobs``) is not called again: its result is replayed."""
+    pool = pyfuncitem.config.stash.get(POOL_KEY, None)
+    if pool is None or not pool.owns(pyfuncitem):
+        return None
+    pool.replay(pyfuncitem)
+    return True
 
 
 @pytest.hookimpl(wrapper=True)
@@ -210,11 +274,15 @@ def pytest_runtest_makereport(
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     """Record each check case's outcome (and attach its request IDs for JUnit)."""
     report = yield
+    pool = item.config.stash.get(POOL_KEY, None)
+    pooled_s = pool.duration(item) if pool is not None and report.when == "call" else None
+    if pooled_s is not None:
+        report.duration = pooled_s  # the call only waited; the check ran on the pool
     recorder = item.config.stash.get(RECORDER_KEY, None)
     check_id = check_id_of(item)
     if recorder is not None and check_id is not None:
         recorder.record(item, check_id, call, report)
-        if call.excinfo is not None and call.excinfo.errisinstance(RequestBudgetExceeded):
+        if call.excinfo is not None and call.excinfo.errisinstance(BudgetExceeded):
             recorder.budget_spent(str(call.excinfo.value))
         if report.when == "teardown" and distributed.is_worker(item.config):
             export = distributed.case_export(item.config, recorder, item.nodeid)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+import threading
 from collections.abc import Iterable, Mapping
 from urllib.parse import quote, quote_plus
 
@@ -72,6 +73,8 @@ class Redactor:
     def __init__(self, secrets: Iterable[str | None] = ()) -> None:
         self._secrets: set[str] = set()
         self._pattern: re.Pattern[str] | None = None
+        # Checks run on several threads under --jobs; a token may arrive on any of them.
+        self._lock = threading.Lock()
         for secret in secrets:
             if secret:
                 self.add(secret)
@@ -79,18 +82,20 @@ class Redactor:
     def add(self, secret: str) -> None:
         """Register one more secret value (a token fetched mid-run, for instance)."""
         secret = secret.strip()
-        if len(secret) < MIN_SECRET_LENGTH or secret in self._secrets:
-            return
-        self._secrets.add(secret)
-        forms = set().union(*(secret_forms(s) for s in self._secrets))
-        # Longest first, so that a secret's base64 form is not half-replaced by a shorter form.
-        ordered = sorted(forms, key=len, reverse=True)
-        self._pattern = re.compile("|".join(re.escape(form) for form in ordered))
+        with self._lock:
+            if len(secret) < MIN_SECRET_LENGTH or secret in self._secrets:
+                return
+            self._secrets.add(secret)
+            forms = set().union(*(secret_forms(s) for s in self._secrets))
+            # Longest first, so that a secret's base64 form is not half-replaced by a shorter one.
+            ordered = sorted(forms, key=len, reverse=True)
+            self._pattern = re.compile("|".join(re.escape(form) for form in ordered))
 
     @property
     def secrets(self) -> frozenset[str]:
         """The exact secret values registered (for the after-run artifact scan)."""
-        return frozenset(self._secrets)
+        with self._lock:
+            return frozenset(self._secrets)
 
     def text(self, value: str) -> str:
         """``value`` with every secret form and every JWT-shaped string replaced."""

@@ -64,7 +64,10 @@ class FoundryRun:
         self.credential = credential
         self.redactor = Redactor(settings.secrets())
         self.log = InteractionLog(
-            self.redactor, max_requests=settings.max_requests, shared_budget=shared_budget
+            self.redactor,
+            max_requests=settings.max_requests,
+            max_tokens=settings.max_tokens_budget,
+            shared_budget=shared_budget,
         )
         # A pytest-xdist worker shares the controller's target: it neither starts an emulator
         # nor starts a fresh recording, and uses the primary auth the controller chose.
@@ -83,6 +86,7 @@ class FoundryRun:
         # Scopes asked for by pytest-xdist workers, merged in by the controller.
         self.remote_token_scopes: dict[str, str | None] = {}
         self._primary_lock = threading.Lock()
+        self._providers_lock = threading.Lock()
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -171,10 +175,11 @@ class FoundryRun:
     def token_provider(self, scope: str | None = None) -> Callable[[], str]:
         """A provider of Entra tokens for ``scope`` (default: the configured scope)."""
         scope = scope or self.settings.entra_scope
-        cached = self._providers.get(scope)
-        if cached is None:
-            cached = self._resolve_provider(scope)
-            self._providers[scope] = cached
+        with self._providers_lock:
+            cached = self._providers.get(scope)
+            if cached is None:
+                cached = self._resolve_provider(scope)
+                self._providers[scope] = cached
         if isinstance(cached, Unavailable):
             raise cached
         return cached
@@ -293,4 +298,4 @@ class FoundryRun:
         self.redactor.add(token)
         if label not in self.token_claims:
             with contextlib.suppress(TokenFormatError):
-                self.token_claims[label] = read_claims(token)
+                self.token_claims.setdefault(label, read_claims(token))

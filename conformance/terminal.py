@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .summary import RunSummary
-from .verdict import VERDICT_MEANING
+from .verdict import verdict_meaning
 
 _MARK = {"conformant": "✔", "nonconformant": "✘", "misconfigured": "✘", "unreachable": "✘"}
 
@@ -25,7 +25,7 @@ def verdict_block(summary: RunSummary, report_dir: Path) -> list[str]:
         "",
         f"{_MARK.get(summary.verdict, '?')} foundry-conformance: {summary.verdict.upper()}"
         + (" (incomplete)" if summary.incomplete else ""),
-        f"  {VERDICT_MEANING.get(summary.verdict, '')}",
+        f"  {verdict_meaning(summary)}",
         f"  target: {where}",
         f"  checks: {counts['passed']} passed, {counts['failed']} failed, "
         f"{counts['errors']} errors, {counts['skipped']} skipped",

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from .diagnosis import all_refused
 from .interactions import Interaction
-from .summary import CheckResult
+from .summary import CheckResult, RunSummary
 
 EXIT_CONFORMANT = 0
 EXIT_NONCONFORMANT = 1
@@ -33,6 +33,24 @@ VERDICT_MEANING = {
 }
 
 
+UNFINISHED_MEANING = (
+    "The run stopped before every check had run (see the notes): the checks that ran passed, "
+    "but the rest were not judged."
+)
+
+
+def verdict_meaning(summary: RunSummary) -> str:
+    """What the verdict means for this run, in one sentence."""
+    unfinished = summary.incomplete and summary.verdict == "nonconformant"
+    if unfinished and not any(_counts_against(c) for c in summary.checks):
+        return UNFINISHED_MEANING
+    return VERDICT_MEANING.get(summary.verdict, "")
+
+
+def _counts_against(check: CheckResult) -> bool:
+    return check.status == "error" or (check.status == "failed" and check.severity != "info")
+
+
 def count_statuses(checks: Sequence[CheckResult]) -> dict[str, int]:
     """``{passed, failed, skipped, errors}`` as SPEC spells them."""
     counter = Counter(check.status for check in checks)
@@ -51,9 +69,7 @@ def decide_verdict(checks: Sequence[CheckResult], interactions: Sequence[Interac
     if all_refused(interactions):
         return "misconfigured"
     judged = [c for c in checks if c.status != "skipped"]
-    if any(c.status == "error" for c in judged):
-        return "nonconformant"
-    if any(c.status == "failed" and c.severity != "info" for c in judged):
+    if any(_counts_against(c) for c in judged):
         return "nonconformant"
     if not any(c.status == "passed" for c in judged):
         return "nonconformant"  # nothing was judged: never green

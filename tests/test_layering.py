@@ -26,6 +26,7 @@ IO_MODULES = {
     "outcomes.py",  # the plugin's bookkeeping of pytest reports
     "cassettes.py",
     "distributed.py",  # pytest-xdist glue
+    "parallel.py",  # --jobs: the thread pool the checks run on
     "cassettes_record.py",  # the vcrpy glue, split by mode
     "cassettes_replay.py",
     "artifacts.py",

@@ -9,7 +9,7 @@ as placeholders (``$ANTHROPIC_FOUNDRY_API_KEY``, ``$TOKEN``).
 from __future__ import annotations
 
 from ..summary import DiagnosisEntry, Evidence, RunSummary
-from ..verdict import VERDICT_MEANING
+from ..verdict import verdict_meaning
 from .curl import curl_command
 from .evidence import (
     all_evidence,
@@ -227,7 +227,7 @@ def render_ticket(summary: RunSummary) -> str:
         ]
     else:
         lines += [
-            f"**Verdict: {summary.verdict}.** {VERDICT_MEANING.get(summary.verdict, '')}",
+            f"**Verdict: {summary.verdict}.** {verdict_meaning(summary)}",
             "",
             f"{_count(len(judged), 'check')} failed or could not judge; "
             f"{_count(len(failing), 'request')} failed.",

@@ -11,7 +11,7 @@ from datetime import UTC
 from urllib.parse import urlsplit
 
 from ..summary import RunSummary
-from ..verdict import VERDICT_MEANING
+from ..verdict import verdict_meaning
 from .evidence import all_evidence, iso_utc, parse_iso
 from .sections import (
     AreaView,
@@ -105,7 +105,7 @@ def verdict_view(summary: RunSummary) -> VerdictView:
         verdict=summary.verdict,
         word=VERDICT_WORD.get(summary.verdict, summary.verdict),
         tone=VERDICT_TONE.get(summary.verdict, "bad"),
-        meaning=VERDICT_MEANING.get(summary.verdict, ""),
+        meaning=verdict_meaning(summary),
         counts=[
             ("passed", counts.get("passed", 0)),
             ("failed", counts.get("failed", 0)),

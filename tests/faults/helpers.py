@@ -41,12 +41,6 @@ _INTERNAL = sorted(
 INTERNAL_ERROR = re.compile(r"could not judge: (?:[\w. ]+: )?(" + "|".join(_INTERNAL) + r")\b")
 
 
-def serial() -> tuple[str, ...]:
-    """``--jobs 1``: a live target is otherwise spread over worker processes, which the in-process
-    monkeypatches of these tests (the fake resolver above all) would not reach."""
-    return ("--jobs", "1")
-
-
 def no_traceback(text: str) -> None:
     """Fail if ``text`` shows a traceback."""
     for marker in TRACEBACK_MARKERS:

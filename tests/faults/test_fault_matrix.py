@@ -25,7 +25,7 @@ import pytest
 from conformance.emulator import EmulatorServer
 
 from ..suite.conftest import CliRun
-from .helpers import Expected, FakeResolver, assert_sound, closed_port, serial, timed
+from .helpers import Expected, FakeResolver, assert_sound, closed_port, timed
 
 REPO = Path(__file__).resolve().parents[2]
 KEY = "fault-matrix-key-0123456789abcdef"
@@ -241,15 +241,15 @@ def staged(fault: Fault, env: pytest.MonkeyPatch) -> Iterator[tuple[str, ...]]:
     env.setenv("ANTHROPIC_FOUNDRY_API_KEY", KEY)
     if fault.stage == "refused":
         with closed_port() as port:
-            yield ("--base-url", f"http://127.0.0.1:{port}/anthropic/", *serial(), *fault.args)
+            yield ("--base-url", f"http://127.0.0.1:{port}/anthropic/", *fault.args)
     elif fault.stage == "tls":
         # TLS spoken to the plain-HTTP emulator: the handshake reads an HTTP answer and fails.
         with EmulatorServer(api_key=KEY) as server:
-            yield ("--base-url", f"https://127.0.0.1:{server.port}/anthropic/", *serial())
+            yield ("--base-url", f"https://127.0.0.1:{server.port}/anthropic/")
     elif fault.stage == "dns":
         resolver = FakeResolver(UNRESOLVABLE_HOST, socket.getaddrinfo)
         env.setattr(socket, "getaddrinfo", resolver)
-        yield (*fault.args, *serial())
+        yield fault.args
         # The lookup went through the fake (so the run was in this process) and asked for
         # nothing else that is not loopback.
         assert UNRESOLVABLE_HOST in resolver.asked

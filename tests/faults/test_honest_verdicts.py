@@ -16,7 +16,7 @@ import pytest
 from conformance.emulator import EmulatorServer, parse_profiles
 
 from ..suite.conftest import CliRun
-from .helpers import no_traceback, serial
+from .helpers import no_traceback
 
 REPO = Path(__file__).resolve().parents[2]
 SHIPPED = REPO / "cassettes" / "emulator-default"
@@ -64,7 +64,7 @@ def test_every_authenticated_request_refused_is_misconfigured_never_green(
     key = WRONG_KEY if profile == "default" else None
     with EmulatorServer(parse_profiles(profile)) as server:
         clean_env.setenv("ANTHROPIC_FOUNDRY_API_KEY", key or server.api_key)
-        result = run_cli("--base-url", server.base_url, *auth, *serial())
+        result = run_cli("--base-url", server.base_url, *auth)
     no_traceback(result.output)
     summary = result.summary
     assert (summary["verdict"], result.exit_code) == ("misconfigured", 1)

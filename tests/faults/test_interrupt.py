@@ -133,7 +133,10 @@ def run_and_interrupt(
 
 def test_ctrl_c_stops_promptly_keeps_the_report_and_exits_130(tmp_path: Path) -> None:
     report_dir = tmp_path / "reports"
-    command = [str(SCRIPT), "run", "--emulator", "slow=1", "--report-dir", str(report_dir)]
+    command = [
+        *(str(SCRIPT), "run", "--emulator", "slow=1", "--jobs", "1"),
+        *("--report-dir", str(report_dir)),
+    ]
     # The endpoint checks are done once pytest reports the auth file (each answer takes 1 s).
     ended = run_and_interrupt(command, tmp_path, ("test_auth.py",))
     code, stopped_after, out, err = ended.code, ended.stopped_after, ended.out, ended.err
@@ -161,20 +164,16 @@ def test_ctrl_c_stops_promptly_keeps_the_report_and_exits_130(tmp_path: Path) ->
     assert "(incomplete)" in out
 
 
-def test_ctrl_c_with_parallel_workers_keeps_what_the_workers_finished(tmp_path: Path) -> None:
-    """Under --jobs, each case reaches the controller as it finishes, so Ctrl-C loses nothing done."""
+def test_ctrl_c_under_jobs_waits_for_the_checks_in_flight_and_keeps_them(tmp_path: Path) -> None:
+    """Under --jobs, Ctrl-C starts nothing new, lets the checks in flight finish, and reports
+    every check that finished, even those pytest had not reported yet."""
     report_dir = tmp_path / "reports"
     command = [
-        str(SCRIPT),
-        "run",
-        "--emulator",
-        "slow=1",
-        "--jobs",
-        "2",
-        "--report-dir",
-        str(report_dir),
+        *(str(SCRIPT), "run", "--emulator", "slow=1", "--jobs", "4"),
+        *("--report-dir", str(report_dir)),
     ]
-    ended = run_and_interrupt(command, tmp_path, ("workers [", ".."), group=True)
+    # The first four checks (both endpoint checks among them) are reported before the auth file.
+    ended = run_and_interrupt(command, tmp_path, ("4 at a time", "test_auth.py"))
     code, stopped_after, out, err = ended.code, ended.stopped_after, ended.out, ended.err
 
     assert stopped_after < STOP_WITHIN_S, f"took {stopped_after:.1f} s to stop"
@@ -182,10 +181,13 @@ def test_ctrl_c_with_parallel_workers_keeps_what_the_workers_finished(tmp_path: 
     for marker in TRACEBACK_MARKERS:
         assert marker not in err, err[-3000:]
         assert marker not in out, out[-3000:]
+    assert "waiting for the 4 checks in flight" in out
     summary = json.loads((report_dir / "summary.json").read_text("utf-8"))
     assert summary["incomplete"] is True
     passed = [c for c in summary["checks"] if c["status"] == "passed"]
-    assert len(passed) >= 2, summary["checks"]
+    # Four checks had finished when Ctrl-C came; the four in flight finished and count too.
+    assert len(passed) >= 6, summary["checks"]
+    assert not [c for c in summary["checks"] if c["reason"].startswith("not finished")]
     assert all(c["evidence"] for c in passed if c["id"] not in ("DEP-INVENTORY",))
     assert summary["usage"]["requests"] >= len(passed)
     assert summary["verdict"] != "conformant"

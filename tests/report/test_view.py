@@ -10,7 +10,7 @@ from conformance.catalog import AREAS
 from conformance.report.sections import EVIDENCE_SHOWN
 from conformance.report.view import build_view, recording_age, target_view, verdict_view
 from conformance.summary import SecretScan
-from conformance.verdict import VERDICT_MEANING
+from conformance.verdict import UNFINISHED_MEANING, VERDICT_MEANING
 
 from .factory import check, diagnosis, evidence, failing_summary, summary
 
@@ -174,3 +174,11 @@ def test_notes_and_incomplete_marker_are_kept() -> None:
     view = build_view(summary(notes=["the run stopped early"], incomplete=True))
     assert view.notes == ["the run stopped early"]
     assert view.incomplete and view.verdict.incomplete
+
+
+def test_an_unfinished_run_in_which_nothing_failed_does_not_claim_a_failure() -> None:
+    unfinished = verdict_view(summary(verdict="nonconformant", incomplete=True))
+    assert unfinished.meaning == UNFINISHED_MEANING
+    # A failure that did happen is still the meaning, finished or not.
+    failed = failing_summary()
+    assert verdict_view(replace(failed, incomplete=True)).meaning == VERDICT_MEANING[failed.verdict]

@@ -1,13 +1,17 @@
-"""Concurrency (pytest-xdist through --jobs): the same outcomes as a serial run, one budget."""
+"""Concurrency (--jobs: a thread pool; plain pytest -n: pytest-xdist): the same outcomes as a
+serial run, one budget, the serial checks after the pooled ones."""
 
 from __future__ import annotations
 
+import json
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 
 import pytest
 
 from .conftest import CliRun
+
+RUN_WIDE_AND_PROBE = ("RL-429", "RID-REQUEST-ID", "RID-APIM-REQUEST-ID", "RL-HEADERS-ABSENT")
 
 
 def _outcomes(result: CliRun) -> list[tuple[str, str, str]]:
@@ -21,7 +25,7 @@ def test_concurrent_run_matches_the_serial_run(
     run_cli: Callable[..., CliRun], profile: str
 ) -> None:
     serial = run_cli("--emulator", profile, "--jobs", "1")
-    concurrent = run_cli("--emulator", profile, "--jobs", "2")
+    concurrent = run_cli("--emulator", profile, "--jobs", "4")
     assert _outcomes(concurrent) == _outcomes(serial)
     assert concurrent.codes() == serial.codes()
     assert concurrent.summary["verdict"] == serial.summary["verdict"]
@@ -31,13 +35,13 @@ def test_concurrent_run_matches_the_serial_run(
     assert all(e["seq"] > 0 for evidence in seqs for e in evidence)
 
 
-def test_run_wide_checks_judge_every_worker_and_reach_junit(
+def test_run_wide_checks_judge_every_pooled_check_and_reach_junit(
     run_cli: Callable[..., CliRun],
 ) -> None:
-    result = run_cli("--emulator", "no-request-id", "--jobs", "2")
+    result = run_cli("--emulator", "no-request-id", "--jobs", "4")
     rid = result.check("RID-REQUEST-ID")
     assert rid["status"] == "failed"
-    # Evidence from the checks that ran on the workers, renumbered into one sequence.
+    # Evidence from the checks that ran on the pool.
     assert {e["check"] for e in rid["evidence"]} - {"RID-REQUEST-ID"}
     names = {
         case.get("name")
@@ -46,8 +50,8 @@ def test_run_wide_checks_judge_every_worker_and_reach_junit(
     assert {"RID-REQUEST-ID", "RID-APIM-REQUEST-ID", "RL-HEADERS-ABSENT", "MSG-BASIC"} <= names
 
 
-def test_request_budget_holds_for_the_run_not_per_worker(run_cli: Callable[..., CliRun]) -> None:
-    result = run_cli("--emulator", "--jobs", "2", "--max-requests", "12")
+def test_request_budget_holds_for_the_run_not_per_thread(run_cli: Callable[..., CliRun]) -> None:
+    result = run_cli("--emulator", "--jobs", "4", "--max-requests", "12")
     assert result.summary["usage"]["requests"] <= 12
     assert result.summary["incomplete"] is True
     assert result.summary["verdict"] != "conformant"
@@ -57,4 +61,71 @@ def test_request_budget_holds_for_the_run_not_per_worker(run_cli: Callable[..., 
 def test_bad_jobs_value_is_a_configuration_error(run_cli: Callable[..., CliRun]) -> None:
     result = run_cli("--emulator", "--jobs", "many")
     assert result.exit_code == 2
-    assert "--jobs 'many' is not a number of workers from 1 to 32" in result.output
+    assert "--jobs 'many' is not a number of checks to run at once from 1 to 32" in result.output
+
+
+@pytest.mark.parametrize("jobs", ["1", "4"])
+def test_token_budget_stops_the_run_with_a_partial_report(
+    run_cli: Callable[..., CliRun], jobs: str
+) -> None:
+    full = run_cli("--emulator", "--jobs", jobs)
+    stopped = run_cli("--emulator", "--jobs", jobs, "--max-tokens", "60")
+    usage = stopped.summary["usage"]
+    assert usage["input_tokens"] + usage["output_tokens"] >= 60
+    assert usage["requests"] < full.summary["usage"]["requests"]
+    assert stopped.summary["incomplete"] is True
+    assert stopped.summary["verdict"] == "nonconformant"
+    assert stopped.exit_code == 1
+    held_back = [c for c in stopped.summary["checks"] if c["reason"].startswith("not run: ")]
+    assert held_back and all("its budget is 60" in c["reason"] for c in held_back)
+    assert any(
+        "stopped early" in note and "--max-tokens" in note for note in stopped.summary["notes"]
+    )
+    assert "(incomplete)" in stopped.output
+
+
+def test_the_rate_limit_probe_starts_after_every_pooled_check(
+    run_cli: Callable[..., CliRun],
+) -> None:
+    result = run_cli("--emulator", "--suite", "full", "--probe-rate-limit", "--jobs", "4")
+    probe = result.check("RL-429")
+    assert probe["status"] == "passed", probe
+    seqs = {c["id"]: [e["seq"] for e in c["evidence"]] for c in result.summary["checks"]}
+    pooled = [
+        s for check_id, found in seqs.items() if check_id not in RUN_WIDE_AND_PROBE for s in found
+    ]
+    assert min(seqs["RL-429"]) > max(pooled)
+
+
+def test_plain_pytest_n_spreads_the_suite_over_xdist_workers(pytester: pytest.Pytester) -> None:
+    """The suite composes with pytest-xdist's -n (SPEC): one target, one summary, run-wide checks
+    judged by the controller."""
+    result = pytester.runpytest_subprocess(
+        "--pyargs",
+        "conformance.suite",
+        "-n",
+        "2",
+        "--foundry-emulator=no-request-id",
+        "--foundry-select=MSG-BASIC",
+        "--foundry-select=AUTH-X-API-KEY",
+        "--foundry-select=RID-REQUEST-ID",
+        "--foundry-report-dir=out",
+        "-p",
+        "no:cacheprovider",
+    )
+    result.assert_outcomes(passed=2, failed=1)
+    summary = json.loads((pytester.path / "out" / "summary.json").read_text())
+    statuses = {c["id"]: c["status"] for c in summary["checks"]}
+    assert statuses == {
+        "MSG-BASIC": "passed",
+        "AUTH-X-API-KEY": "passed",
+        "RID-REQUEST-ID": "failed",
+    }
+
+
+def test_jobs_and_xdist_are_not_combined(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest_subprocess(
+        "--pyargs", "conformance.suite", "-n", "2", "--foundry-emulator", "--foundry-jobs", "4"
+    )
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*--foundry-jobs and pytest-xdist's -n*"])

@@ -1,0 +1,231 @@
+"""Concurrency for network-bound checks (``--jobs N``): the checks run on a thread pool, and pytest
+reports them in order.
+
+A live run spends its time waiting for answers. When the run loop starts, every check that needs
+nothing but the run (the ``foundry_run`` and ``primary_deployment`` fixtures, ``record_property``
+and its own parameters) starts on a pool of N threads. pytest then walks the items in their usual
+order, as in a serial run; each item's call waits for its own check and re-raises what the check
+raised, after the properties it recorded. So the terminal, JUnit, pytest-html and the summary see
+the same outcomes, in the same order, as in a serial run; only the wall time and the interleaving
+of the request log differ.
+
+What stays serial, and starts only once every pooled check has finished: the rate-limit probe (it
+exhausts the quota on purpose), the run-wide checks (they judge the whole run), and any check that
+needs another fixture. A check that would start after the run's budget is spent does not start,
+and is skipped as in a serial run.
+
+One process: the emulator, the budget, the primary auth and the cassettes are the run's own, shared
+by the threads (the seam, the redactor and the cassettes are thread-safe). Whatever a check
+imports on first use (the SDK, ≈ 2 s of CPU) is imported once, in the background, while the first
+requests are in flight.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import inspect
+import threading
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from functools import partial
+
+import pytest
+
+from .client import tagged
+from .outcomes import PROBE_LAST, RUN_WIDE, RunRecorder
+from .session import FoundryRun, Unavailable
+
+SERIAL = frozenset((*PROBE_LAST, *RUN_WIDE))
+# The fixtures (and what they need) a pooled check may use; with any other, it runs in the loop.
+RUN_FIXTURES = frozenset(
+    {"foundry_run", "primary_deployment", "record_property", "_foundry_tag", "request"}
+)
+
+
+@dataclass
+class Finished:
+    """What a pooled check did: what it raised (None: it passed), what it recorded, how long it
+    took; or, if it never started, why not."""
+
+    error: BaseException | None = None
+    properties: list[tuple[str, object]] = field(default_factory=list)
+    duration_s: float = 0.0
+    not_started: str | None = None
+
+
+class CheckPool:
+    """The pooled checks of one session, by node ID."""
+
+    def __init__(
+        self,
+        jobs: int,
+        recorder: RunRecorder,
+        check_id_of: Callable[[pytest.Item], str | None],
+    ) -> None:
+        self.jobs = jobs
+        self.recorder = recorder
+        self.check_id_of = check_id_of
+        self._futures: dict[str, Future[Finished]] = {}
+        self._reported: set[str] = set()
+        self._executor: ThreadPoolExecutor | None = None
+        self._warm_up: threading.Thread | None = None
+        self._waiting: str | None = None  # the check whose result pytest waits for
+
+    # -- the pool's life -------------------------------------------------------------------
+
+    def start(self, items: Sequence[pytest.Item]) -> int:
+        """Start every check that may run concurrently; how many did."""
+        run = self.recorder.start_run()
+        calls = [(item, call) for item in items if (call := self._call_of(item, run)) is not None]
+        if len(calls) < 2:
+            return 0
+        # Chosen once, before the checks that use it start together; if no credential is
+        # available, each check meets the reason and is skipped with it.
+        with contextlib.suppress(Unavailable):
+            run.primary_auth()
+        self._warm_up = threading.Thread(target=_import_sdk, name="foundry-sdk-import")
+        self._warm_up.start()
+        self._executor = ThreadPoolExecutor(self.jobs, thread_name_prefix="foundry-check")
+        for item, call in calls:
+            self._futures[item.nodeid] = self._executor.submit(call)
+        return len(calls)
+
+    def stop(self) -> None:
+        """Cancel what has not started; wait for what has (each request has its deadline)."""
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+        if self._warm_up is not None:
+            self._warm_up.join()
+
+    def settle_after_interrupt(self, session: pytest.Session) -> None:
+        """Ctrl-C: start nothing new, let the checks in flight finish (a second Ctrl-C stops the
+        wait), and report every check that finished."""
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        running = sum(1 for future in self._futures.values() if future.running())
+        if running and reporter is not None:
+            reporter.write_line(
+                f"foundry-conformance: stopping; waiting for the {running} checks in flight "
+                f"(at most {self.recorder.settings.timeout:g} s; Ctrl-C again to stop waiting)"
+            )
+        with contextlib.suppress(KeyboardInterrupt):
+            self.stop()
+        self.report_finished(session.items)
+
+    def owns(self, item: pytest.Item) -> bool:
+        """Whether ``item`` was started on the pool."""
+        return item.nodeid in self._futures
+
+    def barrier(self) -> None:
+        """Wait until every pooled check has finished (before a serial check starts)."""
+        for future in self._futures.values():
+            if not future.cancelled():
+                future.exception()
+
+    # -- reporting, in pytest's order ------------------------------------------------------
+
+    def replay(self, item: pytest.Function) -> None:
+        """Wait for ``item``'s check; record what it recorded, raise what it raised."""
+        self._waiting = item.nodeid
+        finished = self._futures[item.nodeid].result()
+        self._waiting = None
+        self._reported.add(item.nodeid)
+        item.user_properties.extend(finished.properties)
+        if finished.not_started is not None:
+            self.recorder.budget_spent(finished.not_started)
+            pytest.skip(f"not run: {finished.not_started}")
+        if isinstance(finished.error, Unavailable):
+            pytest.skip(str(finished.error))
+        if finished.error is not None:
+            raise finished.error
+
+    def duration(self, item: pytest.Item) -> float | None:
+        """How long ``item``'s check ran on the pool (its call phase only waited for it)."""
+        future = self._futures.get(item.nodeid)
+        if future is None or not future.done() or future.cancelled():
+            return None
+        return future.result().duration_s
+
+    def report_finished(self, items: Sequence[pytest.Item]) -> None:
+        """After Ctrl-C: report the pooled checks that have finished but were not reported yet
+        (the one pytest was waiting for included), so that the partial report keeps them."""
+        waiting, self._waiting = self._waiting, None
+        for item in items:
+            future = self._futures.get(item.nodeid)
+            if item.nodeid in self._reported or future is None or not future.done():
+                continue
+            if future.cancelled() or future.result().not_started is not None:
+                continue
+            assert isinstance(item, pytest.Function)
+            # The one pytest was waiting for has reported its setup already.
+            phases = ("call", "teardown") if item.nodeid == waiting else PHASES
+            _report_outside_the_loop(item, partial(self.replay, item), phases)
+
+    # -- one check -------------------------------------------------------------------------
+
+    def _call_of(self, item: pytest.Item, run: FoundryRun) -> Callable[[], Finished] | None:
+        """The call that runs ``item``'s check on a thread, or None if it must run serially."""
+        check_id = self.check_id_of(item)
+        if not isinstance(item, pytest.Function) or check_id is None or check_id in SERIAL:
+            return None
+        if self.recorder.skip_reason(check_id) is not None:
+            return None
+        callspec = getattr(item, "callspec", None)
+        params = dict(callspec.params) if callspec is not None else {}
+        if not set(item.fixturenames) <= RUN_FIXTURES | params.keys():
+            return None
+        values: dict[str, object] = {"foundry_run": run, **params}
+        names = list(inspect.signature(item.obj).parameters)
+        if not set(names) <= values.keys() | {"primary_deployment", "record_property"}:
+            return None
+
+        def call() -> Finished:
+            spent = run.log.spent()
+            if spent is not None:
+                return Finished(not_started=str(spent))
+            finished = Finished()
+            arguments = {name: values.get(name) for name in names}
+            if "primary_deployment" in names:
+                arguments["primary_deployment"] = run.primary_deployment
+            if "record_property" in names:
+                arguments["record_property"] = lambda n, v: finished.properties.append((n, v))
+            started = time.perf_counter()
+            try:
+                with tagged(check_id=check_id, case=item.nodeid, auth=None, expects_error=False):
+                    item.obj(**arguments)
+            except BaseException as exc:  # pytest's skip and fail are BaseExceptions too
+                finished.error = exc
+            finished.duration_s = time.perf_counter() - started
+            return finished
+
+        return call
+
+
+def _import_sdk() -> None:
+    """Import the SDK's types while the first requests wait on the network."""
+    with contextlib.suppress(ImportError):  # the checks that need it report it missing
+        import anthropic.types  # noqa: F401
+
+
+PHASES = ("setup", "call", "teardown")
+
+
+def _report_outside_the_loop(
+    item: pytest.Item, call: Callable[[], None], phases: Sequence[str]
+) -> None:
+    """Report ``item`` through pytest's hooks without running it again (the check has run on the
+    pool; its fixtures are not set up again)."""
+    hook = item.ihook
+    if "setup" in phases:
+        hook.pytest_runtest_logstart(nodeid=item.nodeid, location=item.location)
+    for when in phases:
+        func = call if when == "call" else _nothing
+        info = pytest.CallInfo.from_call(func, when=when)  # type: ignore[arg-type]
+        report = hook.pytest_runtest_makereport(item=item, call=info)
+        hook.pytest_runtest_logreport(report=report)
+    hook.pytest_runtest_logfinish(nodeid=item.nodeid, location=item.location)
+
+
+def _nothing() -> None:
+    return None

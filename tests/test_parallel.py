@@ -1,0 +1,160 @@
+"""``--foundry-jobs``: checks on a thread pool, reported by pytest in order (pytester)."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from tests.foundry_env import FOUNDRY_VARIABLES
+
+CHECKS = """
+import threading
+import time
+
+import pytest
+
+from conformance.failures import CheckFailure
+from conformance.suite.helpers import message_body, send_primary
+
+check = pytest.mark.foundry_check
+
+
+def _thread(record_property):
+    record_property("thread", threading.current_thread().name)
+
+
+@check("EP-REACH")
+def test_passes(foundry_run, record_property):
+    _thread(record_property)
+    time.sleep(0.3)
+    send_primary(foundry_run, "GET", "v1/models")
+
+
+@check("EP-BASE-PATH")
+def test_fails(foundry_run, primary_deployment, record_property):
+    _thread(record_property)
+    send_primary(foundry_run, "POST", "v1/messages", message_body(primary_deployment))
+    raise CheckFailure("the base path is wrong on purpose", ("wrong-base-path",))
+
+
+@check("MSG-BASIC")
+def test_skips(foundry_run, record_property):
+    _thread(record_property)
+    pytest.skip("skipped on purpose")
+
+
+@check("MSG-USAGE")
+def test_needs_another_fixture(foundry_run, record_property, tmp_path):
+    _thread(record_property)
+
+
+@check("RID-REQUEST-ID")
+def test_run_wide(foundry_run, record_property):
+    _thread(record_property)
+    assert len(foundry_run.log.snapshot()) >= 2, "ran before the pooled checks had finished"
+"""
+
+
+@pytest.fixture(autouse=True)
+def _no_foundry_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in FOUNDRY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+
+
+def _properties(junit: ET.Element) -> dict[str, dict[str, str]]:
+    return {
+        case.get("name", ""): {p.get("name", ""): p.get("value", "") for p in case.iter("property")}
+        for case in junit.iter("testcase")
+    }
+
+
+def test_pooled_checks_are_reported_in_order_as_if_they_had_run_in_the_loop(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(test_checks=CHECKS)
+    result = pytester.runpytest_inprocess(
+        "--foundry-emulator",
+        "--foundry-jobs",
+        "3",
+        "--foundry-report-dir",
+        "out",
+        "--junitxml",
+        "junit.xml",
+        "-o",
+        "junit_family=xunit1",
+        "-p",
+        "no:cacheprovider",
+        "-rs",
+    )
+    result.assert_outcomes(passed=3, failed=1, skipped=1)
+    # In catalog order, as in a serial run: EP-REACH, EP-BASE-PATH, MSG-BASIC, MSG-USAGE, RID-*.
+    result.stdout.fnmatch_lines(["*3 checks run 3 at a time (--jobs)*", "test_checks.py .Fs..*"])
+    junit = ET.parse(pytester.path / "junit.xml").getroot()
+    threads = {name: props.get("thread", "") for name, props in _properties(junit).items()}
+    assert threads["EP-REACH"].startswith("foundry-check")
+    assert threads["EP-BASE-PATH"].startswith("foundry-check")
+    assert threads["MSG-USAGE"] == "MainThread"  # another fixture: run in the loop
+    assert threads["RID-REQUEST-ID"] == "MainThread"  # run-wide: after the pooled ones
+    times = {case.get("name"): float(case.get("time", "0")) for case in junit.iter("testcase")}
+    assert times["EP-REACH"] >= 0.3  # the time the check took, not the time pytest waited
+    summary = json.loads((pytester.path / "out" / "summary.json").read_text())
+    statuses = {c["id"]: (c["status"], c["reason"]) for c in summary["checks"]}
+    assert statuses["EP-BASE-PATH"] == ("failed", "the base path is wrong on purpose")
+    assert statuses["MSG-BASIC"] == ("skipped", "skipped on purpose")
+    assert statuses["EP-REACH"][0] == "passed"
+    by_check = {ix["check"] for c in summary["checks"] for ix in c["evidence"]}
+    assert {"EP-REACH", "EP-BASE-PATH"} <= by_check
+
+
+def test_a_pooled_failure_shows_the_check_s_traceback(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_checks=CHECKS)
+    result = pytester.runpytest_inprocess(
+        "--foundry-emulator",
+        "--foundry-jobs",
+        "2",
+        "--foundry-report-dir",
+        "out",
+        "-p",
+        "no:cacheprovider",
+        "-k",
+        "fails or passes",
+        "--tb=short",
+    )
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*test_checks.py:*: in test_fails",
+            '*raise CheckFailure("the base path is wrong on purpose"*',
+        ]
+    )
+    result.stdout.no_fnmatch_line("*parallel.py*")
+
+
+def test_one_job_runs_every_check_in_the_loop(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_checks=CHECKS)
+    result = pytester.runpytest_inprocess(
+        "--foundry-emulator",
+        "--foundry-jobs",
+        "1",
+        "--foundry-report-dir",
+        "out",
+        "--junitxml",
+        "junit.xml",
+        "-o",
+        "junit_family=xunit1",
+        "-p",
+        "no:cacheprovider",
+    )
+    result.assert_outcomes(passed=3, failed=1, skipped=1)
+    result.stdout.no_fnmatch_line("*at a time*")
+    junit = ET.parse(pytester.path / "junit.xml").getroot()
+    assert {props.get("thread") for props in _properties(junit).values()} == {"MainThread"}
+
+
+def test_a_bad_jobs_value_is_a_usage_error(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_checks=CHECKS)
+    result = pytester.runpytest_inprocess("--foundry-emulator", "--foundry-jobs", "0")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*--jobs '0' is not a number of checks to run at once*"])
