@@ -22,6 +22,8 @@ AREAS = {
     "sdk": "Official SDK",
     "health": "Health",
 }
+# The areas whose checks judge answers with `anthropic.types` or call the SDK.
+SDK_AREAS = ("messages", "sdk")
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,14 @@ class CheckSpec:
     severity: Severity
     smoke: bool = False
     opt_in: bool = False
+    # Requests one case sends to a conformant endpoint (None: as many as it takes): its cost,
+    # and the order in which --jobs starts the checks (the longest first).
+    requests: int | None = 1
+
+    @property
+    def needs_sdk(self) -> bool:
+        """Whether the check reads answers with the SDK's types or calls the SDK itself."""
+        return self.area in SDK_AREAS
 
     def in_suite(self, suite: str) -> bool:
         """Whether the check belongs to ``suite`` (opt-in probes only to ``full``)."""
@@ -52,8 +62,9 @@ def _c(
     *,
     smoke: bool = False,
     opt_in: bool = False,
+    requests: int | None = 1,
 ) -> CheckSpec:
-    return CheckSpec(id, area, title, severity, smoke=smoke, opt_in=opt_in)
+    return CheckSpec(id, area, title, severity, smoke=smoke, opt_in=opt_in, requests=requests)
 
 
 CHECKS: tuple[CheckSpec, ...] = (
@@ -124,12 +135,14 @@ CHECKS: tuple[CheckSpec, ...] = (
         "correlation",
         "Every response the Anthropic layer produced carries `request-id`",
         smoke=True,
+        requests=0,
     ),
     _c(
         "RID-APIM-REQUEST-ID",
         "correlation",
         "Every response, gateway errors included, carries `apim-request-id`",
         smoke=True,
+        requests=0,
     ),
     _c(
         "RL-HEADERS-ABSENT",
@@ -137,6 +150,7 @@ CHECKS: tuple[CheckSpec, ...] = (
         "No `anthropic-ratelimit-*` header appears on any response of the run",
         "warning",
         smoke=True,
+        requests=0,
     ),
     _c(
         "RL-429",
@@ -144,6 +158,7 @@ CHECKS: tuple[CheckSpec, ...] = (
         "A provoked 429 carries a wait hint, and the harness backs off and recovers",
         "warning",
         opt_in=True,
+        requests=None,
     ),
     _c("UNS-MODELS", "unsupported", "`GET /v1/models` is not served", "warning"),
     _c(
@@ -151,6 +166,7 @@ CHECKS: tuple[CheckSpec, ...] = (
         "unsupported",
         "`/v1/messages/batches` (create and list) is not served",
         "warning",
+        requests=2,
     ),
     _c("UNS-ADMIN", "unsupported", "`/v1/organizations/*` (Admin API) is not served", "warning"),
     _c("DEP-SERVES", "deployments", "Every configured deployment answers"),
@@ -164,6 +180,7 @@ CHECKS: tuple[CheckSpec, ...] = (
         "deployments",
         "Which of the default deployment names exist on the resource",
         "info",
+        requests=3,  # the default names that are not configured
     ),
     _c(
         "SDK-FOUNDRY",
@@ -177,6 +194,7 @@ CHECKS: tuple[CheckSpec, ...] = (
         "health",
         "Latency (total, and time to first token when streaming) per deployment",
         "info",
+        requests=2,
     ),
 )
 

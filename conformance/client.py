@@ -15,6 +15,8 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import fcntl
+import heapq
+import itertools
 import threading
 import time
 import uuid
@@ -131,6 +133,101 @@ class SharedBudget:
     def used(self) -> tuple[int, int]:
         """The run's requests and tokens so far."""
         return self._update(0, 0)
+
+
+class RunStopped(BaseException):  # like KeyboardInterrupt: not an error of the check
+    """The run is stopping (Ctrl-C, ``-x``): no new request is sent. A ``BaseException``, so that
+    it passes through a check's own ``except Exception``."""
+
+
+class InFlight:
+    """At most ``limit`` requests in flight at once, across the threads of a run (``--jobs``).
+
+    Free slots go to the waiting request of the highest priority (the lowest ``priority()``,
+    which the pool derives from the check's place in its plan): the checks start in the plan's
+    order, and a check's next request goes before the first of a check planned later. A thread's
+    slot is taken by its first request and given back when its last open answer is complete: a
+    thread that already has a request in flight (a stream not closed yet) is let through, so that
+    a check never waits for itself. ``release_held`` gives back what a finished check left open;
+    ``close`` refuses every further request (``RunStopped``).
+    """
+
+    def __init__(self, limit: int, priority: Callable[[], int] = lambda: 0) -> None:
+        self.limit = limit
+        self._priority = priority
+        self._free = limit
+        self._closed = False
+        self._changed = threading.Condition()
+        self._waiting: list[tuple[int, int]] = []  # a heap of (priority, arrival)
+        self._arrivals = itertools.count()
+        # thread → (open requests, the slot's identity)
+        self._held: dict[int, tuple[int, object]] = {}
+
+    def enter(self) -> Callable[[], None]:
+        """Wait for a slot; returns the function that gives it back (calling it twice is fine)."""
+        me = threading.get_ident()
+        with self._changed:
+            if self._closed:
+                raise RunStopped("the run is stopping: no new request is sent")
+            count, slot = self._held.get(me, (0, None))
+            if slot is None:
+                self._wait_for_slot()
+                slot = object()
+            self._held[me] = (count + 1, slot)
+        left = False
+
+        def leave() -> None:
+            nonlocal left
+            with self._changed:
+                held = self._held.get(me)
+                if left or held is None or held[1] is not slot:
+                    return
+                left = True
+                if held[0] > 1:
+                    self._held[me] = (held[0] - 1, slot)
+                else:
+                    del self._held[me]
+                    self._give_back()
+
+        return leave
+
+    def _wait_for_slot(self) -> None:
+        ticket = (self._priority(), next(self._arrivals))
+        heapq.heappush(self._waiting, ticket)
+        while not self._closed and (self._free == 0 or self._waiting[0] != ticket):
+            self._changed.wait()
+        if self._closed:
+            self._waiting.remove(ticket)
+            heapq.heapify(self._waiting)
+            raise RunStopped("the run is stopping: no new request is sent")
+        heapq.heappop(self._waiting)
+        self._free -= 1
+        self._changed.notify_all()  # the next in line may take another free slot
+
+    def release_held(self) -> None:
+        """Give back the slot the calling thread still holds (an answer left open)."""
+        with self._changed:
+            if self._held.pop(threading.get_ident(), None) is not None:
+                self._give_back()
+
+    def busy(self) -> int:
+        """How many threads have a request in flight."""
+        with self._changed:
+            return len(self._held)
+
+    def close(self) -> None:
+        """Send nothing more: every waiting and every later request raises ``RunStopped``."""
+        with self._changed:
+            self._closed = True
+            self._changed.notify_all()
+
+    def _give_back(self) -> None:
+        self._free += 1
+        self._changed.notify_all()
+
+
+def _no_slot() -> None:
+    return None
 
 
 class InteractionLog:
@@ -277,8 +374,10 @@ class _RecordingStream(httpx.SyncByteStream):
         t0: float,
         *,
         deadline_s: float | None = None,
+        on_finish: Callable[[], None] = _no_slot,
     ) -> None:
         self._deadline_s = deadline_s
+        self._on_finish = on_finish
         self._inner = inner
         self._ix = interaction
         self._log = log
@@ -336,6 +435,7 @@ class _RecordingStream(httpx.SyncByteStream):
         if error is not None:
             self._ix.error_class = type(error).__name__
             self._ix.error_message = redact.text(str(error))
+        self._on_finish()
         self._log.closed(self._ix)
 
 
@@ -353,26 +453,43 @@ class RecordingTransport(httpx.BaseTransport):
         self._inner = inner if inner is not None else httpx.HTTPTransport()
         # httpx's read timeout is per read: a body that trickles forever never trips it.
         self._deadline_s = deadline_s
+        # Set while checks run concurrently (``--jobs``): the requests in flight at once.
+        self.in_flight: InFlight | None = None
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         """Send ``request``; record its answer, or the transport error that replaced it."""
-        interaction = self._log.open(request, current_tag())
+        gate = self.in_flight
+        leave = gate.enter() if gate is not None else _no_slot
+        try:
+            interaction = self._log.open(request, current_tag())
+        except BaseException:
+            leave()
+            raise
         t0 = time.perf_counter()
         try:
             response = self._inner.handle_request(request)
         except httpx.HTTPError as exc:
+            leave()
             redact = self._log.redactor
             interaction.elapsed_ms = round((time.perf_counter() - t0) * 1000, 2)
             interaction.error_class = type(exc).__name__
             interaction.error_message = redact.text(str(exc) or type(exc).__name__)
             self._log.closed(interaction)
             raise
+        except BaseException:
+            leave()
+            raise
         interaction.ttfb_ms = round((time.perf_counter() - t0) * 1000, 2)
         interaction.status = response.status_code
         interaction.response_headers = self._log.redactor.headers(response.headers.multi_items())
         interaction.streamed = "text/event-stream" in response.headers.get("content-type", "")
         recorder = _RecordingStream(
-            response.stream, interaction, self._log, t0, deadline_s=self._deadline_s
+            response.stream,
+            interaction,
+            self._log,
+            t0,
+            deadline_s=self._deadline_s,
+            on_finish=leave,
         )
         if response.is_closed:
             # Mock and replay transports hand back a response already read: record it as it is.

@@ -1,9 +1,11 @@
-"""Concurrency for network-bound checks (``--jobs N``): the checks run on a thread pool, and pytest
-reports them in order.
+"""Concurrency for network-bound checks (``--jobs N``): the checks run on threads, at most N
+requests are in flight at once, and pytest reports the checks in order.
 
 A live run spends its time waiting for answers. When the run loop starts, every check that needs
 nothing but the run (the ``foundry_run`` and ``primary_deployment`` fixtures, ``record_property``
-and its own parameters) starts on a pool of N threads. pytest then walks the items in their usual
+and its own parameters) starts on a thread of its own (``concurrent.futures``); the seam lets N of
+their requests be in flight at once (``client.InFlight``), so a check that is busy elsewhere (it
+waits for the SDK's first import, say) holds no slot. pytest then walks the items in their usual
 order, as in a serial run; each item's call waits for its own check and re-raises what the check
 raised, after the properties it recorded. So the terminal, JUnit, pytest-html and the summary see
 the same outcomes, in the same order, as in a serial run; only the wall time and the interleaving
@@ -15,16 +17,15 @@ needs another fixture. A check that would start after the run's budget is spent 
 and is skipped as in a serial run.
 
 One process: the emulator, the budget, the primary auth and the cassettes are the run's own, shared
-by the threads (the seam, the redactor and the cassettes are thread-safe). Whatever a check
-imports on first use (the SDK, ≈ 2 s of CPU) is imported once, in the background, while the first
-requests are in flight.
+by the threads (the seam, the redactor and the cassettes are thread-safe). The SDK is imported by
+one thread, started at collection (``shapes.start_loading_sdk``); the checks that need it wait for
+it without holding a request slot, while the others' requests are in flight.
 """
 
 from __future__ import annotations
 
 import contextlib
 import inspect
-import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -33,11 +34,15 @@ from functools import partial
 
 import pytest
 
-from .client import tagged
+from .catalog import BY_ID
+from .client import InFlight, RunStopped, current_tag, tagged
 from .outcomes import PROBE_LAST, RUN_WIDE, RunRecorder
 from .session import FoundryRun, Unavailable
+from .shapes import wait_for_sdk
 
 SERIAL = frozenset((*PROBE_LAST, *RUN_WIDE))
+# Threads beyond this wait for a free one (a run with many deployments has many cases).
+MAX_THREADS = 64
 # The fixtures (and what they need) a pooled check may use; with any other, it runs in the loop.
 RUN_FIXTURES = frozenset(
     {"foundry_run", "primary_deployment", "record_property", "_foundry_tag", "request"}
@@ -70,8 +75,8 @@ class CheckPool:
         self._futures: dict[str, Future[Finished]] = {}
         self._reported: set[str] = set()
         self._executor: ThreadPoolExecutor | None = None
-        self._warm_up: threading.Thread | None = None
         self._waiting: str | None = None  # the check whose result pytest waits for
+        self._gate: InFlight | None = None
 
     # -- the pool's life -------------------------------------------------------------------
 
@@ -81,32 +86,41 @@ class CheckPool:
         calls = [(item, call) for item in items if (call := self._call_of(item, run)) is not None]
         if len(calls) < 2:
             return 0
+        # The longest first: a check of three requests started last would end the run late.
+        calls.sort(key=lambda pair: -(BY_ID[str(self.check_id_of(pair[0]))].requests or 1))
         # Chosen once, before the checks that use it start together; if no credential is
         # available, each check meets the reason and is skipped with it.
         with contextlib.suppress(Unavailable):
             run.primary_auth()
-        self._warm_up = threading.Thread(target=_import_sdk, name="foundry-sdk-import")
-        self._warm_up.start()
-        self._executor = ThreadPoolExecutor(self.jobs, thread_name_prefix="foundry-check")
+        order = {item.nodeid: place for place, (item, _) in enumerate(calls)}
+        self._gate = run.client.transport.in_flight = InFlight(
+            self.jobs, priority=lambda: order.get(current_tag().case or "", len(order))
+        )
+        self._executor = ThreadPoolExecutor(
+            min(len(calls), MAX_THREADS), thread_name_prefix="foundry-check"
+        )
         for item, call in calls:
             self._futures[item.nodeid] = self._executor.submit(call)
         return len(calls)
 
     def stop(self) -> None:
-        """Cancel what has not started; wait for what has (each request has its deadline)."""
+        """Send nothing more; wait for the requests in flight (each has its deadline)."""
+        if self._gate is not None:
+            self._gate.close()
         if self._executor is not None:
             self._executor.shutdown(wait=True, cancel_futures=True)
-        if self._warm_up is not None:
-            self._warm_up.join()
+        run = self.recorder.run
+        if run is not None and self._gate is not None:
+            run.client.transport.in_flight = None  # the serial checks send as they please
 
     def settle_after_interrupt(self, session: pytest.Session) -> None:
         """Ctrl-C: start nothing new, let the checks in flight finish (a second Ctrl-C stops the
         wait), and report every check that finished."""
         reporter = session.config.pluginmanager.get_plugin("terminalreporter")
-        running = sum(1 for future in self._futures.values() if future.running())
-        if running and reporter is not None:
+        busy = self._gate.busy() if self._gate is not None else 0
+        if busy and reporter is not None:
             reporter.write_line(
-                f"foundry-conformance: stopping; waiting for the {running} checks in flight "
+                f"foundry-conformance: stopping; waiting for the {busy} requests in flight "
                 f"(at most {self.recorder.settings.timeout:g} s; Ctrl-C again to stop waiting)"
             )
         with contextlib.suppress(KeyboardInterrupt):
@@ -157,6 +171,8 @@ class CheckPool:
                 continue
             if future.cancelled() or future.result().not_started is not None:
                 continue
+            if isinstance(future.result().error, RunStopped):
+                continue  # stopped half-way: not finished, as in a serial run
             assert isinstance(item, pytest.Function)
             # The one pytest was waiting for has reported its setup already.
             phases = ("call", "teardown") if item.nodeid == waiting else PHASES
@@ -176,6 +192,7 @@ class CheckPool:
         if not set(item.fixturenames) <= RUN_FIXTURES | params.keys():
             return None
         values: dict[str, object] = {"foundry_run": run, **params}
+        needs_sdk = BY_ID[check_id].needs_sdk
         names = list(inspect.signature(item.obj).parameters)
         if not set(names) <= values.keys() | {"primary_deployment", "record_property"}:
             return None
@@ -184,6 +201,8 @@ class CheckPool:
             spent = run.log.spent()
             if spent is not None:
                 return Finished(not_started=str(spent))
+            if needs_sdk:
+                wait_for_sdk()  # the background import, started at collection; no slot held
             finished = Finished()
             arguments = {name: values.get(name) for name in names}
             if "primary_deployment" in names:
@@ -196,16 +215,13 @@ class CheckPool:
                     item.obj(**arguments)
             except BaseException as exc:  # pytest's skip and fail are BaseExceptions too
                 finished.error = exc
+            finally:
+                if self._gate is not None:
+                    self._gate.release_held()  # an answer the check left open
             finished.duration_s = time.perf_counter() - started
             return finished
 
         return call
-
-
-def _import_sdk() -> None:
-    """Import the SDK's types while the first requests wait on the network."""
-    with contextlib.suppress(ImportError):  # the checks that need it report it missing
-        import anthropic.types  # noqa: F401
 
 
 PHASES = ("setup", "call", "teardown")

@@ -18,11 +18,13 @@ from typing import Any
 import pytest
 
 from . import distributed
+from .catalog import BY_ID
 from .client import BudgetExceeded, SharedBudget, tagged
 from .config import ConfigError, RawOptions, Settings, resolve_settings
 from .outcomes import RunRecorder
 from .parallel import CheckPool
 from .session import FoundryRun, Unavailable
+from .shapes import start_loading_sdk, wait_for_sdk
 
 MARKER = "foundry_check"
 RECORDER_KEY = pytest.StashKey[RunRecorder]()
@@ -183,6 +185,8 @@ def pytest_collection_modifyitems(
     if deselected:
         config.hook.pytest_deselected(items=deselected)
     items[:] = kept
+    if any(BY_ID[str(check_id_of(item))].needs_sdk for item in kept):
+        start_loading_sdk()
 
 
 @pytest.hookimpl(wrapper=True)
@@ -191,6 +195,7 @@ def pytest_runtestloop(session: pytest.Session) -> Generator[None, object, objec
     the loop then reports each in order (see ``parallel``)."""
     pool = _start_pool(session)
     if pool is None:
+        wait_for_sdk()  # before the first check, so that no check's time includes the import
         return (yield)
     try:
         return (yield)

@@ -23,7 +23,10 @@ def utc_time(epoch: float, *, date: bool = True) -> str:
     """``2026-06-01 12:00:00.123 UTC`` (or ``12:00:00.123``) for an epoch timestamp; ``—`` if unknown."""
     if not epoch:
         return "—"
-    moment = datetime.fromtimestamp(epoch, UTC)
+    try:
+        moment = datetime.fromtimestamp(epoch, UTC)
+    except (OverflowError, OSError, ValueError):
+        return "—"  # a summary edited by hand, or broken: no time to show
     clock = moment.strftime("%H:%M:%S.") + f"{moment.microsecond // 1000:03d}"
     return f"{moment:%Y-%m-%d} {clock} UTC" if date else clock
 

@@ -181,13 +181,15 @@ def test_ctrl_c_under_jobs_waits_for_the_checks_in_flight_and_keeps_them(tmp_pat
     for marker in TRACEBACK_MARKERS:
         assert marker not in err, err[-3000:]
         assert marker not in out, out[-3000:]
-    assert "waiting for the 4 checks in flight" in out
+    assert "waiting for the 4 requests in flight" in out
     summary = json.loads((report_dir / "summary.json").read_text("utf-8"))
     assert summary["incomplete"] is True
     passed = [c for c in summary["checks"] if c["status"] == "passed"]
     # Four checks had finished when Ctrl-C came; the four in flight finished and count too.
     assert len(passed) >= 6, summary["checks"]
-    assert not [c for c in summary["checks"] if c["reason"].startswith("not finished")]
+    # The run stopped sending: the checks waiting for a slot stopped before their next request
+    # (a whole run sends 35).
+    assert summary["usage"]["requests"] < 20, summary["usage"]
     assert all(c["evidence"] for c in passed if c["id"] not in ("DEP-INVENTORY",))
     assert summary["usage"]["requests"] >= len(passed)
     assert summary["verdict"] != "conformant"

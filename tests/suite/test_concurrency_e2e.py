@@ -4,10 +4,16 @@ serial run, one budget, the serial checks after the pooled ones."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
+
+from conformance.catalog import BY_ID
 
 from .conftest import CliRun
 
@@ -129,3 +135,30 @@ def test_jobs_and_xdist_are_not_combined(pytester: pytest.Pytester) -> None:
     )
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*--foundry-jobs and pytest-xdist's -n*"])
+
+
+def test_the_catalog_s_request_counts_are_what_each_case_sends(
+    run_cli: Callable[..., CliRun],
+) -> None:
+    """--jobs starts the longest checks first by the catalog's counts: keep them true."""
+    result = run_cli("--emulator", "--suite", "full")
+    for check in result.summary["checks"]:
+        expected = BY_ID[check["id"]].requests
+        if check["status"] == "skipped" or expected is None:
+            continue
+        own = [e for e in check["evidence"] if e["check"] == check["id"]]
+        assert len(own) == expected, (check["case"], len(own), expected)
+
+
+def test_a_run_whose_checks_do_not_need_the_sdk_does_not_load_it(tmp_path: Path) -> None:
+    code = (
+        "import sys\n"
+        "from conformance.cli import main\n"
+        f"status = main(['run', '--emulator', '--select', 'auth', '--report-dir', {str(tmp_path)!r}])\n"
+        "print(status, 'anthropic' in sys.modules)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ANTHROPIC_", "FOUNDRY_"))}
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False
+    )
+    assert done.stdout.splitlines()[-1] == "0 False", done.stdout[-2000:] + done.stderr[-2000:]
