@@ -123,38 +123,73 @@ def seam_overhead(requests: int) -> tuple[float, float]:
     return statistics.median(plain), statistics.median(seam)
 
 
+def critical_path_s(summary: dict[str, Any]) -> float:
+    """The longest chain of dependent requests: the slowest check case's own requests."""
+    chains = [
+        sum(float(e["elapsed_ms"] or 0) for e in c["evidence"] if e.get("check") == c["id"])
+        for c in summary["checks"]
+    ]
+    return max(chains, default=0.0) / 1000
+
+
+def sdk_import_time() -> float:
+    """Wall time of importing the SDK alone (what any run of its checks pays, once)."""
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "import anthropic"], check=True, env=CLEAN_ENV)
+    bare = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "pass"], check=True, env=CLEAN_ENV)
+    return bare - (time.perf_counter() - t0)
+
+
+def median_run(repeat: int, *args: str, report_dir: Path) -> tuple[float, dict[str, Any]]:
+    """The median wall time of ``repeat`` identical runs, and the last run's summary."""
+    walls = []
+    summary: dict[str, Any] = {}
+    for i in range(repeat):
+        wall, summary = run_cli(*args, report_dir=report_dir.with_name(f"{report_dir.name}-{i}"))
+        walls.append(wall)
+    return statistics.median(walls), summary
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a smoke test: few, short runs")
     parser.add_argument("--slow", type=float, default=0.5, help="emulator latency per request (s)")
-    parser.add_argument("--jobs", type=int, nargs="+", default=[4, 8], help="worker counts to try")
+    parser.add_argument(
+        "--jobs", type=int, nargs="+", default=[4, 8], help="--jobs values to compare with serial"
+    )
+    parser.add_argument("--repeat", type=int, default=3, help="runs per timing (the median)")
     args = parser.parse_args()
     slow = 0.05 if args.quick else args.slow
     jobs_list = [2] if args.quick else args.jobs
+    repeat = 1 if args.quick else max(1, args.repeat)
 
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-        f"load average {os.getloadavg()[0]:.2f}"
+        f"load average {os.getloadavg()[0]:.2f}; timings are medians of {repeat} runs"
     )
     with tempfile.TemporaryDirectory(prefix="fc-bench-") as tmp:
         work = Path(tmp)
-        collect = collect_only_time(work)
-        print(f"pytest --collect-only of the suite: {collect:.2f} s")
-
-        wall, summary = run_cli("--emulator", "--suite", "full", report_dir=work / "full")
+        collect = statistics.median(collect_only_time(work) for _ in range(repeat))
         print(
-            f"full suite, emulator default, serial: {wall:.2f} s ({summary['verdict']}, "
-            f"{summary['usage']['requests']} requests)"
+            f"pytest --collect-only of the suite: {collect:.2f} s "
+            f"(importing the SDK, which its checks need, takes {sdk_import_time():.2f} s of it)"
         )
 
+        for jobs in ("auto", "1"):
+            wall, summary = median_run(
+                repeat, "--emulator", "--suite", "full", "--jobs", jobs, report_dir=work / "full"
+            )
+            print(
+                f"full suite, emulator default, --jobs {jobs}: {wall:.2f} s "
+                f"({summary['verdict']}, {summary['usage']['requests']} requests)"
+            )
+
         cassettes = ROOT / "cassettes" / "emulator-default"
-        wall, summary = run_cli(
-            "--mode",
-            "replay",
-            "--cassettes",
-            str(cassettes),
-            "--suite",
-            "full",
+        wall, summary = median_run(
+            repeat,
+            *("--mode", "replay", "--cassettes", str(cassettes), "--suite", "full"),
             report_dir=work / "replay",
         )
         bound = 2 * collect + 1
@@ -164,25 +199,31 @@ def main() -> int:
         )
 
         profile = f"slow={slow}"
-        serial_wall, serial = run_cli(
-            "--emulator", profile, "--jobs", "1", report_dir=work / "slow-1"
+        serial_wall, serial = median_run(
+            repeat, "--emulator", profile, "--jobs", "1", report_dir=work / "slow-1"
         )
         latency = request_latency_sum_ms(serial) / 1000
         print(
-            f"standard suite, emulator {profile}, serial: {serial_wall:.2f} s; "
-            f"sum of request latencies {latency:.2f} s; "
-            f"latency efficiency {latency / serial_wall:.2f}"
+            f"standard suite, emulator {profile}, --jobs 1: {serial_wall:.2f} s; "
+            f"sum of request latencies {latency:.2f} s; latency efficiency "
+            f"{latency / serial_wall:.2f}; longest check {critical_path_s(serial):.2f} s"
         )
         for jobs in jobs_list:
-            wall, concurrent = run_cli(
-                "--emulator", profile, "--jobs", str(jobs), report_dir=work / f"slow-{jobs}"
+            wall, concurrent = median_run(
+                repeat, "--emulator", profile, "--jobs", str(jobs), report_dir=work / f"slow-{jobs}"
             )
             latency = request_latency_sum_ms(concurrent) / 1000
             same = outcomes(concurrent) == outcomes(serial)
+            floor = max(critical_path_s(concurrent), latency / jobs)
+            third = (
+                ""
+                if args.quick
+                else (", within a third" if wall <= serial_wall / 3 else ", OVER a third")
+            )
             print(
                 f"standard suite, emulator {profile}, --jobs {jobs}: {wall:.2f} s "
-                f"({serial_wall / wall:.2f}× faster; {wall / serial_wall:.2f} of serial); "
-                f"latency efficiency {latency / (wall * jobs):.2f}; "
+                f"({wall / serial_wall:.2f} of serial{third}); latency efficiency "
+                f"{latency / (wall * jobs):.2f}; the requests alone need ≥ {floor:.2f} s; "
                 f"check outcomes {'identical to' if same else 'DIFFERENT from'} serial"
             )
 
@@ -199,9 +240,10 @@ def main() -> int:
                 f"{name}: {row['input_tokens'] + row['output_tokens']}"
                 for name, row in sorted(usage["by_deployment"].items())
             )
+            total = usage["input_tokens"] + usage["output_tokens"]
             print(
-                f"tokens, {suite} suite: {usage['input_tokens']} input + "
-                f"{usage['output_tokens']} output in {usage['requests']} requests "
+                f"tokens, {suite} suite: {total} ({usage['input_tokens']} input + "
+                f"{usage['output_tokens']} output) in {usage['requests']} requests "
                 f"(per deployment: {per_deployment})"
             )
     return 0

@@ -127,8 +127,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--jobs",
         metavar="N",
         default="auto",
-        help="checks run in N parallel workers (pytest-xdist); auto: 4 against a live endpoint, "
-        "1 against the emulator or a replay, where starting workers costs more than it saves",
+        help="at most N requests in flight at once, the checks running concurrently on threads "
+        "(auto: 4; 1 for a replay, which has nothing to wait for; 1 runs them one by one)",
     )
     limits.add_argument(
         "--report-dir", metavar="DIR", help="where the artifacts go (default reports/)"
