@@ -191,8 +191,8 @@ def pytest_collection_modifyitems(
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtestloop(session: pytest.Session) -> Generator[None, object, object]:
-    """With ``--jobs N``, start the checks that only wait on the endpoint on N threads first;
-    the loop then reports each in order (see ``parallel``)."""
+    """With ``--jobs N``, start the checks that need only the run on threads first (N requests
+    in flight at most); the loop then reports each in order (see ``parallel``)."""
     pool = _start_pool(session)
     if pool is None:
         wait_for_sdk()  # before the first check, so that no check's time includes the import
@@ -221,8 +221,9 @@ def _start_pool(session: pytest.Session) -> CheckPool | None:
     reporter = config.pluginmanager.get_plugin("terminalreporter")
     if reporter is not None:
         reporter.write_line(
-            f"foundry-conformance: {started} checks run {pool.jobs} at a time (--jobs); "
-            "the rate-limit probe and the run-wide checks run after them"
+            f"foundry-conformance: {started} checks run concurrently, at most {pool.jobs} "
+            f"requests in flight (--jobs {pool.jobs}); the rate-limit probe and the run-wide "
+            "checks follow them"
         )
     return pool
 

@@ -261,3 +261,23 @@ def test_a_miss_inside_the_official_sdk_still_names_the_check_and_the_nearest_re
     assert "SDK-FOUNDRY sent POST /anthropic/v1/messages with x-api-key + api-key" in reason
     assert "no such file, though this case ended passed when recording: deleted?" in reason
     assert "Nearest recorded request: POST /anthropic/v1/messages with" in reason
+
+
+def test_a_concurrent_recording_files_the_same_cassettes_as_a_serial_one(
+    env: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """--jobs changes when requests are sent, not what each case's cassette holds."""
+
+    def requests_by_cassette(directory: Path) -> dict[str, list[tuple[str, str]]]:
+        return {
+            path.name: [(request.method, request.path) for request, _ in read_cassette(path)]
+            for path in sorted(directory.glob("*.yaml"))
+        }
+
+    serial = record(tmp_path, "serial", "default", "--jobs", "1")
+    concurrent = record(tmp_path, "concurrent", "default", "--jobs", "4")
+    assert concurrent.outcomes() == serial.outcomes()
+    assert requests_by_cassette(tmp_path / "cassettes" / "concurrent") == requests_by_cassette(
+        tmp_path / "cassettes" / "serial"
+    )
+    assert not leaks(tmp_path)

@@ -173,7 +173,7 @@ def test_ctrl_c_under_jobs_waits_for_the_checks_in_flight_and_keeps_them(tmp_pat
         *("--report-dir", str(report_dir)),
     ]
     # The first four checks (both endpoint checks among them) are reported before the auth file.
-    ended = run_and_interrupt(command, tmp_path, ("4 at a time", "test_auth.py"))
+    ended = run_and_interrupt(command, tmp_path, ("4 requests in flight", "test_auth.py"))
     code, stopped_after, out, err = ended.code, ended.stopped_after, ended.out, ended.err
 
     assert stopped_after < STOP_WITHIN_S, f"took {stopped_after:.1f} s to stop"
