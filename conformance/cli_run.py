@@ -138,6 +138,13 @@ class _Outcome:
     def pytest_configure(self, config: pytest.Config) -> None:
         self.config = config
 
+    def pytest_sessionstart(self, session: pytest.Session) -> None:
+        """Progress lines name the suite's files (``test_auth.py``), not a path from the
+        caller's directory into wherever the package is installed."""
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.startpath = SUITE_DIR
+
     @property
     def reported(self) -> bool:
         """Whether the run's summary and reports were written."""

@@ -30,6 +30,7 @@ MARKER = "foundry_check"
 RECORDER_KEY = pytest.StashKey[RunRecorder]()
 SETTINGS_KEY = pytest.StashKey[Settings]()
 POOL_KEY = pytest.StashKey[CheckPool]()
+HARNESS_DIR = Path(__file__).resolve().parent
 
 # -- options ---------------------------------------------------------------------------------
 
@@ -286,6 +287,8 @@ def pytest_runtest_makereport(
         report.duration = pooled_s  # the call only waited; the check ran on the pool
     recorder = item.config.stash.get(RECORDER_KEY, None)
     check_id = check_id_of(item)
+    if check_id is not None:
+        _point_harness_skips_at_the_check(item, report)
     if recorder is not None and check_id is not None:
         recorder.record(item, check_id, call, report)
         if call.excinfo is not None and call.excinfo.errisinstance(BudgetExceeded):
@@ -294,6 +297,17 @@ def pytest_runtest_makereport(
             export = distributed.case_export(item.config, recorder, item.nodeid)
             setattr(report, distributed.EXPORT_ATTRIBUTE, export)
     return report
+
+
+def _point_harness_skips_at_the_check(item: pytest.Item, report: pytest.TestReport) -> None:
+    """A skip the harness raised for a check (opt-in, budget, credential) is listed at the
+    check's own line, as a skip marker's would be, not at the line of this plugin that raised it."""
+    longrepr = report.longrepr
+    if not (report.skipped and isinstance(longrepr, tuple) and len(longrepr) == 3):
+        return
+    if Path(str(longrepr[0])).resolve().parent == HARNESS_DIR:
+        path, line, _ = item.reportinfo()
+        report.longrepr = (str(path), (line or 0) + 1, longrepr[2])
 
 
 @pytest.hookimpl(wrapper=True)
