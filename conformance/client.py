@@ -14,15 +14,11 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-import fcntl
-import heapq
-import itertools
 import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -30,37 +26,17 @@ import httpx
 from . import __version__
 from .constants import ANTHROPIC_VERSION
 from .interactions import CLIENT_REQUEST_ID_HEADER, Interaction, excerpt
+from .limits import (
+    BudgetExceeded,
+    InFlight,
+    RequestBudgetExceeded,
+    SharedBudget,
+    TokenBudgetExceeded,
+)
 from .redaction import Redactor
 from .usage import extract_usage, requested_model
 
 USER_AGENT = f"foundry-conformance/{__version__}"
-
-
-class BudgetExceeded(Exception):
-    """The run's budget (``--max-requests`` or ``--max-tokens``) is spent: nothing more is sent."""
-
-
-class RequestBudgetExceeded(BudgetExceeded):
-    """The run-wide request budget (``--max-requests``) would be exceeded by one more request."""
-
-    def __init__(self, budget: int) -> None:
-        super().__init__(
-            f"the run's request budget of {budget} requests is spent; "
-            "raise --max-requests to let the remaining checks run"
-        )
-        self.budget = budget
-
-
-class TokenBudgetExceeded(BudgetExceeded):
-    """The run has used its token budget (``--max-tokens``): no further request is sent."""
-
-    def __init__(self, used: int, budget: int) -> None:
-        super().__init__(
-            f"the run has used {used} tokens, its budget is {budget}; "
-            "raise --max-tokens to let the remaining checks run"
-        )
-        self.used = used
-        self.budget = budget
 
 
 @dataclass(frozen=True)
@@ -94,136 +70,6 @@ def tagged(**changes: Any) -> Iterator[RequestTag]:
 def current_tag() -> RequestTag:
     """The tag requests made now would carry."""
     return _current_tag.get()
-
-
-class SharedBudget:
-    """A request budget shared by the processes of one run (pytest-xdist workers), in a file.
-
-    ``flock`` serialises the count, so ``--max-requests`` holds for the run as a whole, not per
-    worker; the file also carries the run's token total for ``--max-tokens``.
-    """
-
-    def __init__(self, path: Path, limit: int | None) -> None:
-        self.path = path
-        self.limit = limit
-
-    def _update(self, requests: int, tokens: int) -> tuple[int, int]:
-        with open(self.path, "a+", encoding="ascii") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            handle.seek(0)
-            text = handle.read().split()
-            used_requests, used_tokens = (int(text[0]), int(text[1])) if len(text) == 2 else (0, 0)
-            if requests and self.limit is not None and used_requests + requests > self.limit:
-                raise RequestBudgetExceeded(self.limit)
-            used_requests += requests
-            used_tokens += tokens
-            handle.seek(0)
-            handle.truncate()
-            handle.write(f"{used_requests} {used_tokens}")
-            return used_requests, used_tokens
-
-    def reserve(self) -> None:
-        """Count one more request, or raise ``RequestBudgetExceeded`` without counting it."""
-        self._update(1, 0)
-
-    def add_tokens(self, tokens: int) -> int:
-        """Add ``tokens`` to the run's total; the new total."""
-        return self._update(0, tokens)[1]
-
-    def used(self) -> tuple[int, int]:
-        """The run's requests and tokens so far."""
-        return self._update(0, 0)
-
-
-class RunStopped(BaseException):  # like KeyboardInterrupt: not an error of the check
-    """The run is stopping (Ctrl-C, ``-x``): no new request is sent. A ``BaseException``, so that
-    it passes through a check's own ``except Exception``."""
-
-
-class InFlight:
-    """At most ``limit`` requests in flight at once, across the threads of a run (``--jobs``).
-
-    Free slots go to the waiting request of the highest priority (the lowest ``priority()``,
-    which the pool derives from the check's place in its plan): the checks start in the plan's
-    order, and a check's next request goes before the first of a check planned later. A thread's
-    slot is taken by its first request and given back when its last open answer is complete: a
-    thread that already has a request in flight (a stream not closed yet) is let through, so that
-    a check never waits for itself. ``release_held`` gives back what a finished check left open;
-    ``close`` refuses every further request (``RunStopped``).
-    """
-
-    def __init__(self, limit: int, priority: Callable[[], int] = lambda: 0) -> None:
-        self.limit = limit
-        self._priority = priority
-        self._free = limit
-        self._closed = False
-        self._changed = threading.Condition()
-        self._waiting: list[tuple[int, int]] = []  # a heap of (priority, arrival)
-        self._arrivals = itertools.count()
-        # thread → (open requests, the slot's identity)
-        self._held: dict[int, tuple[int, object]] = {}
-
-    def enter(self) -> Callable[[], None]:
-        """Wait for a slot; returns the function that gives it back (calling it twice is fine)."""
-        me = threading.get_ident()
-        with self._changed:
-            if self._closed:
-                raise RunStopped("the run is stopping: no new request is sent")
-            count, slot = self._held.get(me, (0, None))
-            if slot is None:
-                self._wait_for_slot()
-                slot = object()
-            self._held[me] = (count + 1, slot)
-        left = False
-
-        def leave() -> None:
-            nonlocal left
-            with self._changed:
-                held = self._held.get(me)
-                if left or held is None or held[1] is not slot:
-                    return
-                left = True
-                if held[0] > 1:
-                    self._held[me] = (held[0] - 1, slot)
-                else:
-                    del self._held[me]
-                    self._give_back()
-
-        return leave
-
-    def _wait_for_slot(self) -> None:
-        ticket = (self._priority(), next(self._arrivals))
-        heapq.heappush(self._waiting, ticket)
-        while not self._closed and (self._free == 0 or self._waiting[0] != ticket):
-            self._changed.wait()
-        if self._closed:
-            self._waiting.remove(ticket)
-            heapq.heapify(self._waiting)
-            raise RunStopped("the run is stopping: no new request is sent")
-        heapq.heappop(self._waiting)
-        self._free -= 1
-        self._changed.notify_all()  # the next in line may take another free slot
-
-    def release_held(self) -> None:
-        """Give back the slot the calling thread still holds (an answer left open)."""
-        with self._changed:
-            if self._held.pop(threading.get_ident(), None) is not None:
-                self._give_back()
-
-    def busy(self) -> int:
-        """How many threads have a request in flight."""
-        with self._changed:
-            return len(self._held)
-
-    def close(self) -> None:
-        """Send nothing more: every waiting and every later request raises ``RunStopped``."""
-        with self._changed:
-            self._closed = True
-            self._changed.notify_all()
-
-    def _give_back(self) -> None:
-        self._free += 1
-        self._changed.notify_all()
 
 
 def _no_slot() -> None:

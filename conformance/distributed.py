@@ -28,12 +28,13 @@ from typing import Any
 import pytest
 
 from .assemble import CaseOutcome
-from .client import SharedBudget, tagged
+from .client import tagged
 from .config import Settings
 from .failures import CannotJudge, CheckFailure
 from .interactions import Interaction
 from .judge.runwide import JUDGES
 from .jwt_claims import TokenClaims
+from .limits import SharedBudget
 from .outcomes import PROBE_LAST, RUN_WIDE, RunRecorder
 from .session import Unavailable
 

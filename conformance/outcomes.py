@@ -18,9 +18,9 @@ import pytest
 from . import catalog
 from .artifacts import write_artifacts
 from .assemble import CaseOutcome, assemble_summary
-from .client import BudgetExceeded, SharedBudget
 from .config import Settings
 from .failures import CannotJudge, CheckFailure
+from .limits import BudgetExceeded, SharedBudget
 from .session import FoundryRun
 from .summary import RunSummary, Target
 from .terminal import verdict_block

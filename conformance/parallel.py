@@ -35,7 +35,8 @@ from functools import partial
 import pytest
 
 from .catalog import BY_ID
-from .client import InFlight, RunStopped, current_tag, tagged
+from .client import current_tag, tagged
+from .limits import InFlight, RunStopped
 from .outcomes import PROBE_LAST, RUN_WIDE, RunRecorder
 from .session import FoundryRun, Unavailable
 from .shapes import wait_for_sdk

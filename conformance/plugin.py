@@ -19,8 +19,9 @@ import pytest
 
 from . import distributed
 from .catalog import BY_ID
-from .client import BudgetExceeded, SharedBudget, tagged
+from .client import tagged
 from .config import ConfigError, RawOptions, Settings, resolve_settings
+from .limits import BudgetExceeded, SharedBudget
 from .outcomes import RunRecorder
 from .parallel import CheckPool
 from .session import FoundryRun, Unavailable

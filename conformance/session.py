@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 from azure.core.credentials import TokenCredential
 
-from .client import FoundryClient, InteractionLog, SharedBudget, tagged
+from .client import FoundryClient, InteractionLog, tagged
 from .config import AuthMode, Mode, Settings, alternate_scope
 from .constants import ENV_UNPRIVILEGED_TOKEN
 from .credentials import BearerTokenAuth, KeyAuth, resolve_entra_provider
@@ -29,6 +29,7 @@ from .jwt_claims import (
     read_claims,
     scope_to_audience,
 )
+from .limits import SharedBudget
 from .redaction import Redactor
 
 if TYPE_CHECKING:

@@ -7,7 +7,8 @@ import json
 import httpx
 import pytest
 
-from conformance.client import FoundryClient, InteractionLog, RequestBudgetExceeded, tagged
+from conformance.client import FoundryClient, InteractionLog, tagged
+from conformance.limits import RequestBudgetExceeded
 from conformance.redaction import Redactor
 
 CANARY_KEY = "canary-key-DO-NOT-LEAK-0123456789abcdef"

@@ -11,13 +11,8 @@ from collections.abc import Callable
 import httpx
 import pytest
 
-from conformance.client import (
-    FoundryClient,
-    InFlight,
-    InteractionLog,
-    RunStopped,
-    TokenBudgetExceeded,
-)
+from conformance.client import FoundryClient, InteractionLog
+from conformance.limits import InFlight, RunStopped, TokenBudgetExceeded
 from conformance.redaction import Redactor
 
 WAIT_S = 10.0  # a generous bound on waits between threads: only a deadlock reaches it

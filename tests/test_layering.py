@@ -16,6 +16,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "conformance"
 # The named places where I/O (network, pytest, vcrpy, the SDK client, credentials) may live.
 IO_MODULES = {
     "client.py",
+    "limits.py",  # the budget file (fcntl) and the requests in flight
     "sdk.py",
     "credentials.py",
     "shapes.py",  # anthropic.types only: the SDK's models, no client
