@@ -4,9 +4,12 @@ the suite in-process with pytest, and map the run's verdict to the exit status."
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import signal
 import sys
-from collections.abc import Mapping
+import threading
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TextIO
 
@@ -18,6 +21,7 @@ from .plugin import RECORDER_KEY
 from .verdict import EXIT_CONFIG_ERROR, EXIT_NONCONFORMANT
 
 EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143  # 128 + SIGTERM, as shells report it
 SUITE_DIR = Path(__file__).parent / "suite"
 
 # flag on the command line → pytest option of the plugin
@@ -129,6 +133,26 @@ def prepare_report_dir(report_dir: Path) -> None:
         )
 
 
+@contextlib.contextmanager
+def _terminate_as_interrupt() -> Iterator[list[bool]]:
+    """SIGTERM (a CI job cancelled, ``timeout``, ``docker stop``) ends the run as Ctrl-C does:
+    the report of what finished is written. Yields a list that holds True once it came."""
+    came: list[bool] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield came  # signal handlers belong to the main thread; leave them be
+        return
+
+    def terminate(signum: int, frame: object) -> None:
+        came.append(True)
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, terminate)
+    try:
+        yield came
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 class _Outcome:
     """Keeps the session's config, to read the run's exit status once pytest has finished."""
 
@@ -165,7 +189,8 @@ def run_command(args: argparse.Namespace, *, env: Mapping[str, str], out: TextIO
     for note in (*settings.notes, *settings.warnings):
         out.write(f"foundry-conformance: {note}\n")
     outcome = _Outcome()
-    status = pytest.main(arguments, plugins=[outcome])
+    with _terminate_as_interrupt() as terminated:
+        status = pytest.main(arguments, plugins=[outcome])
     if status == pytest.ExitCode.INTERRUPTED:
         # The report of what finished is written, marked incomplete; say where, or that none is.
         where = settings.report_dir / "diagnosis.html"
@@ -174,8 +199,9 @@ def run_command(args: argparse.Namespace, *, env: Mapping[str, str], out: TextIO
             if outcome.reported
             else "no check had finished, so no report was written"
         )
-        sys.stderr.write(f"foundry-conformance: interrupted; {said}\n")
-        return EXIT_INTERRUPTED
+        how = "terminated (SIGTERM)" if terminated else "interrupted"
+        sys.stderr.write(f"foundry-conformance: {how}; {said}\n")
+        return EXIT_TERMINATED if terminated else EXIT_INTERRUPTED
     if outcome.exit_code is not None:
         return outcome.exit_code
     if status == pytest.ExitCode.USAGE_ERROR:

@@ -21,10 +21,10 @@ from pathlib import Path
 import pytest
 
 from conformance import cli_run
-from conformance.cli_run import EXIT_INTERRUPTED
+from conformance.cli_run import EXIT_INTERRUPTED, EXIT_TERMINATED
 
 from .conftest import Cli
-from .helpers import TRACEBACK_MARKERS
+from .helpers import TRACEBACK_MARKERS, no_traceback
 
 SCRIPT = Path(sys.executable).with_name("foundry-conformance")
 STOP_WITHIN_S = 10.0  # after SIGINT: the run finishes its report and exits (measured: ~3 s)
@@ -88,9 +88,14 @@ class Interrupted:
 
 
 def run_and_interrupt(
-    command: list[str], cwd: Path, markers: tuple[str, ...], *, group: bool = False
+    command: list[str],
+    cwd: Path,
+    markers: tuple[str, ...],
+    *,
+    group: bool = False,
+    sig: int = signal.SIGINT,
 ) -> Interrupted:
-    """Start ``command``, wait for each of ``markers`` on stdout, then send SIGINT.
+    """Start ``command``, wait for each of ``markers`` on stdout, then send ``sig`` (SIGINT).
 
     ``group`` sends it to the whole process group, as a terminal's Ctrl-C does (pytest-xdist
     workers included); otherwise to the command alone.
@@ -111,9 +116,9 @@ def run_and_interrupt(
             assert stdout.wait_for(marker, PROGRESS_WITHIN_S), stdout.text[-2000:]
         time.sleep(0.5)  # inside a request of the next check
         if group:
-            os.killpg(child.pid, signal.SIGINT)
+            os.killpg(child.pid, sig)
         else:
-            child.send_signal(signal.SIGINT)
+            child.send_signal(sig)
         interrupted = time.monotonic()
         code = child.wait(timeout=STOP_WITHIN_S + 20)
         stopped_after = time.monotonic() - interrupted
@@ -193,6 +198,28 @@ def test_ctrl_c_under_jobs_waits_for_the_checks_in_flight_and_keeps_them(tmp_pat
     assert all(c["evidence"] for c in passed if c["id"] not in ("DEP-INVENTORY",))
     assert summary["usage"]["requests"] >= len(passed)
     assert summary["verdict"] != "conformant"
+
+
+def test_sigterm_ends_the_run_like_ctrl_c_with_the_report_and_exit_143(tmp_path: Path) -> None:
+    """A CI job cancelled, `timeout`, `docker stop`: SIGTERM keeps what was measured too."""
+    report_dir = tmp_path / "reports"
+    command = [
+        *(str(SCRIPT), "run", "--emulator", "slow=1", "--jobs", "1"),
+        *("--report-dir", str(report_dir)),
+    ]
+    ended = run_and_interrupt(command, tmp_path, ("test_auth.py",), sig=signal.SIGTERM)
+
+    assert ended.stopped_after < STOP_WITHIN_S, f"took {ended.stopped_after:.1f} s to stop"
+    assert ended.code == EXIT_TERMINATED == 143, (ended.code, ended.err[-2000:])
+    no_traceback(ended.out + ended.err)
+    where = report_dir / "diagnosis.html"
+    assert ended.err.endswith(
+        f"foundry-conformance: terminated (SIGTERM); the report of the checks that finished is "
+        f"{where}\n"
+    ), ended.err
+    summary = json.loads((report_dir / "summary.json").read_text("utf-8"))
+    assert summary["incomplete"] is True
+    assert {c["id"]: c["status"] for c in summary["checks"]}["EP-REACH"] == "passed"
 
 
 def test_an_interrupt_before_any_check_finished_says_no_report_was_written(
