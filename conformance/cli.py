@@ -10,12 +10,14 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import NoReturn, TextIO
 
 from . import __version__
 from .config import ConfigError
+from .constants import POOL_THREAD_PREFIX
 from .summary import RunSummary, SummaryError, load_summary
 
 EPILOG = """\
@@ -268,5 +270,20 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
     raise AssertionError(f"unhandled command {args.command!r}")
 
 
+def console() -> NoReturn:
+    """The console script: ``main``, then exit with its status.
+
+    After a second Ctrl-C the requests still in flight under ``--jobs`` are left behind: their
+    threads cannot be interrupted, and an ordinary exit would wait for them. The report is
+    written by then, so the process ends at once.
+    """
+    code = main()
+    if any(t.name.startswith(POOL_THREAD_PREFIX) and t.is_alive() for t in threading.enumerate()):
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    console()

@@ -327,6 +327,8 @@ class RecordingTransport(httpx.BaseTransport):
             raise
         interaction.ttfb_ms = round((time.perf_counter() - t0) * 1000, 2)
         interaction.status = response.status_code
+        if response.status_code == 429 and gate is not None:
+            gate.narrow()  # throttled: the run's own concurrency must not make it worse
         interaction.response_headers = self._log.redactor.headers(response.headers.multi_items())
         interaction.streamed = "text/event-stream" in response.headers.get("content-type", "")
         recorder = _RecordingStream(

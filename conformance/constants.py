@@ -44,3 +44,6 @@ EMULATOR_DEV_API_KEY = "emulator-dev-key-00000000-f0d7-4c1a-b5e0-c1a0de000000"
 
 # The roles that grant Claude's data actions (others, like "Cognitive Services OpenAI User", do not).
 DATA_PLANE_ROLES = ("Cognitive Services User", "Foundry User", "Azure AI User")
+
+# The names of the threads ``--jobs`` runs checks on (the console script looks for them).
+POOL_THREAD_PREFIX = "foundry-check"

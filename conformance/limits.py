@@ -99,7 +99,8 @@ class InFlight:
     """
 
     def __init__(self, limit: int, priority: Callable[[], int] = lambda: 0) -> None:
-        self.limit = limit
+        self.limit = self.limit_given = limit
+        self.narrowed_from: int | None = None  # set once a 429 has narrowed it to one
         self._priority = priority
         self._free = limit
         self._closed = False
@@ -140,7 +141,7 @@ class InFlight:
     def _wait_for_slot(self) -> None:
         ticket = (self._priority(), next(self._arrivals))
         heapq.heappush(self._waiting, ticket)
-        while not self._closed and (self._free == 0 or self._waiting[0] != ticket):
+        while not self._closed and (self._free <= 0 or self._waiting[0] != ticket):
             self._changed.wait()
         if self._closed:
             self._waiting.remove(ticket)
@@ -160,6 +161,17 @@ class InFlight:
         """How many threads have a request in flight."""
         with self._changed:
             return len(self._held)
+
+    def narrow(self) -> bool:
+        """One request at a time from now on (the endpoint answered 429: concurrency must not
+        add to its load); whether this call narrowed it."""
+        with self._changed:
+            if self.limit == 1:
+                return False
+            self._free -= self.limit - 1  # the slots in use drain; no new one opens until then
+            self.limit = 1
+            self.narrowed_from = self.limit_given
+            return True
 
     def close(self) -> None:
         """Send nothing more: every waiting and every later request raises ``RunStopped``."""

@@ -56,6 +56,8 @@ class RunRecorder:
     hold_back: bool = False
     held_back: dict[str, str] = field(default_factory=dict)
     exit_code: int | None = None
+    # What the run itself changed on the way (e.g. --jobs narrowed after a 429), for the summary.
+    run_notes: list[str] = field(default_factory=list)
     started: float = field(default_factory=time.monotonic)
 
     # -- collection ------------------------------------------------------------------------
@@ -223,7 +225,7 @@ class RunRecorder:
             run.close()
 
     def _notes(self, interrupted: bool) -> list[str]:
-        notes = [*self.settings.notes, *self.settings.warnings]
+        notes = [*self.settings.notes, *self.settings.warnings, *self.run_notes]
         if interrupted:
             notes.append("the run was interrupted: this report holds only the checks that finished")
         if self.budget_message:

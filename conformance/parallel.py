@@ -36,6 +36,7 @@ import pytest
 
 from .catalog import BY_ID
 from .client import current_tag, tagged
+from .constants import POOL_THREAD_PREFIX
 from .limits import InFlight, RunStopped
 from .outcomes import PROBE_LAST, RUN_WIDE, RunRecorder
 from .session import FoundryRun, Unavailable
@@ -78,41 +79,55 @@ class CheckPool:
         self._executor: ThreadPoolExecutor | None = None
         self._waiting: str | None = None  # the check whose result pytest waits for
         self._gate: InFlight | None = None
+        # Ctrl-C twice: the requests still in flight are left behind (see ``cli_run``).
+        self.abandoned = False
 
     # -- the pool's life -------------------------------------------------------------------
 
     def start(self, items: Sequence[pytest.Item]) -> int:
         """Start every check that may run concurrently; how many did."""
         run = self.recorder.start_run()
-        calls = [(item, call) for item in items if (call := self._call_of(item, run)) is not None]
+        order: dict[str, int] = {}  # node ID → place in the plan: the gate's priority
+        gate = InFlight(self.jobs, priority=lambda: order.get(current_tag().case or "", len(order)))
+        calls = [
+            (item, call) for item in items if (call := self._call_of(item, run, gate)) is not None
+        ]
         if len(calls) < 2:
             return 0
         # The longest first: a check of three requests started last would end the run late.
         calls.sort(key=lambda pair: -(BY_ID[str(self.check_id_of(pair[0]))].requests or 1))
+        order.update((item.nodeid, place) for place, (item, _) in enumerate(calls))
         # Chosen once, before the checks that use it start together; if no credential is
         # available, each check meets the reason and is skipped with it.
         with contextlib.suppress(Unavailable):
             run.primary_auth()
-        order = {item.nodeid: place for place, (item, _) in enumerate(calls)}
-        self._gate = run.client.transport.in_flight = InFlight(
-            self.jobs, priority=lambda: order.get(current_tag().case or "", len(order))
-        )
+        self._gate = run.client.transport.in_flight = gate
         self._executor = ThreadPoolExecutor(
-            min(len(calls), MAX_THREADS), thread_name_prefix="foundry-check"
+            min(len(calls), MAX_THREADS), thread_name_prefix=POOL_THREAD_PREFIX
         )
         for item, call in calls:
             self._futures[item.nodeid] = self._executor.submit(call)
         return len(calls)
 
     def stop(self) -> None:
-        """Send nothing more; wait for the requests in flight (each has its deadline)."""
-        if self._gate is not None:
-            self._gate.close()
-        if self._executor is not None:
-            self._executor.shutdown(wait=True, cancel_futures=True)
-        run = self.recorder.run
-        if run is not None and self._gate is not None:
-            run.client.transport.in_flight = None  # the serial checks send as they please
+        """Send nothing more; wait for the requests in flight (each has its deadline), unless
+        the user has asked twice to stop."""
+        gate, self._gate = self._gate, None
+        if gate is None:
+            return
+        gate.close()
+        try:
+            if self._executor is not None:
+                self._executor.shutdown(wait=not self.abandoned, cancel_futures=True)
+        finally:
+            run = self.recorder.run
+            if run is not None:
+                run.client.transport.in_flight = None  # the serial checks send as they please
+            if gate.narrowed_from is not None:
+                self.recorder.run_notes.append(
+                    f"the endpoint answered 429 while up to {gate.narrowed_from} requests were "
+                    "in flight (--jobs): the rest of the run sent one request at a time"
+                )
 
     def settle_after_interrupt(self, session: pytest.Session) -> None:
         """Ctrl-C: start nothing new, let the checks in flight finish (a second Ctrl-C stops the
@@ -124,8 +139,10 @@ class CheckPool:
                 f"foundry-conformance: stopping; waiting for the {busy} requests in flight "
                 f"(at most {self.recorder.settings.timeout:g} s; Ctrl-C again to stop waiting)"
             )
-        with contextlib.suppress(KeyboardInterrupt):
+        try:
             self.stop()
+        except KeyboardInterrupt:
+            self.abandoned = True  # a second Ctrl-C: report what finished, wait for nothing
         self.report_finished(session.items)
 
     def owns(self, item: pytest.Item) -> bool:
@@ -181,7 +198,9 @@ class CheckPool:
 
     # -- one check -------------------------------------------------------------------------
 
-    def _call_of(self, item: pytest.Item, run: FoundryRun) -> Callable[[], Finished] | None:
+    def _call_of(
+        self, item: pytest.Item, run: FoundryRun, gate: InFlight
+    ) -> Callable[[], Finished] | None:
         """The call that runs ``item``'s check on a thread, or None if it must run serially."""
         check_id = self.check_id_of(item)
         if not isinstance(item, pytest.Function) or check_id is None or check_id in SERIAL:
@@ -217,8 +236,7 @@ class CheckPool:
             except BaseException as exc:  # pytest's skip and fail are BaseExceptions too
                 finished.error = exc
             finally:
-                if self._gate is not None:
-                    self._gate.release_held()  # an answer the check left open
+                gate.release_held()  # an answer the check left open
             finished.duration_s = time.perf_counter() - started
             return finished
 

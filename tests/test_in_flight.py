@@ -166,3 +166,40 @@ def test_no_request_is_sent_once_the_answers_have_used_the_token_budget() -> Non
             client.send(client.build("POST", "v1/messages", json={}))
     assert sent == [200, 200]
     assert len(log) == 2
+
+
+def test_a_429_narrows_the_gate_to_one_request_once_those_in_flight_drain() -> None:
+    gate = InFlight(3)
+    holders = [threading.Event() for _ in range(3)]
+    left = []
+
+    def holder(release: threading.Event) -> None:
+        leave = gate.enter()
+        release.wait(WAIT_S)
+        leave()
+        left.append(1)
+
+    threads = [threading.Thread(target=holder, args=(event,)) for event in holders]
+    for thread in threads:
+        thread.start()
+    _wait_until(lambda: gate.busy() == 3)
+    assert gate.narrow() is True
+    assert gate.narrow() is False  # once
+    assert gate.narrowed_from == 3
+    entered = threading.Event()
+
+    def newcomer() -> None:
+        leave = gate.enter()
+        entered.set()
+        leave()
+
+    waiting = threading.Thread(target=newcomer)
+    waiting.start()
+    for event in holders[:2]:
+        event.set()
+    _wait_until(lambda: len(left) == 2)
+    assert not entered.wait(0.1)  # one request still in flight: that is the new limit
+    holders[2].set()
+    assert entered.wait(WAIT_S)
+    for thread in [*threads, waiting]:
+        thread.join(WAIT_S)

@@ -94,8 +94,10 @@ def run_and_interrupt(
     *,
     group: bool = False,
     sig: int = signal.SIGINT,
+    again_after: str | None = None,
 ) -> Interrupted:
-    """Start ``command``, wait for each of ``markers`` on stdout, then send ``sig`` (SIGINT).
+    """Start ``command``, wait for each of ``markers`` on stdout, then send ``sig`` (SIGINT);
+    with ``again_after``, send it once more when that appears.
 
     ``group`` sends it to the whole process group, as a terminal's Ctrl-C does (pytest-xdist
     workers included); otherwise to the command alone.
@@ -120,6 +122,9 @@ def run_and_interrupt(
         else:
             child.send_signal(sig)
         interrupted = time.monotonic()
+        if again_after is not None:
+            assert stdout.wait_for(again_after, STOP_WITHIN_S), stdout.text[-2000:]
+            child.send_signal(sig)
         code = child.wait(timeout=STOP_WITHIN_S + 20)
         stopped_after = time.monotonic() - interrupted
     finally:
@@ -198,6 +203,27 @@ def test_ctrl_c_under_jobs_waits_for_the_checks_in_flight_and_keeps_them(tmp_pat
     assert all(c["evidence"] for c in passed if c["id"] not in ("DEP-INVENTORY",))
     assert summary["usage"]["requests"] >= len(passed)
     assert summary["verdict"] != "conformant"
+
+
+def test_ctrl_c_twice_under_jobs_stops_waiting_for_the_requests_in_flight(
+    tmp_path: Path,
+) -> None:
+    """The second Ctrl-C: the report of what finished is written at once, and the process ends
+    without waiting for answers that take 8 s."""
+    report_dir = tmp_path / "reports"
+    command = [
+        *(str(SCRIPT), "run", "--emulator", "slow=8", "--jobs", "4"),
+        *("--report-dir", str(report_dir)),
+    ]
+    ended = run_and_interrupt(
+        command, tmp_path, ("test_endpoint.py .",), again_after="Ctrl-C again to stop waiting"
+    )
+    assert ended.stopped_after < 6.0, f"took {ended.stopped_after:.1f} s: it waited"
+    assert ended.code == EXIT_INTERRUPTED, (ended.code, ended.err[-2000:])
+    no_traceback(ended.out + ended.err)
+    summary = json.loads((report_dir / "summary.json").read_text("utf-8"))
+    assert summary["incomplete"] is True
+    assert {c["id"]: c["status"] for c in summary["checks"]}["EP-REACH"] == "passed"
 
 
 def test_sigterm_ends_the_run_like_ctrl_c_with_the_report_and_exit_143(tmp_path: Path) -> None:

@@ -162,3 +162,13 @@ def test_a_run_whose_checks_do_not_need_the_sdk_does_not_load_it(tmp_path: Path)
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False
     )
     assert done.stdout.splitlines()[-1] == "0 False", done.stdout[-2000:] + done.stderr[-2000:]
+
+
+def test_a_throttled_run_goes_on_one_request_at_a_time_and_says_so(
+    run_cli: Callable[..., CliRun],
+) -> None:
+    serial = run_cli("--emulator", "rate-limited", "--jobs", "1")
+    concurrent = run_cli("--emulator", "rate-limited", "--jobs", "4")
+    assert _outcomes(concurrent) == _outcomes(serial)
+    assert any("answered 429 while up to 4 requests" in n for n in concurrent.summary["notes"])
+    assert not any("answered 429" in n for n in serial.summary["notes"])
