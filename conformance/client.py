@@ -128,11 +128,10 @@ class InteractionLog:
         return interaction
 
     def tokens_used(self) -> int:
-        """The tokens the run's answers have reported so far."""
+        """The tokens the run's answers have reported so far (the run's, under pytest-xdist)."""
         if self.shared_budget is not None:
             return self.shared_budget.used()[1]
-        with self._lock:
-            return self._tokens
+        return self._tokens
 
     def spent(self) -> BudgetExceeded | None:
         """What stops the next request, if the budget is spent (nothing is reserved)."""
@@ -152,7 +151,7 @@ class InteractionLog:
     def _check_tokens(self) -> None:
         if self.max_tokens is None:
             return
-        used = self.shared_budget.used()[1] if self.shared_budget is not None else self._tokens
+        used = self.tokens_used()
         if used >= self.max_tokens:
             raise TokenBudgetExceeded(used, self.max_tokens)
 

@@ -71,7 +71,7 @@ _OPTIONS: tuple[tuple[str, dict[str, Any]], ...] = (
     ("--foundry-timeout", {"help": "per-request timeout in seconds"}),
     (
         "--foundry-jobs",
-        {"help": "checks that wait on the endpoint at once: N or auto (default: 4; replay: 1)"},
+        {"help": "requests in flight at once, the checks on threads: N or auto (4; replay: 1)"},
     ),
     ("--foundry-max-latency-ms", {"help": "PERF-LATENCY fails above this total latency"}),
     ("--foundry-max-ttft-ms", {"help": "PERF-LATENCY fails above this time to first token"}),
