@@ -92,7 +92,8 @@ def pytest_args(args: argparse.Namespace, settings: Settings) -> list[str]:
         "-p",
         "no:hypothesispytest",
         "--tb=no",
-        "-rfEs",
+        # Skips say why; failures are in the verdict block, by check ID, with their diagnoses.
+        "-rs",
         f"--junitxml={settings.report_dir / 'junit.xml'}",
         f"--html={settings.report_dir / 'pytest-report.html'}",
         "--self-contained-html",

@@ -32,6 +32,9 @@ def verdict_block(summary: RunSummary, report_dir: Path) -> list[str]:
         f"  usage: {summary.usage.requests} requests, {summary.usage.input_tokens} input + "
         f"{summary.usage.output_tokens} output tokens",
     ]
+    failing = _failing(summary)
+    if failing:
+        lines.append(f"  not passed: {failing}")
     for diagnosis in summary.diagnoses:
         lines.append(f"  [{diagnosis.severity}] {diagnosis.code}: {diagnosis.title}")
         lines.append(f"      → {diagnosis.remedy}")
@@ -39,3 +42,14 @@ def verdict_block(summary: RunSummary, report_dir: Path) -> list[str]:
         lines.append("  SECRET FOUND in: " + ", ".join(summary.secret_scan.hits))
     lines.append(f"  report: {report_dir / 'diagnosis.html'}")
     return lines
+
+
+SHOWN_FAILING = 12
+
+
+def _failing(summary: RunSummary) -> str:
+    """The checks that failed or could not judge, by ID (a case once per ID), at most a dozen."""
+    ids = list(dict.fromkeys(c.id for c in summary.checks if c.status in ("failed", "error")))
+    shown = ", ".join(ids[:SHOWN_FAILING])
+    more = len(ids) - SHOWN_FAILING
+    return shown + (f" and {more} more" if more > 0 else "")
