@@ -12,8 +12,9 @@ the same outcomes, in the same order, as in a serial run; only the wall time and
 of the request log differ.
 
 What stays serial, and starts only once every pooled check has finished: the rate-limit probe (it
-exhausts the quota on purpose), the run-wide checks (they judge the whole run), and any check that
-needs another fixture. A check that would start after the run's budget is spent does not start,
+exhausts the quota on purpose), the run-wide checks (they judge the whole run), PERF-LATENCY when
+it judges thresholds (its figures must be the endpoint's, not the run's own load), and any check
+that needs another fixture. A check that would start after the run's budget is spent does not start,
 and is skipped as in a serial run.
 
 One process: the emulator, the budget, the primary auth and the cassettes are the run's own, shared
@@ -36,6 +37,7 @@ import pytest
 
 from .catalog import BY_ID
 from .client import current_tag, tagged
+from .config import Settings
 from .constants import POOL_THREAD_PREFIX
 from .limits import InFlight, RunStopped
 from .outcomes import PROBE_LAST, RUN_WIDE, RunRecorder
@@ -203,7 +205,9 @@ class CheckPool:
     ) -> Callable[[], Finished] | None:
         """The call that runs ``item``'s check on a thread, or None if it must run serially."""
         check_id = self.check_id_of(item)
-        if not isinstance(item, pytest.Function) or check_id is None or check_id in SERIAL:
+        if not isinstance(item, pytest.Function) or check_id is None:
+            return None
+        if _runs_alone(check_id, self.recorder.settings):
             return None
         if self.recorder.skip_reason(check_id) is not None:
             return None
@@ -241,6 +245,15 @@ class CheckPool:
             return finished
 
         return call
+
+
+def _runs_alone(check_id: str, settings: Settings) -> bool:
+    """The rate-limit probe and the run-wide checks; PERF-LATENCY too when it judges thresholds
+    (``--max-latency-ms``): the figures it holds against them must not include the others' load."""
+    if check_id in SERIAL:
+        return True
+    judges = settings.max_latency_ms is not None or settings.max_ttft_ms is not None
+    return check_id == "PERF-LATENCY" and judges
 
 
 PHASES = ("setup", "call", "teardown")

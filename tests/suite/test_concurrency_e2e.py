@@ -172,3 +172,21 @@ def test_a_throttled_run_goes_on_one_request_at_a_time_and_says_so(
     assert _outcomes(concurrent) == _outcomes(serial)
     assert any("answered 429 while up to 4 requests" in n for n in concurrent.summary["notes"])
     assert not any("answered 429" in n for n in serial.summary["notes"])
+
+
+def test_latency_judged_against_thresholds_is_measured_alone(
+    run_cli: Callable[..., CliRun],
+) -> None:
+    result = run_cli("--emulator", "slow=0.2", "--jobs", "4", "--max-latency-ms", "5000")
+    latency = result.check("PERF-LATENCY")
+    assert latency["status"] == "passed", latency
+    own = [e for e in latency["evidence"] if e["check"] == "PERF-LATENCY"]
+    others = [
+        e
+        for c in result.summary["checks"]
+        if c["id"] not in ("PERF-LATENCY", *RUN_WIDE_AND_PROBE)
+        for e in c["evidence"]
+        if e["check"] == c["id"]
+    ]
+    last_other_end = max(e["started_at"] + e["elapsed_ms"] / 1000 for e in others)
+    assert min(e["started_at"] for e in own) >= last_other_end
