@@ -176,23 +176,26 @@ class CheckPool:
 
     def duration(self, item: pytest.Item) -> float | None:
         """How long ``item``'s check ran on the pool (its call phase only waited for it)."""
+        finished = self._finished(item)
+        return finished.duration_s if finished is not None else None
+
+    def _finished(self, item: pytest.Item) -> Finished | None:
+        """``item``'s result if its check has run to the end on the pool, else None."""
         future = self._futures.get(item.nodeid)
         if future is None or not future.done() or future.cancelled():
             return None
-        return future.result().duration_s
+        return future.result() if future.exception() is None else None
 
     def report_finished(self, items: Sequence[pytest.Item]) -> None:
         """After Ctrl-C: report the pooled checks that have finished but were not reported yet
         (the one pytest was waiting for included), so that the partial report keeps them."""
         waiting, self._waiting = self._waiting, None
         for item in items:
-            future = self._futures.get(item.nodeid)
-            if item.nodeid in self._reported or future is None or not future.done():
+            finished = self._finished(item)
+            if item.nodeid in self._reported or finished is None:
                 continue
-            if future.cancelled() or future.result().not_started is not None:
-                continue
-            if isinstance(future.result().error, RunStopped):
-                continue  # stopped half-way: not finished, as in a serial run
+            if finished.not_started is not None or isinstance(finished.error, RunStopped):
+                continue  # never started, or stopped half-way: not finished, as in a serial run
             assert isinstance(item, pytest.Function)
             # The one pytest was waiting for has reported its setup already.
             phases = ("call", "teardown") if item.nodeid == waiting else PHASES
