@@ -220,6 +220,19 @@ def test_the_shipped_sets_replay_on_a_fresh_clone(
     assert run.summary["verdict"] == meta["verdict"]
 
 
+def test_a_replay_does_not_hold_its_own_timings_against_latency_thresholds(
+    tmp_path: Path, env: pytest.MonkeyPatch
+) -> None:
+    shipped = REPO / "cassettes" / "emulator-default"
+    args = ("--mode", "replay", "--cassettes", str(shipped), "--max-cassette-age", "100000")
+    run = run_cli(*args, "--select", "PERF-LATENCY", "--max-ttft-ms", "1", report_dir=tmp_path / "r")
+    (latency,) = run.summary["checks"]
+    assert latency["status"] == "skipped"
+    assert latency["reason"].startswith("latency thresholds are not judged in a replay")
+    html = (tmp_path / "r" / "diagnosis.html").read_text("utf-8")
+    assert "these timings are the replay's, not the endpoint's" in html
+
+
 def test_a_normal_run_never_imports_vcrpy(tmp_path: Path) -> None:
     script = (
         "import sys; import conformance.cli, conformance.plugin; "
