@@ -280,8 +280,10 @@ class _RecordingStream(httpx.SyncByteStream):
         if error is not None:
             self._ix.error_class = type(error).__name__
             self._ix.error_message = redact.text(str(error))
-        self._on_finish()
-        self._log.closed(self._ix)
+        try:
+            self._log.closed(self._ix)  # its tokens count before the next request may start
+        finally:
+            self._on_finish()
 
 
 class RecordingTransport(httpx.BaseTransport):

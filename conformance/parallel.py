@@ -39,7 +39,7 @@ from .catalog import BY_ID
 from .client import current_tag, tagged
 from .config import Settings
 from .constants import POOL_THREAD_PREFIX
-from .limits import InFlight, RunStopped
+from .limits import BudgetExceeded, InFlight, RunStopped
 from .outcomes import PROBE_LAST, RUN_WIDE, RunRecorder
 from .session import FoundryRun, Unavailable
 from .shapes import wait_for_sdk
@@ -79,7 +79,7 @@ class CheckPool:
         self._futures: dict[str, Future[Finished]] = {}
         self._reported: set[str] = set()
         self._executor: ThreadPoolExecutor | None = None
-        self._waiting: str | None = None  # the check whose result pytest waits for
+        self._setups_reported: set[str] = set()
         self._gate: InFlight | None = None
         # Ctrl-C twice: the requests still in flight are left behind (see ``cli_run``).
         self.abandoned = False
@@ -87,22 +87,31 @@ class CheckPool:
     # -- the pool's life -------------------------------------------------------------------
 
     def start(self, items: Sequence[pytest.Item]) -> int:
-        """Start every check that may run concurrently; how many did."""
-        run = self.recorder.start_run()
+        """Start every check that may run concurrently; how many did (none: the loop runs them
+        one by one, and meets and reports whatever kept the pool from starting)."""
         order: dict[str, int] = {}  # node ID → place in the plan: the gate's priority
         gate = InFlight(self.jobs, priority=lambda: order.get(current_tag().case or "", len(order)))
-        calls = [
-            (item, call) for item in items if (call := self._call_of(item, run, gate)) is not None
-        ]
-        if len(calls) < 2:
+        try:
+            run = self.recorder.start_run()
+            calls = [
+                (item, call)
+                for item in items
+                if (call := self._call_of(item, run, gate)) is not None
+            ]
+            if len(calls) < 2:
+                return 0
+            # Chosen once, before the checks that use it start together; if no credential is
+            # available, each check meets the reason and is skipped with it.
+            with contextlib.suppress(Unavailable):
+                run.primary_auth()
+        except BudgetExceeded as exc:
+            self.recorder.budget_spent(str(exc))
+            return 0
+        except Exception:  # the target did not start, say: the run's fixture reports it per check
             return 0
         # The longest first: a check of three requests started last would end the run late.
         calls.sort(key=lambda pair: -(BY_ID[str(self.check_id_of(pair[0]))].requests or 1))
         order.update((item.nodeid, place) for place, (item, _) in enumerate(calls))
-        # Chosen once, before the checks that use it start together; if no credential is
-        # available, each check meets the reason and is skipped with it.
-        with contextlib.suppress(Unavailable):
-            run.primary_auth()
         self._gate = run.client.transport.in_flight = gate
         self._executor = ThreadPoolExecutor(
             min(len(calls), MAX_THREADS), thread_name_prefix=POOL_THREAD_PREFIX
@@ -114,22 +123,28 @@ class CheckPool:
     def stop(self) -> None:
         """Send nothing more; wait for the requests in flight (each has its deadline), unless
         the user has asked twice to stop."""
-        gate, self._gate = self._gate, None
-        if gate is None:
+        if self._gate is None:
             return
-        gate.close()
+        self._gate.close()
         try:
             if self._executor is not None:
                 self._executor.shutdown(wait=not self.abandoned, cancel_futures=True)
         finally:
-            run = self.recorder.run
-            if run is not None:
-                run.client.transport.in_flight = None  # the serial checks send as they please
-            if gate.narrowed_from is not None:
-                self.recorder.run_notes.append(
-                    f"the endpoint answered 429 while up to {gate.narrowed_from} requests were "
-                    "in flight (--jobs): the rest of the run sent one request at a time"
-                )
+            self._retire_gate()
+
+    def _retire_gate(self) -> None:
+        """The pooled checks are over: the serial ones send as they please, and a 429 they meet
+        (the rate-limit probe's, on purpose) is not the pool's."""
+        gate, self._gate = self._gate, None
+        run = self.recorder.run
+        if gate is None or run is None:
+            return
+        run.client.transport.in_flight = None
+        if gate.narrowed_from is not None:
+            self.recorder.run_notes.append(
+                f"the endpoint answered 429 while up to {gate.narrowed_from} requests were in "
+                "flight (--jobs): the rest of the pooled checks sent one request at a time"
+            )
 
     def settle_after_interrupt(self, session: pytest.Session) -> None:
         """Ctrl-C: start nothing new, let the checks in flight finish (a second Ctrl-C stops the
@@ -156,14 +171,13 @@ class CheckPool:
         for future in self._futures.values():
             if not future.cancelled():
                 future.exception()
+        self._retire_gate()
 
     # -- reporting, in pytest's order ------------------------------------------------------
 
     def replay(self, item: pytest.Function) -> None:
         """Wait for ``item``'s check; record what it recorded, raise what it raised."""
-        self._waiting = item.nodeid
         finished = self._futures[item.nodeid].result()
-        self._waiting = None
         self._reported.add(item.nodeid)
         item.user_properties.extend(finished.properties)
         if finished.not_started is not None:
@@ -174,10 +188,14 @@ class CheckPool:
         if finished.error is not None:
             raise finished.error
 
-    def duration(self, item: pytest.Item) -> float | None:
-        """How long ``item``'s check ran on the pool (its call phase only waited for it)."""
-        finished = self._finished(item)
-        return finished.duration_s if finished is not None else None
+    def reported(self, item: pytest.Item, report: pytest.TestReport) -> None:
+        """A report of ``item`` was made: a pooled call takes the time the check itself took
+        (the call only waited for it); a setup is remembered, so that it is never sent twice."""
+        if report.when == "setup":
+            self._setups_reported.add(item.nodeid)
+        finished = self._finished(item) if report.when == "call" else None
+        if finished is not None:
+            report.duration = finished.duration_s
 
     def _finished(self, item: pytest.Item) -> Finished | None:
         """``item``'s result if its check has run to the end on the pool, else None."""
@@ -189,7 +207,6 @@ class CheckPool:
     def report_finished(self, items: Sequence[pytest.Item]) -> None:
         """After Ctrl-C: report the pooled checks that have finished but were not reported yet
         (the one pytest was waiting for included), so that the partial report keeps them."""
-        waiting, self._waiting = self._waiting, None
         for item in items:
             finished = self._finished(item)
             if item.nodeid in self._reported or finished is None:
@@ -198,7 +215,7 @@ class CheckPool:
                 continue  # never started, or stopped half-way: not finished, as in a serial run
             assert isinstance(item, pytest.Function)
             # The one pytest was waiting for has reported its setup already.
-            phases = ("call", "teardown") if item.nodeid == waiting else PHASES
+            phases = ("call", "teardown") if item.nodeid in self._setups_reported else PHASES
             _report_outside_the_loop(item, partial(self.replay, item), phases)
 
     # -- one check -------------------------------------------------------------------------
@@ -212,6 +229,8 @@ class CheckPool:
             return None
         if _runs_alone(check_id, self.recorder.settings):
             return None
+        if any(item.get_closest_marker(name) for name in ("skip", "skipif", "xfail")):
+            return None  # pytest decides in the loop whether it runs at all
         if self.recorder.skip_reason(check_id) is not None:
             return None
         callspec = getattr(item, "callspec", None)
@@ -240,6 +259,10 @@ class CheckPool:
             try:
                 with tagged(check_id=check_id, case=item.nodeid, auth=None, expects_error=False):
                     item.obj(**arguments)
+            except BudgetExceeded as exc:
+                if not run.log.for_case(item.nodeid):
+                    return Finished(not_started=str(exc))  # refused before its first request
+                finished.error = exc
             except BaseException as exc:  # pytest's skip and fail are BaseExceptions too
                 finished.error = exc
             finally:

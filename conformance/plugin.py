@@ -195,39 +195,48 @@ def pytest_collection_modifyitems(
 def pytest_runtestloop(session: pytest.Session) -> Generator[None, object, object]:
     """With ``--jobs N``, start the checks that need only the run on threads first (N requests
     in flight at most); the loop then reports each in order (see ``parallel``)."""
-    pool = _start_pool(session)
-    if pool is None:
-        wait_for_sdk()  # before the first check, so that no check's time includes the import
-        return (yield)
+    pool = _pool_for(session)
     try:
+        if pool is None or not _start_pool(session, pool):
+            wait_for_sdk()  # before the first check, so that no check's time includes the import
         return (yield)
-    except KeyboardInterrupt:
-        pool.settle_after_interrupt(session)
+    except KeyboardInterrupt as exc:
+        # pytest's own stop (a collection error, --stepwise) is not Ctrl-C: nothing more to report.
+        if pool is not None and not isinstance(exc, session.Interrupted):
+            pool.settle_after_interrupt(session)
         raise
     finally:
-        pool.stop()
+        if pool is not None:
+            pool.stop()
 
 
-def _start_pool(session: pytest.Session) -> CheckPool | None:
-    config = session.config
+def _pool_for(session: pytest.Session) -> CheckPool | None:
+    """The session's pool, if checks are to run concurrently (kept where the hooks find it)."""
+    config, option = session.config, session.config.option
     recorder = config.stash.get(RECORDER_KEY, None)
-    if recorder is None or recorder.settings.jobs < 2 or config.option.collectonly:
+    if recorder is None or recorder.settings.jobs < 2:
         return None
+    if option.collectonly or option.setuponly or option.setupplan:
+        return None  # nothing is to be sent
+    if session.testsfailed and not option.continue_on_collection_errors:
+        return None  # pytest stops at the collection error before any check runs
     if distributed.is_worker(config) or distributed.is_controller(config):
         return None  # pytest-xdist spreads the checks over processes instead
     pool = CheckPool(recorder.settings.jobs, recorder, check_id_of)
-    started = pool.start(session.items)
-    if not started:
-        return None
     config.stash[POOL_KEY] = pool
-    reporter = config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None:
+    return pool
+
+
+def _start_pool(session: pytest.Session, pool: CheckPool) -> bool:
+    started = pool.start(session.items)
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if started and reporter is not None:
         reporter.write_line(
             f"foundry-conformance: {started} checks run concurrently, at most {pool.jobs} "
             f"requests in flight (--jobs {pool.jobs}); the rate-limit probe and the run-wide "
             "checks follow them"
         )
-    return pool
+    return started > 0
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
@@ -239,9 +248,10 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     pool = item.config.stash.get(POOL_KEY, None)
     if pool is not None and pool.owns(item):
         return  # started already; its call reports what it did
-    if pool is not None:
-        pool.barrier()  # a serial check starts once the pooled ones have finished
     reason = recorder.skip_reason(check_id)
+    if reason is None and pool is not None:
+        pool.barrier()  # a serial check starts once the pooled ones have finished,
+        reason = recorder.skip_reason(check_id)  # which may have spent the budget
     if reason:
         pytest.skip(reason)
 
@@ -283,9 +293,8 @@ def pytest_runtest_makereport(
     """Record each check case's outcome (and attach its request IDs for JUnit)."""
     report = yield
     pool = item.config.stash.get(POOL_KEY, None)
-    pooled_s = pool.duration(item) if pool is not None and report.when == "call" else None
-    if pooled_s is not None:
-        report.duration = pooled_s  # the call only waited; the check ran on the pool
+    if pool is not None:
+        pool.reported(item, report)
     recorder = item.config.stash.get(RECORDER_KEY, None)
     check_id = check_id_of(item)
     if check_id is not None:

@@ -163,3 +163,35 @@ def test_a_bad_jobs_value_is_a_usage_error(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest_inprocess("--foundry-emulator", "--foundry-jobs", "0")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*--jobs '0' is not a number of checks to run at once*"])
+
+
+def test_a_check_pytest_skips_by_mark_is_not_started_on_the_pool(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(
+        test_checks=CHECKS.replace(
+            '@check("EP-REACH")', '@pytest.mark.skip(reason="not today")\n@check("EP-REACH")'
+        )
+    )
+    result = pytester.runpytest_inprocess(
+        "--foundry-emulator", "--foundry-jobs", "3", "--foundry-report-dir", "out",
+        "-p", "no:cacheprovider",
+    )  # fmt: skip
+    result.assert_outcomes(passed=2, failed=1, skipped=2)
+    summary = json.loads((pytester.path / "out" / "summary.json").read_text())
+    reach = next(c for c in summary["checks"] if c["id"] == "EP-REACH")
+    assert reach["status"] == "skipped" and not reach["evidence"]
+    assert summary["usage"]["requests"] == 2  # the primary-auth probe and EP-BASE-PATH's
+
+
+def test_a_collection_error_stops_the_run_before_the_pool_sends_anything(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(test_checks=CHECKS, test_broken="this is not python")
+    result = pytester.runpytest_inprocess(
+        "--foundry-emulator", "--foundry-jobs", "3", "--foundry-report-dir", "out",
+        "-p", "no:cacheprovider",
+    )  # fmt: skip
+    assert result.ret == pytest.ExitCode.INTERRUPTED
+    result.stdout.no_fnmatch_line("*requests in flight*")
+    assert not (pytester.path / "out" / "summary.json").exists()

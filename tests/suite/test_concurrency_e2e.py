@@ -101,6 +101,8 @@ def test_the_rate_limit_probe_starts_after_every_pooled_check(
         s for check_id, found in seqs.items() if check_id not in RUN_WIDE_AND_PROBE for s in found
     ]
     assert min(seqs["RL-429"]) > max(pooled)
+    # Its 429s are on purpose, after the pool: they narrow nothing and are not blamed on --jobs.
+    assert not any("answered 429" in note for note in result.summary["notes"])
 
 
 def test_plain_pytest_n_spreads_the_suite_over_xdist_workers(pytester: pytest.Pytester) -> None:
@@ -190,3 +192,24 @@ def test_latency_judged_against_thresholds_is_measured_alone(
     ]
     last_other_end = max(e["started_at"] + e["elapsed_ms"] / 1000 for e in others)
     assert min(e["started_at"] for e in own) >= last_other_end
+
+
+def test_a_budget_spent_under_jobs_skips_what_it_stops_as_a_serial_run_does(
+    run_cli: Callable[..., CliRun],
+) -> None:
+    args = ("--emulator", "--max-requests", "4", "--select", "messages")
+    serial = run_cli(*args, "--jobs", "1")
+    concurrent = run_cli(*args, "--jobs", "4")
+    assert _outcomes(concurrent) == _outcomes(serial)
+    assert concurrent.summary["counts"]["errors"] == 0
+    assert concurrent.summary["usage"]["requests"] <= 4
+
+
+def test_a_pool_that_cannot_start_leaves_the_run_to_report_why(
+    run_cli: Callable[..., CliRun],
+) -> None:
+    """Choosing the primary auth spends the whole budget: no internal error, a clean report."""
+    result = run_cli("--emulator", "key-auth-disabled", "--max-requests", "1", "--jobs", "4")
+    assert result.exit_code == 1, result.output
+    assert "INTERNALERROR" not in result.output and "Traceback" not in result.output
+    assert result.summary["incomplete"] is True
