@@ -123,9 +123,8 @@ class CheckPool:
     def stop(self) -> None:
         """Send nothing more; wait for the requests in flight (each has its deadline), unless
         the user has asked twice to stop."""
-        if self._gate is None:
-            return
-        self._gate.close()
+        if self._gate is not None:
+            self._gate.close()
         try:
             if self._executor is not None:
                 self._executor.shutdown(wait=not self.abandoned, cancel_futures=True)

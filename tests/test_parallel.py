@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import threading
 import xml.etree.ElementTree as ET
 
 import pytest
 
+from conformance.constants import POOL_THREAD_PREFIX
 from tests.foundry_env import FOUNDRY_VARIABLES
 
 CHECKS = """
@@ -195,3 +197,15 @@ def test_a_collection_error_stops_the_run_before_the_pool_sends_anything(
     assert result.ret == pytest.ExitCode.INTERRUPTED
     result.stdout.no_fnmatch_line("*requests in flight*")
     assert not (pytester.path / "out" / "summary.json").exists()
+
+
+def test_no_thread_of_the_pool_outlives_the_run(pytester: pytest.Pytester) -> None:
+    """The console script ends the process at once when threads are left in flight (a second
+    Ctrl-C): after an ordinary run none may be."""
+    pytester.makepyfile(test_checks=CHECKS)
+    result = pytester.runpytest_inprocess(
+        "--foundry-emulator", "--foundry-jobs", "3", "--foundry-report-dir", "out",
+        "-p", "no:cacheprovider",
+    )  # fmt: skip
+    result.assert_outcomes(passed=3, failed=1, skipped=1)
+    assert not [t.name for t in threading.enumerate() if t.name.startswith(POOL_THREAD_PREFIX)]
