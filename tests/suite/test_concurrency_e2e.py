@@ -213,3 +213,22 @@ def test_a_pool_that_cannot_start_leaves_the_run_to_report_why(
     assert result.exit_code == 1, result.output
     assert "INTERNALERROR" not in result.output and "Traceback" not in result.output
     assert result.summary["incomplete"] is True
+
+
+def test_under_xdist_the_budget_is_the_run_s_not_each_worker_s(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest_subprocess(
+        "--pyargs",
+        "conformance.suite",
+        "-n",
+        "2",
+        "--foundry-emulator",
+        "--foundry-select=messages",
+        "--foundry-max-requests=4",
+        "--foundry-report-dir=out",
+        "-p",
+        "no:cacheprovider",
+    )
+    summary = json.loads((pytester.path / "out" / "summary.json").read_text())
+    assert summary["usage"]["requests"] <= 4, result.stdout.str()[-2000:]
+    assert summary["incomplete"] is True
+    assert any(c["reason"].startswith("not run: ") for c in summary["checks"])
