@@ -215,7 +215,16 @@ def test_a_pool_that_cannot_start_leaves_the_run_to_report_why(
     assert result.summary["incomplete"] is True
 
 
-def test_under_xdist_the_budget_is_the_run_s_not_each_worker_s(pytester: pytest.Pytester) -> None:
+@pytest.mark.parametrize(
+    ("limit", "spent"),
+    [
+        ("--foundry-max-requests=4", "request budget of 4"),
+        ("--foundry-max-tokens=40", "budget is 40"),
+    ],
+)
+def test_under_xdist_the_budget_is_the_run_s_not_each_worker_s(
+    pytester: pytest.Pytester, limit: str, spent: str
+) -> None:
     result = pytester.runpytest_subprocess(
         "--pyargs",
         "conformance.suite",
@@ -223,12 +232,14 @@ def test_under_xdist_the_budget_is_the_run_s_not_each_worker_s(pytester: pytest.
         "2",
         "--foundry-emulator",
         "--foundry-select=messages",
-        "--foundry-max-requests=4",
+        limit,
         "--foundry-report-dir=out",
         "-p",
         "no:cacheprovider",
     )
     summary = json.loads((pytester.path / "out" / "summary.json").read_text())
-    assert summary["usage"]["requests"] <= 4, result.stdout.str()[-2000:]
-    assert summary["incomplete"] is True
-    assert any(c["reason"].startswith("not run: ") for c in summary["checks"])
+    assert summary["incomplete"] is True, result.stdout.str()[-2000:]
+    held_back = [c for c in summary["checks"] if c["reason"].startswith("not run: ")]
+    assert held_back and all(spent in c["reason"] for c in held_back)
+    if "requests" in limit:
+        assert summary["usage"]["requests"] <= 4
