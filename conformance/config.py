@@ -20,15 +20,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from enum import StrEnum
 from pathlib import Path
 
 from .cassette_meta import DEFAULT_MAX_CASSETTE_AGE_DAYS, Recording, check_record_directory
+from .config_auth import REPLAY_PLACEHOLDER_KEY, resolve_auth
 from .config_endpoint import resolve_endpoint
+from .config_types import AuthMode, EntraSource, Mode, Suite
 from .config_validation import (
     CONFIG_CONFLICT,
     CONFIG_MISSING,
-    TOKEN_COMMAND,
     ConfigError,
     Remarks,
     alternate_scope,
@@ -38,8 +38,6 @@ from .config_validation import (
     parse_float,
     parse_int,
     parse_jobs,
-    read_env_token,
-    require_header_safe,
     scope_for_token,
     split_values,
     validate_profiles,
@@ -48,17 +46,16 @@ from .config_validation import (
 from .constants import (
     DEFAULT_DEPLOYMENT,
     DEFAULT_ENTRA_SCOPE,
-    EMULATOR_DEV_API_KEY,
     ENV_API_KEY,
     ENV_BASE_URL,
     ENV_ENTRA_TOKEN,
     ENV_RESOURCE,
 )
-from .jwt_claims import TokenClaims
 from .redaction import Redactor
 
 # ConfigError and alternate_scope are re-exported: callers need only this module.
 __all__ = [
+    "REPLAY_PLACEHOLDER_KEY",
     "AuthMode",
     "ConfigError",
     "EntraSource",
@@ -79,42 +76,6 @@ MAX_THRESHOLD_MS = MAX_TIMEOUT_S * 1000
 DEFAULT_REPORT_DIR = "reports"
 DEFAULT_CASSETTES_DIR = "cassettes"
 DEFAULT_EMULATOR_PROFILE = "default"
-# Sent in replay, where nothing reaches a server: a live key has no business there.
-REPLAY_PLACEHOLDER_KEY = "replay-placeholder-key-00000000000000000000"
-
-
-class AuthMode(StrEnum):
-    """How a request authenticates."""
-
-    API_KEY = "api-key"
-    X_API_KEY = "x-api-key"
-    ENTRA = "entra"
-
-
-class Mode(StrEnum):
-    """What the run talks to."""
-
-    LIVE = "live"
-    RECORD = "record"
-    REPLAY = "replay"
-    EMULATOR = "emulator"
-
-
-class Suite(StrEnum):
-    """Which checks run."""
-
-    SMOKE = "smoke"
-    STANDARD = "standard"
-    FULL = "full"
-
-
-class EntraSource(StrEnum):
-    """Where the run's Entra ID tokens come from."""
-
-    ENV_TOKEN = "env-token"
-    AZURE_IDENTITY = "azure-identity"
-    EMULATOR_MINT = "emulator-mint"
-    REPLAY_MINT = "replay-mint"
 
 
 @dataclass(frozen=True)
@@ -206,18 +167,6 @@ class _Target:
     cassettes: Path | None
 
 
-@dataclass(frozen=True)
-class _Auth:
-    api_key: str | None
-    api_key_source: str | None
-    entra_token: str | None
-    entra_source: EntraSource | None
-    claims: TokenClaims | None = None
-    ignored_secrets: tuple[str, ...] = ()
-    modes: tuple[AuthMode, ...] = ()
-    explicit: bool = False
-
-
 def resolve_settings(
     raw: RawOptions, env: Mapping[str, str], *, now: datetime | None = None
 ) -> Settings:
@@ -243,7 +192,7 @@ def resolve_settings(
 
 def _resolve(raw: RawOptions, env: Mapping[str, str], now: datetime, remarks: Remarks) -> Settings:
     target = _resolve_target(raw, env, remarks)
-    auth = _resolve_auth(raw, env, target.kind, now, remarks)
+    auth = resolve_auth(raw.auth, env, target.kind, now, remarks)
     # Only a token read from the environment carries an audience to match the scope against.
     claims = auth.claims if auth.entra_source is EntraSource.ENV_TOKEN else None
     report_dir = raw.report_dir if raw.report_dir not in (None, "") else DEFAULT_REPORT_DIR
@@ -377,65 +326,3 @@ def _cassettes(raw: RawOptions, kind: Mode, remarks: Remarks) -> Path | None:
         remarks.warnings.append("--cassettes is ignored without --mode record or --mode replay.")
         return None
     return Path(str(raw.cassettes)) if given else None
-
-
-def _resolve_auth(
-    raw: RawOptions, env: Mapping[str, str], kind: Mode, now: datetime, remarks: Remarks
-) -> _Auth:
-    requested = dedupe(parse_choice(v, AuthMode, "--auth") for v in split_values(raw.auth))
-    modes = tuple(AuthMode(m) for m in requested)
-    creds = _credentials(env, kind, now, remarks)
-    if modes and creds.api_key is None and {AuthMode.API_KEY, AuthMode.X_API_KEY} & set(modes):
-        named = " ".join(f"--auth {m}" for m in modes if m is not AuthMode.ENTRA)
-        raise ConfigError(
-            f"{named} needs an API key, and {ENV_API_KEY} is not set.",
-            f"Set {ENV_API_KEY} to a key from the resource's Keys and Endpoint page (keys are "
-            "never taken from flags), or use --auth entra.",
-            source=ENV_API_KEY,
-            code=CONFIG_MISSING,
-        )
-    if not modes:
-        with_key = (AuthMode.API_KEY, AuthMode.X_API_KEY) if creds.api_key else ()
-        # DefaultAzureCredential probes the network: it is only consulted when asked for.
-        default_entra = creds.entra_source is not EntraSource.AZURE_IDENTITY
-        modes = with_key + ((AuthMode.ENTRA,) if default_entra else ())
-    if not modes:
-        raise ConfigError(
-            f"No credentials are configured for the endpoint ({ENV_API_KEY} and "
-            f"{ENV_ENTRA_TOKEN} are unset).",
-            f"Set {ENV_API_KEY} (from the resource's Keys and Endpoint page), or "
-            f"{ENV_ENTRA_TOKEN} (e.g. from `{TOKEN_COMMAND}`), or pass --auth entra to use "
-            "DefaultAzureCredential.",
-            source=ENV_API_KEY,
-            code=CONFIG_MISSING,
-        )
-    entra = creds.entra_source if AuthMode.ENTRA in modes else None
-    return replace(creds, modes=modes, explicit=bool(requested), entra_source=entra)
-
-
-def _credentials(env: Mapping[str, str], kind: Mode, now: datetime, remarks: Remarks) -> _Auth:
-    """The credentials each kind of target uses, before ``--auth`` narrows the modes."""
-    key, token = env.get(ENV_API_KEY), env.get(ENV_ENTRA_TOKEN)
-    if key and kind is not Mode.REPLAY:  # a replay sends nothing, so it cannot send a bad value
-        require_header_safe(key, ENV_API_KEY, "the key from the resource's Keys and Endpoint page")
-    if kind is Mode.EMULATOR:
-        if token:
-            remarks.notes.append(
-                f"{ENV_ENTRA_TOKEN} is ignored with the emulator: it mints tokens."
-            )
-        # The emulator accepts ANTHROPIC_FOUNDRY_API_KEY when set, its development key otherwise.
-        key, source = (key, ENV_API_KEY) if key else (EMULATOR_DEV_API_KEY, "emulator-dev-key")
-        ignored: tuple[str, ...] = (token,) if token else ()
-        return _Auth(key, source, None, EntraSource.EMULATOR_MINT, ignored_secrets=ignored)
-    if kind is Mode.REPLAY:
-        unused = [name for name in (ENV_API_KEY, ENV_ENTRA_TOKEN) if name in env]
-        if unused:
-            remarks.notes.append(f"{' and '.join(unused)} not used in replay: nothing is sent.")
-        ignored = tuple(env[name] for name in unused)
-        placeholder = (REPLAY_PLACEHOLDER_KEY, "replay-placeholder", None, EntraSource.REPLAY_MINT)
-        return _Auth(*placeholder, ignored_secrets=ignored)
-    claims = None
-    if token:
-        token, claims = read_env_token(token, now, remarks)
-    entra = EntraSource.ENV_TOKEN if token else EntraSource.AZURE_IDENTITY
-    return _Auth(key, ENV_API_KEY if key else None, token, entra, claims)
