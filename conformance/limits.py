@@ -99,7 +99,7 @@ class InFlight:
     """
 
     def __init__(self, limit: int, priority: Callable[[], int] = lambda: 0) -> None:
-        self.limit = self.limit_given = limit
+        self.limit = limit
         self.narrowed_from: int | None = None  # set once a 429 has narrowed it to one
         self._priority = priority
         self._free = limit
@@ -169,8 +169,7 @@ class InFlight:
             if self.limit == 1:
                 return False
             self._free -= self.limit - 1  # the slots in use drain; no new one opens until then
-            self.limit = 1
-            self.narrowed_from = self.limit_given
+            self.narrowed_from, self.limit = self.limit, 1
             return True
 
     def close(self) -> None:
