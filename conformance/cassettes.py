@@ -60,14 +60,8 @@ class CassetteTransport(httpx.BaseTransport):
         """Called once the run's summary exists (a record run writes its final metadata)."""
 
 
-def open_cassettes(
-    run: FoundryRun, inner: httpx.BaseTransport | None = None, *, fresh: bool = True
-) -> CassetteTransport:
-    """The cassette transport for ``run``'s mode (record: around ``inner``; replay: alone).
-
-    ``fresh`` replaces an earlier recording in the directory; a pytest-xdist worker joins the
-    recording its controller started instead.
-    """
+def open_cassettes(run: FoundryRun, inner: httpx.BaseTransport | None = None) -> CassetteTransport:
+    """The cassette transport for ``run``'s mode (record: around ``inner``; replay: alone)."""
     settings = run.settings
     if settings.cassettes is None:
         raise RuntimeError("record and replay runs have a cassette directory")
@@ -82,8 +76,7 @@ def open_cassettes(
     from .cassettes_record import RecordCassettes
 
     transport = RecordCassettes(settings.cassettes, scrubber, run.settings, run.started_at, inner)
-    if fresh:
-        transport.start()
+    transport.start()
     return transport
 
 

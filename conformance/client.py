@@ -30,7 +30,6 @@ from .limits import (
     BudgetExceeded,
     InFlight,
     RequestBudgetExceeded,
-    SharedBudget,
     TokenBudgetExceeded,
 )
 from .redaction import Redactor
@@ -80,21 +79,18 @@ class InteractionLog:
     """The interactions of a run, in order; thread-safe; enforces the run's budget.
 
     Before a request is sent: at most ``max_requests`` requests, and none once the tokens the
-    answers reported (``usage``) reach ``max_tokens``. With a ``SharedBudget`` (pytest-xdist
-    workers) both counts are the run's, kept in its file.
+    answers reported (``usage``) reach ``max_tokens``.
     """
 
     def __init__(
         self,
         redactor: Redactor,
         max_requests: int | None = None,
-        shared_budget: SharedBudget | None = None,
         max_tokens: int | None = None,
     ) -> None:
         self.redactor = redactor
         self.max_requests = max_requests
         self.max_tokens = max_tokens
-        self.shared_budget = shared_budget
         self._lock = threading.Lock()
         self._items: list[Interaction] = []
         self._tokens = 0
@@ -106,9 +102,7 @@ class InteractionLog:
         body = request.content.decode("utf-8", errors="replace") if _has_content(request) else ""
         with self._lock:
             self._check_tokens()
-            if self.shared_budget is not None:
-                self.shared_budget.reserve()
-            elif self.max_requests is not None and len(self._items) >= self.max_requests:
+            if self.max_requests is not None and len(self._items) >= self.max_requests:
                 raise RequestBudgetExceeded(self.max_requests)
             interaction = Interaction(
                 seq=len(self._items) + 1,
@@ -128,9 +122,7 @@ class InteractionLog:
         return interaction
 
     def tokens_used(self) -> int:
-        """The tokens the run's answers have reported so far (the run's, under pytest-xdist)."""
-        if self.shared_budget is not None:
-            return self.shared_budget.used()[1]
+        """The tokens the run's answers have reported so far."""
         return self._tokens
 
     def spent(self) -> BudgetExceeded | None:
@@ -138,10 +130,7 @@ class InteractionLog:
         try:
             with self._lock:
                 self._check_tokens()
-                if self.shared_budget is not None:
-                    requests = self.shared_budget.used()[0]
-                else:
-                    requests = len(self._items)
+                requests = len(self._items)
         except BudgetExceeded as exc:
             return exc
         if self.max_requests is not None and requests >= self.max_requests:
@@ -158,9 +147,7 @@ class InteractionLog:
     def closed(self, interaction: Interaction) -> None:
         """Count the tokens ``interaction`` used; tell listeners that it is complete."""
         tokens = (interaction.input_tokens or 0) + (interaction.output_tokens or 0)
-        if tokens and self.shared_budget is not None:
-            self.shared_budget.add_tokens(tokens)
-        elif tokens:
+        if tokens:
             with self._lock:
                 self._tokens += tokens
         for listener in list(self._listeners):
@@ -178,23 +165,6 @@ class InteractionLog:
     def for_case(self, case: str) -> list[Interaction]:
         """The interactions one check case made."""
         return [ix for ix in self.snapshot() if ix.case == case]
-
-    def merge(self, batches: Mapping[str, list[Interaction]]) -> dict[tuple[str, int], int]:
-        """Take in other processes' interactions (by origin key); all are renumbered in start order.
-
-        Returns ``(origin, old seq) → new seq`` for every interaction, this log's own under the
-        origin ``""``, so that evidence numbers can follow. Call it once, with every batch.
-        """
-        with self._lock:
-            pairs = [("", ix) for ix in self._items]
-            pairs += [(origin, ix) for origin, items in batches.items() for ix in items]
-            pairs.sort(key=lambda pair: (pair[1].started_at, pair[0], pair[1].seq))
-            mapping: dict[tuple[str, int], int] = {}
-            for new_seq, (origin, ix) in enumerate(pairs, start=1):
-                mapping[(origin, ix.seq)] = new_seq
-                ix.seq = new_seq
-            self._items = [ix for _, ix in pairs]
-        return mapping
 
     def __len__(self) -> int:
         with self._lock:

@@ -44,14 +44,6 @@ class ConfigError(Exception):
     def __str__(self) -> str:
         return f"{self.problem} {self.fix}"
 
-    def __reduce__(self) -> tuple[object, ...]:
-        # Keyword-only arguments would otherwise be lost when the error crosses a process (xdist).
-        return (_rebuild_config_error, (self.problem, self.fix, self.source, self.code))
-
-
-def _rebuild_config_error(problem: str, fix: str, source: str, code: str) -> ConfigError:
-    return ConfigError(problem, fix, source=source, code=code)
-
 
 def show(value: str, limit: int = 80) -> str:
     """``value`` quoted for a message, control characters escaped and long values cut."""

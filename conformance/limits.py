@@ -1,5 +1,5 @@
-"""What a run may send: its budget (``--max-requests``, ``--max-tokens``), kept in a file when
-pytest-xdist workers share it, and how many requests may be in flight at once (``--jobs``).
+"""What a run may send: its budget (``--max-requests``, ``--max-tokens``), and how many requests
+may be in flight at once (``--jobs``).
 
 The recording seam (``client``) enforces both: ``InteractionLog`` refuses a request over the
 budget, ``RecordingTransport`` waits for a slot of ``InFlight`` before it sends.
@@ -7,12 +7,10 @@ budget, ``RecordingTransport`` waits for a slot of ``InFlight`` before it sends.
 
 from __future__ import annotations
 
-import fcntl
 import heapq
 import itertools
 import threading
 from collections.abc import Callable
-from pathlib import Path
 
 
 class BudgetExceeded(Exception):
@@ -40,45 +38,6 @@ class TokenBudgetExceeded(BudgetExceeded):
         )
         self.used = used
         self.budget = budget
-
-
-class SharedBudget:
-    """A request budget shared by the processes of one run (pytest-xdist workers), in a file.
-
-    ``flock`` serialises the count, so ``--max-requests`` holds for the run as a whole, not per
-    worker; the file also carries the run's token total for ``--max-tokens``.
-    """
-
-    def __init__(self, path: Path, limit: int | None) -> None:
-        self.path = path
-        self.limit = limit
-
-    def _update(self, requests: int, tokens: int) -> tuple[int, int]:
-        with open(self.path, "a+", encoding="ascii") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            handle.seek(0)
-            text = handle.read().split()
-            used_requests, used_tokens = (int(text[0]), int(text[1])) if len(text) == 2 else (0, 0)
-            if requests and self.limit is not None and used_requests + requests > self.limit:
-                raise RequestBudgetExceeded(self.limit)
-            used_requests += requests
-            used_tokens += tokens
-            handle.seek(0)
-            handle.truncate()
-            handle.write(f"{used_requests} {used_tokens}")
-            return used_requests, used_tokens
-
-    def reserve(self) -> None:
-        """Count one more request, or raise ``RequestBudgetExceeded`` without counting it."""
-        self._update(1, 0)
-
-    def add_tokens(self, tokens: int) -> int:
-        """Add ``tokens`` to the run's total; the new total."""
-        return self._update(0, tokens)[1]
-
-    def used(self) -> tuple[int, int]:
-        """The run's requests and tokens so far."""
-        return self._update(0, 0)
 
 
 class RunStopped(BaseException):  # like KeyboardInterrupt: not an error of the check

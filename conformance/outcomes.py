@@ -20,7 +20,7 @@ from .artifacts import write_artifacts
 from .assemble import CaseOutcome, assemble_summary
 from .config import Settings
 from .failures import CannotJudge, CheckFailure
-from .limits import BudgetExceeded, SharedBudget
+from .limits import BudgetExceeded
 from .session import FoundryRun
 from .summary import RunSummary, Target
 from .terminal import verdict_block
@@ -52,9 +52,6 @@ class RunRecorder:
     outcomes: dict[str, CaseOutcome] = field(default_factory=dict)
     budget_message: str | None = None
     outside_suite: set[str] = field(default_factory=set)
-    # On a pytest-xdist worker: the checks left to the controller, check ID → node ID.
-    hold_back: bool = False
-    held_back: dict[str, str] = field(default_factory=dict)
     exit_code: int | None = None
     # What the run itself changed on the way (e.g. --jobs narrowed after a 429), for the summary.
     run_notes: list[str] = field(default_factory=list)
@@ -88,11 +85,7 @@ class RunRecorder:
                 continue
             if check_id not in catalog.BY_ID:
                 raise ValueError(f"{item.nodeid} is marked with {check_id!r}, not a catalog ID")
-            if check_id in wanted and self.hold_back and check_id in (*PROBE_LAST, *RUN_WIDE):
-                # A worker leaves these to the controller, which sees the whole run.
-                self.held_back[check_id] = item.nodeid
-                deselected.append(item)
-            elif check_id in wanted:
+            if check_id in wanted:
                 kept.append((_phase(check_id), order[check_id], position, item))
             else:
                 deselected.append(item)
@@ -127,22 +120,10 @@ class RunRecorder:
 
     # -- the run ---------------------------------------------------------------------------
 
-    def start_run(
-        self,
-        *,
-        shared_budget: SharedBudget | None = None,
-        primary_auth: str | None = None,
-        worker: bool = False,
-    ) -> FoundryRun:
+    def start_run(self) -> FoundryRun:
         """The session's ``FoundryRun``, started once."""
         if self.run is None:
-            self.run = FoundryRun(
-                self.settings,
-                env=os.environ,
-                shared_budget=shared_budget,
-                primary_auth=primary_auth,
-                worker=worker,
-            ).start()
+            self.run = FoundryRun(self.settings, env=os.environ).start()
         return self.run
 
     def budget_spent(self, message: str) -> None:

@@ -17,11 +17,10 @@ from typing import Any
 
 import pytest
 
-from . import distributed
 from .catalog import BY_ID
 from .client import tagged
 from .config import ConfigError, RawOptions, Settings, resolve_settings
-from .limits import BudgetExceeded, SharedBudget
+from .limits import BudgetExceeded
 from .outcomes import RunRecorder
 from .parallel import CheckPool
 from .session import FoundryRun, Unavailable
@@ -32,6 +31,11 @@ RECORDER_KEY = pytest.StashKey[RunRecorder]()
 SETTINGS_KEY = pytest.StashKey[Settings]()
 POOL_KEY = pytest.StashKey[CheckPool]()
 HARNESS_DIR = Path(__file__).resolve().parent
+NO_XDIST = (
+    "foundry-conformance does not run under pytest-xdist's -n: its checks share one target, one "
+    "request budget and one summary. Use --foundry-jobs N (the CLI's --jobs N) to run them "
+    "concurrently, on threads of one process."
+)
 
 # -- options ---------------------------------------------------------------------------------
 
@@ -104,25 +108,21 @@ def pytest_configure(config: pytest.Config) -> None:
         junit_extras.register(config)
     if config.pluginmanager.hasplugin("html"):
         pytest_html_extras.register(config)
-    if distributed.is_controller(config):
-        # Under pytest-xdist the controller owns the target, the merge and the summary.
-        try:
-            settings = resolve_settings(raw_options(config), os.environ)
-        except ConfigError as exc:
-            raise pytest.UsageError(str(exc)) from None
-        if config.getoption("foundry_jobs", default=None) is not None and settings.jobs > 1:
-            raise pytest.UsageError(
-                "--foundry-jobs and pytest-xdist's -n both run the checks concurrently: give "
-                "one of them (--foundry-jobs: threads of one process; -n: worker processes)."
-            )
-        recorder = RunRecorder(settings)
-        config.stash[SETTINGS_KEY] = settings
-        config.stash[RECORDER_KEY] = recorder
-        try:
-            controller = distributed.Controller(config, recorder)
-        except ValueError as exc:
-            raise pytest.UsageError(str(exc)) from None
-        config.pluginmanager.register(controller, "foundry-conformance-controller")
+    if _asks_for_xdist(config):
+        raise pytest.UsageError(NO_XDIST)
+
+
+def _asks_for_xdist(config: pytest.Config) -> bool:
+    """Whether ``-n`` (pytest-xdist) is given for a session that runs the suite."""
+    if (getattr(config.option, "numprocesses", None) or 0) == 0:
+        return False
+    foundry_given = any(
+        value is not None
+        for name, value in vars(config.option).items()
+        if name.startswith("foundry_")
+    )
+    args = " ".join(str(a) for a in config.args)
+    return foundry_given or any(m in args for m in ("conformance.suite", "conformance/suite"))
 
 
 def raw_options(config: pytest.Config) -> RawOptions:
@@ -171,14 +171,14 @@ def pytest_collection_modifyitems(
     """Resolve the configuration, keep the checks of the suite, order them, mark opt-ins."""
     if not any(check_id_of(item) for item in items):
         return
+    if hasattr(config, "workerinput"):
+        raise pytest.UsageError(NO_XDIST)  # -n given in a way ``_asks_for_xdist`` did not see
     try:
         settings = resolve_settings(raw_options(config), os.environ)
     except ConfigError as exc:
         raise pytest.UsageError(str(exc)) from None
-    if distributed.is_worker(config):
-        settings = distributed.adopt_controller_target(config, settings)
     config.stash[SETTINGS_KEY] = settings
-    recorder = RunRecorder(settings, hold_back=distributed.is_worker(config))
+    recorder = RunRecorder(settings)
     config.stash[RECORDER_KEY] = recorder
     try:
         kept, deselected = recorder.plan(items, check_id_of)
@@ -220,8 +220,6 @@ def _pool_for(session: pytest.Session) -> CheckPool | None:
         return None  # nothing is to be sent
     if session.testsfailed and not option.continue_on_collection_errors:
         return None  # pytest stops at the collection error before any check runs
-    if distributed.is_worker(config) or distributed.is_controller(config):
-        return None  # pytest-xdist spreads the checks over processes instead
     pool = CheckPool(recorder.settings.jobs, recorder, check_id_of)
     config.stash[POOL_KEY] = pool
     return pool
@@ -303,9 +301,6 @@ def pytest_runtest_makereport(
         recorder.record(item, check_id, call, report)
         if call.excinfo is not None and call.excinfo.errisinstance(BudgetExceeded):
             recorder.budget_spent(str(call.excinfo.value))
-        if report.when == "teardown" and distributed.is_worker(item.config):
-            export = distributed.case_export(item.config, recorder, item.nodeid)
-            setattr(report, distributed.EXPORT_ATTRIBUTE, export)
     return report
 
 
@@ -326,9 +321,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> Generator[
     (so that the secret scan reads them too)."""
     result = yield
     recorder = session.config.stash.get(RECORDER_KEY, None)
-    if recorder is not None and distributed.is_worker(session.config):
-        distributed.export(session.config, recorder)
-    elif recorder is not None and recorder.run is not None:
+    if recorder is not None and recorder.run is not None:
         recorder.finish(interrupted=exitstatus == pytest.ExitCode.INTERRUPTED)
     return result
 
@@ -351,16 +344,7 @@ def foundry_run(request: pytest.FixtureRequest) -> Iterator[FoundryRun]:
     recorder = request.config.stash.get(RECORDER_KEY, None)
     if recorder is None:
         pytest.skip("foundry_run is only available to foundry_check tests")
-    handed = distributed.worker_input(request.config)
-    budget = handed.get("budget_file")
-    run = recorder.start_run(
-        shared_budget=SharedBudget(Path(budget), recorder.settings.max_requests)
-        if budget
-        else None,
-        primary_auth=handed.get("primary_auth"),
-        worker=distributed.is_worker(request.config),
-    )
-    yield run
+    yield recorder.start_run()
     # Closed by the recorder at session finish, after the summary has read the log.
 
 

@@ -29,7 +29,6 @@ from .jwt_claims import (
     read_claims,
     scope_to_audience,
 )
-from .limits import SharedBudget
 from .redaction import Redactor
 
 if TYPE_CHECKING:
@@ -56,9 +55,6 @@ class FoundryRun:
         env: Mapping[str, str],
         credential: TokenCredential | None = None,
         transport: httpx.BaseTransport | None = None,
-        shared_budget: SharedBudget | None = None,
-        primary_auth: str | None = None,
-        worker: bool = False,
     ) -> None:
         self.settings = settings
         self.env = env
@@ -68,11 +64,7 @@ class FoundryRun:
             self.redactor,
             max_requests=settings.max_requests,
             max_tokens=settings.max_tokens_budget,
-            shared_budget=shared_budget,
         )
-        # A pytest-xdist worker shares the controller's target: it neither starts an emulator
-        # nor starts a fresh recording, and uses the primary auth the controller chose.
-        self.worker = worker
         self.started_at = datetime.now(UTC)
         self.started_monotonic = time.monotonic()
         self.token_claims: dict[str, TokenClaims] = {}
@@ -83,9 +75,7 @@ class FoundryRun:
         self._stack = contextlib.ExitStack()
         self._client: FoundryClient | None = None
         self._providers: dict[str, Callable[[], str] | Unavailable] = {}
-        self._primary: str | None = primary_auth
-        # Scopes asked for by pytest-xdist workers, merged in by the controller.
-        self.remote_token_scopes: dict[str, str | None] = {}
+        self._primary: str | None = None
         self._primary_lock = threading.Lock()
         self._providers_lock = threading.Lock()
 
@@ -108,7 +98,7 @@ class FoundryRun:
             # transport at all, so no request can fall through to the network.
             from .cassettes import open_cassettes
 
-            self.cassettes = open_cassettes(self, inner=transport, fresh=not self.worker)
+            self.cassettes = open_cassettes(self, inner=transport)
             transport = self.cassettes
         self._client = FoundryClient(
             self.settings.base_url,
@@ -287,12 +277,10 @@ class FoundryRun:
 
     def token_scopes(self) -> dict[str, str | None]:
         """Each Entra scope a token was asked for: None if one came, else why not."""
-        scopes = dict(self.remote_token_scopes)
-        scopes.update(
-            (scope, str(provider) if isinstance(provider, Unavailable) else None)
+        return {
+            scope: str(provider) if isinstance(provider, Unavailable) else None
             for scope, provider in self._providers.items()
-        )
-        return scopes
+        }
 
     def _remember_token(self, label: str, token: str) -> None:
         """Scrub ``token`` from everything from now on, and keep its claims for diagnoses."""

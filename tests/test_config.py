@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pickle
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -831,14 +830,6 @@ def test_no_secret_reaches_a_note_or_warning() -> None:
     assert s.notes and s.warnings
     for text in (*s.notes, *s.warnings):
         assert CANARY_KEY not in text and CANARY_TOKEN not in text
-
-
-def test_config_error_survives_pickling() -> None:
-    exc = ConfigError("What.", "How.", source="--x", code="config-missing")
-    copy = pickle.loads(pickle.dumps(exc))
-    assert (copy.problem, copy.fix, copy.source, copy.code, str(copy)) == (
-        "What.", "How.", "--x", "config-missing", "What. How.",
-    )  # fmt: skip
 
 
 # -- properties -----------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "conformance"
 # The named places where I/O (network, pytest, vcrpy, the SDK client, credentials) may live.
 IO_MODULES = {
     "client.py",
-    "limits.py",  # the budget file (fcntl) and the requests in flight
+    "limits.py",  # the budget and the requests in flight
     "sdk.py",
     "credentials.py",
     "shapes.py",  # anthropic.types only: the SDK's models, no client
@@ -26,7 +26,6 @@ IO_MODULES = {
     "cli_run.py",
     "outcomes.py",  # the plugin's bookkeeping of pytest reports
     "cassettes.py",
-    "distributed.py",  # pytest-xdist glue
     "parallel.py",  # --jobs: the thread pool the checks run on
     "cassettes_record.py",  # the vcrpy glue, split by mode
     "cassettes_replay.py",

@@ -1,9 +1,8 @@
-"""Concurrency (--jobs: a thread pool; plain pytest -n: pytest-xdist): the same outcomes as a
-serial run, one budget, the serial checks after the pooled ones."""
+"""Concurrency (--jobs: a thread pool of one process): the same outcomes as a serial run, one
+budget, the serial checks after the pooled ones; pytest-xdist's -n is refused."""
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -105,38 +104,20 @@ def test_the_rate_limit_probe_starts_after_every_pooled_check(
     assert not any("answered 429" in note for note in result.summary["notes"])
 
 
-def test_plain_pytest_n_spreads_the_suite_over_xdist_workers(pytester: pytest.Pytester) -> None:
-    """The suite composes with pytest-xdist's -n (SPEC): one target, one summary, run-wide checks
-    judged by the controller."""
-    result = pytester.runpytest_subprocess(
-        "--pyargs",
-        "conformance.suite",
-        "-n",
-        "2",
-        "--foundry-emulator=no-request-id",
-        "--foundry-select=MSG-BASIC",
-        "--foundry-select=AUTH-X-API-KEY",
-        "--foundry-select=RID-REQUEST-ID",
-        "--foundry-report-dir=out",
-        "-p",
-        "no:cacheprovider",
-    )
-    result.assert_outcomes(passed=2, failed=1)
-    summary = json.loads((pytester.path / "out" / "summary.json").read_text())
-    statuses = {c["id"]: c["status"] for c in summary["checks"]}
-    assert statuses == {
-        "MSG-BASIC": "passed",
-        "AUTH-X-API-KEY": "passed",
-        "RID-REQUEST-ID": "failed",
-    }
-
-
-def test_jobs_and_xdist_are_not_combined(pytester: pytest.Pytester) -> None:
-    result = pytester.runpytest_subprocess(
-        "--pyargs", "conformance.suite", "-n", "2", "--foundry-emulator", "--foundry-jobs", "4"
-    )
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("--pyargs", "conformance.suite", "-n", "2"),
+        ("--pyargs", "conformance.suite", "-n", "2", "--foundry-emulator", "--foundry-jobs", "4"),
+    ],
+    ids=["suite", "with-jobs"],
+)
+def test_pytest_xdist_is_refused_with_the_option_that_replaces_it(
+    pytester: pytest.Pytester, args: tuple[str, ...]
+) -> None:
+    result = pytester.runpytest_subprocess(*args, "-p", "no:cacheprovider")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines(["*--foundry-jobs and pytest-xdist's -n*"])
+    result.stderr.fnmatch_lines(["*does not run under pytest-xdist's -n*--foundry-jobs N*"])
 
 
 def test_the_catalog_s_request_counts_are_what_each_case_sends(
@@ -213,33 +194,3 @@ def test_a_pool_that_cannot_start_leaves_the_run_to_report_why(
     assert result.exit_code == 1, result.output
     assert "INTERNALERROR" not in result.output and "Traceback" not in result.output
     assert result.summary["incomplete"] is True
-
-
-@pytest.mark.parametrize(
-    ("limit", "spent"),
-    [
-        ("--foundry-max-requests=4", "request budget of 4"),
-        ("--foundry-max-tokens=40", "budget is 40"),
-    ],
-)
-def test_under_xdist_the_budget_is_the_run_s_not_each_worker_s(
-    pytester: pytest.Pytester, limit: str, spent: str
-) -> None:
-    result = pytester.runpytest_subprocess(
-        "--pyargs",
-        "conformance.suite",
-        "-n",
-        "2",
-        "--foundry-emulator",
-        "--foundry-select=messages",
-        limit,
-        "--foundry-report-dir=out",
-        "-p",
-        "no:cacheprovider",
-    )
-    summary = json.loads((pytester.path / "out" / "summary.json").read_text())
-    assert summary["incomplete"] is True, result.stdout.str()[-2000:]
-    held_back = [c for c in summary["checks"] if c["reason"].startswith("not run: ")]
-    assert held_back and all(spent in c["reason"] for c in held_back)
-    if "requests" in limit:
-        assert summary["usage"]["requests"] <= 4
