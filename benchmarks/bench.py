@@ -23,10 +23,11 @@ from typing import Any
 
 import httpx
 
-from conformance.client import FoundryClient, InteractionLog
-from conformance.constants import EMULATOR_DEV_API_KEY
-from conformance.emulator import EmulatorServer, parse_profiles
-from conformance.redaction import Redactor
+from conformance.core.constants import EMULATOR_DEV_API_KEY
+from conformance.core.redaction import Redactor
+from conformance.emulator import parse_profiles
+from conformance.emulator.server import EmulatorServer
+from conformance.target.seam import FoundryClient, InteractionLog
 
 ROOT = Path(__file__).resolve().parent.parent
 CLI = [sys.executable, "-m", "conformance.cli"]

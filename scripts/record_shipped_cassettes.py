@@ -38,11 +38,12 @@ FOUNDRY_VARIABLES = (
 
 def record(label: str, profile: str, expected: int, root: Path) -> bool:
     """Record one set; whether the run ended as expected."""
-    from conformance.cassette_meta import set_source
-    from conformance.cli import main
-    from conformance.constants import EMULATOR_DEV_API_KEY, ENV_API_KEY, ENV_ENTRA_TOKEN
-    from conformance.emulator import EmulatorServer, parse_profiles
-    from conformance.jwt_claims import mint_test_token
+    from conformance.cli.main import main
+    from conformance.core.constants import EMULATOR_DEV_API_KEY, ENV_API_KEY, ENV_ENTRA_TOKEN
+    from conformance.core.jwt_claims import mint_test_token
+    from conformance.emulator import parse_profiles
+    from conformance.emulator.server import EmulatorServer
+    from conformance.recording.meta import set_source
 
     for name in FOUNDRY_VARIABLES:
         os.environ.pop(name, None)

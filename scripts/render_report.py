@@ -99,7 +99,7 @@ def page_requests(net_log: Path) -> list[str]:
 
 def demo_summary(report_dir: Path) -> Path:
     """Run the suite against the emulator with faults on; the summary it wrote."""
-    from conformance.cli import main
+    from conformance.cli.main import main
 
     main(["run", "--emulator", DEMO_PROFILES, "--report-dir", str(report_dir)])
     return report_dir / "summary.json"
@@ -108,7 +108,7 @@ def demo_summary(report_dir: Path) -> Path:
 def render(summary_path: Path) -> Path:
     """Re-render ``diagnosis.html`` beside the summary."""
     from conformance.report import render_html
-    from conformance.summary import load_summary
+    from conformance.summary.load import load_summary
 
     page = summary_path.parent / "diagnosis.html"
     page.write_text(render_html(load_summary(summary_path)), "utf-8")

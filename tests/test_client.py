@@ -7,9 +7,10 @@ import json
 import httpx
 import pytest
 
-from conformance.client import FoundryClient, InteractionLog, tagged
-from conformance.limits import RequestBudgetExceeded
-from conformance.redaction import Redactor
+from conformance.core.errors import RequestBudgetExceeded
+from conformance.core.interactions import tagged
+from conformance.core.redaction import Redactor
+from conformance.target.seam import FoundryClient, InteractionLog
 
 CANARY_KEY = "canary-key-DO-NOT-LEAK-0123456789abcdef"
 BASE = "https://example.services.ai.azure.com/anthropic/"

@@ -13,18 +13,16 @@ from hypothesis import strategies as st
 
 from conformance.config import (
     AuthMode,
-    ConfigError,
     EntraSource,
     Mode,
     RawOptions,
     Settings,
     Suite,
-    alternate_scope,
     resolve_settings,
 )
-from conformance.config_endpoint import normalize_base_url, validate_resource_name
-from conformance.config_validation import validate_scope
-from conformance.constants import (
+from conformance.config.endpoint import normalize_base_url, validate_resource_name
+from conformance.config.values import alternate_scope, validate_scope
+from conformance.core.constants import (
     AI_AZURE_SCOPE,
     COGNITIVE_SERVICES_SCOPE,
     EMULATOR_DEV_API_KEY,
@@ -33,7 +31,8 @@ from conformance.constants import (
     ENV_ENTRA_TOKEN,
     ENV_RESOURCE,
 )
-from conformance.jwt_claims import mint_test_token
+from conformance.core.errors import ConfigError
+from conformance.core.jwt_claims import mint_test_token
 
 from .cassettes.sets import RECORDED_BASE_URL, write_cassette_set
 

@@ -18,15 +18,16 @@ from azure.core.credentials import AccessToken
 from azure.core.exceptions import ClientAuthenticationError
 
 from conformance.config import EntraSource, RawOptions, Settings, resolve_settings
-from conformance.constants import (
+from conformance.core.constants import (
     AI_AZURE_SCOPE,
     COGNITIVE_SERVICES_SCOPE,
     ENV_API_KEY,
     ENV_ENTRA_TOKEN,
 )
-from conformance.credentials import (
+from conformance.core.errors import CredentialError
+from conformance.core.jwt_claims import mint_test_token, read_claims
+from conformance.target.credentials import (
     BearerTokenAuth,
-    CredentialError,
     KeyAuth,
     NoAuth,
     azure_identity_provider,
@@ -36,7 +37,6 @@ from conformance.credentials import (
     static_token_provider,
     summarize_credential_error,
 )
-from conformance.jwt_claims import mint_test_token, read_claims
 
 from .cassettes.sets import write_cassette_set
 
@@ -338,7 +338,7 @@ def test_importing_credentials_and_resolving_for_the_emulator_never_loads_azure_
     code = (
         "import sys, json\n"
         "from conformance.config import RawOptions, resolve_settings\n"
-        "from conformance.credentials import resolve_entra_provider\n"
+        "from conformance.target.credentials import resolve_entra_provider\n"
         "r = resolve_entra_provider(resolve_settings(RawOptions(), {}))\n"
         "r.provider()\n"
         "print(json.dumps(sorted(m for m in sys.modules if m.startswith('azure'))))\n"

@@ -11,9 +11,10 @@ from collections.abc import Callable
 import httpx
 import pytest
 
-from conformance.client import FoundryClient, InteractionLog
-from conformance.limits import InFlight, RunStopped, TokenBudgetExceeded
-from conformance.redaction import Redactor
+from conformance.core.errors import RunStopped, TokenBudgetExceeded
+from conformance.core.redaction import Redactor
+from conformance.target.limits import InFlight
+from conformance.target.seam import FoundryClient, InteractionLog
 
 WAIT_S = 10.0  # a generous bound on waits between threads: only a deadlock reaches it
 

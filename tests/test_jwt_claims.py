@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from conformance.jwt_claims import (
+from conformance.core.errors import TokenFormatError
+from conformance.core.jwt_claims import (
     AI_AZURE_AUDIENCE,
-    TokenFormatError,
     looks_like_jwt,
     mint_test_token,
     normalize_audience,

@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from conformance.constants import POOL_THREAD_PREFIX
+from conformance.core.constants import POOL_THREAD_PREFIX
 from tests.foundry_env import FOUNDRY_VARIABLES
 
 CHECKS = """
@@ -17,7 +17,7 @@ import time
 
 import pytest
 
-from conformance.failures import CheckFailure
+from conformance.core.errors import CheckFailure
 from conformance.suite.helpers import message_body, send_primary
 
 check = pytest.mark.foundry_check

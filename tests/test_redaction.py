@@ -9,8 +9,8 @@ from urllib.parse import quote, quote_plus
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conformance.jwt_claims import mint_test_token
-from conformance.redaction import REDACTED, REDACTED_JWT, Redactor, secret_forms
+from conformance.core.jwt_claims import mint_test_token
+from conformance.core.redaction import REDACTED, REDACTED_JWT, Redactor, secret_forms
 
 CANARY_KEY = "canary-key-DO-NOT-LEAK-0123456789abcdef"
 CANARY_TOKEN = mint_test_token(extra={"canary": "DO-NOT-LEAK"})

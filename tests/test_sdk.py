@@ -6,9 +6,10 @@ import httpx
 import pytest
 from anthropic import APIConnectionError, AuthenticationError
 
-from conformance.client import FoundryClient, InteractionLog, tagged
-from conformance.redaction import Redactor
-from conformance.sdk import foundry_sdk_client
+from conformance.core.interactions import tagged
+from conformance.core.redaction import Redactor
+from conformance.target.sdk import foundry_sdk_client
+from conformance.target.seam import FoundryClient, InteractionLog
 
 CANARY_KEY = "canary-key-DO-NOT-LEAK-0123456789abcdef"
 MESSAGE = {

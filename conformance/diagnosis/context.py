@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from conformance.constants import DEFAULT_ENTRA_SCOPE, KNOWN_ENTRA_SCOPES
-from conformance.jwt_claims import TokenClaims, normalize_audience
+from conformance.core.constants import DEFAULT_ENTRA_SCOPE, KNOWN_ENTRA_SCOPES
+from conformance.core.jwt_claims import TokenClaims, normalize_audience
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from conformance.interactions import Interaction
+from conformance.core.interactions import Interaction
 
 from .catalog import is_known, lookup
 from .context import DiagnosisContext

@@ -58,7 +58,6 @@ CLAUDE_FOUNDRY_GUIDE = (
 )
 CLAUDE_ERRORS = "https://docs.claude.com/en/api/errors"
 CLAUDE_STREAMING = "https://docs.claude.com/en/api/messages-streaming"
-CLAUDE_CODE_FOUNDRY = "https://code.claude.com/docs/en/microsoft-foundry"
 MS_USE_CLAUDE = (
     "https://learn.microsoft.com/azure/foundry/foundry-models/how-to/use-foundry-models-claude"
 )

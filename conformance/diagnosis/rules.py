@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from conformance.constants import RATE_LIMIT_HEADER_PREFIX
-from conformance.interactions import APIM_REQUEST_ID_HEADER, REQUEST_ID_HEADER, Interaction
+from conformance.core.constants import RATE_LIMIT_HEADER_PREFIX
+from conformance.core.interactions import APIM_REQUEST_ID_HEADER, REQUEST_ID_HEADER, Interaction
 
 from .context import DiagnosisContext
 from .errors import ErrorSignature, classify_error_body, json_object, split_excerpt, stream_errors

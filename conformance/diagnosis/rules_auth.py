@@ -11,8 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from conformance.interactions import Interaction
-from conformance.jwt_claims import TokenClaims, normalize_audience
+from conformance.core.interactions import Interaction
+from conformance.core.jwt_claims import TokenClaims, normalize_audience
 
 from .context import DiagnosisContext
 from .errors import ErrorSignature

@@ -11,13 +11,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from ..constants import DATA_PLANE_ROLES
-from ..jwt_claims import (
-    AI_AZURE_AUDIENCE,
-    COGNITIVE_SERVICES_AUDIENCE,
-    TokenFormatError,
-    read_claims,
-)
+from ..core.constants import DATA_PLANE_ROLES
+from ..core.errors import TokenFormatError
+from ..core.jwt_claims import AI_AZURE_AUDIENCE, COGNITIVE_SERVICES_AUDIENCE, read_claims
 from . import bodies
 from .bodies import JsonObject
 from .profiles import EmulatorConfig

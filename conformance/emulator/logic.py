@@ -25,7 +25,8 @@ from enum import Enum
 from typing import Literal
 from urllib.parse import parse_qs
 
-from ..constants import RATE_LIMIT_HEADERS
+from ..core.constants import RATE_LIMIT_HEADERS
+from ..core.errors import InvalidRequest
 from . import bodies, messages
 from .auth import Identity, Refusal, auth_variant, authenticate, presented_credential
 from .bodies import JsonObject
@@ -33,7 +34,7 @@ from .ids import IdSource, ids_for, request_key
 from .profiles import EmulatorConfig
 from .ratelimit import FixedWindowLimiter
 from .streams import stream_chunks
-from .validation import InvalidRequest, validate_request
+from .validation import validate_request
 from .wire import Chunk, EmulatorRequest, Reply, Reset
 
 __all__ = ["Chunk", "Emulator", "EmulatorRequest", "Reply", "Route", "classify"]

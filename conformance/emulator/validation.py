@@ -10,6 +10,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from ..core.errors import InvalidRequest
 from .bodies import JsonObject
 
 # The body fields of the official SDK's MessageCreateParams (the sampling knobs it no longer lists
@@ -39,10 +40,6 @@ SYSTEM_ROLE_MESSAGE = (
     'messages: Unexpected role "system". The Messages API accepts a top-level `system` parameter, '
     'not "system" as an input message role.'
 )
-
-
-class InvalidRequest(ValueError):
-    """The body breaks the Messages API contract; the message is the API's error text."""
 
 
 def known_fields(*, count_tokens: bool, beta: bool) -> frozenset[str]:

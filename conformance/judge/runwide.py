@@ -1,8 +1,7 @@
 """The run-wide checks' judgement: rules over every interaction of a run (pure).
 
 RID-REQUEST-ID, RID-APIM-REQUEST-ID and RL-HEADERS-ABSENT judge the whole run's traffic, so they
-run after every other check; under concurrency the controller judges the merged traffic of all
-workers with the same functions.
+run after every other check (their catalog phase is ``run-wide``).
 """
 
 from __future__ import annotations
@@ -11,10 +10,8 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from ..constants import RATE_LIMIT_HEADER_PREFIX
-from ..interactions import Interaction
-
-RUN_WIDE_CHECKS = ("RID-REQUEST-ID", "RID-APIM-REQUEST-ID", "RL-HEADERS-ABSENT")
+from ..core.constants import RATE_LIMIT_HEADER_PREFIX
+from ..core.interactions import Interaction
 
 
 @dataclass(frozen=True)
@@ -123,10 +120,3 @@ def judge_ratelimit_headers(interactions: Sequence[Interaction]) -> RunWideVerdi
             _seqs(leaking),
         )
     return RunWideVerdict("passed")
-
-
-JUDGES = {
-    "RID-REQUEST-ID": judge_request_ids,
-    "RID-APIM-REQUEST-ID": judge_apim_request_ids,
-    "RL-HEADERS-ABSENT": judge_ratelimit_headers,
-}

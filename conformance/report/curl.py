@@ -10,7 +10,7 @@ import json
 import shlex
 from urllib.parse import urlsplit
 
-from ..constants import ANTHROPIC_VERSION, ENV_API_KEY
+from ..core.constants import ANTHROPIC_VERSION, ENV_API_KEY
 from .evidence import RequestShape
 
 PROMPT = "Reply with the single word: ok"

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from ..summary import CheckResult, Evidence, RunSummary
+from ..summary.model import CheckResult, Evidence, RunSummary
 
 JUDGED_STATUSES = ("failed", "error")
 BODY_EXCERPT = 1200

@@ -13,7 +13,7 @@ from functools import cache
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 
-from ..summary import RunSummary
+from ..summary.model import RunSummary
 from .ticket import render_ticket
 from .view import build_view
 
@@ -35,7 +35,7 @@ def inline_code(text: str) -> Markup:
 def environment() -> Environment:
     """The template environment: templates from the package, autoescape on, strict names."""
     env = Environment(
-        loader=PackageLoader("conformance", "templates"),
+        loader=PackageLoader("conformance.report", "templates"),
         autoescape=select_autoescape(["html", "j2"], default_for_string=True, default=True),
         undefined=StrictUndefined,
         trim_blocks=True,

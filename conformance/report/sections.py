@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from ..catalog import AREAS
-from ..summary import CheckResult, DiagnosisEntry, Evidence, RunSummary
+from ..core.catalog import AREAS
+from ..summary.model import CheckResult, DiagnosisEntry, Evidence, RunSummary
 from .evidence import body_excerpt, is_failure, status_text, utc_time
 from .transcript import case_label
 

@@ -8,8 +8,8 @@ as placeholders (``$ANTHROPIC_FOUNDRY_API_KEY``, ``$TOKEN``).
 
 from __future__ import annotations
 
-from ..summary import DiagnosisEntry, Evidence, RunSummary
-from ..verdict import verdict_meaning
+from ..summary.model import DiagnosisEntry, Evidence, RunSummary
+from ..summary.verdict import verdict_meaning
 from .curl import curl_command
 from .evidence import (
     all_evidence,

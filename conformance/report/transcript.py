@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
-from ..interactions import Interaction
+from ..core.interactions import Interaction
 from .evidence import utc_time
 
 TRANSCRIPT_BODY_LIMIT = 2000

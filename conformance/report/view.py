@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from datetime import UTC
 from urllib.parse import urlsplit
 
-from ..summary import RunSummary
-from ..verdict import verdict_meaning
+from ..summary.model import RunSummary
+from ..summary.verdict import verdict_meaning
 from .evidence import all_evidence, iso_utc, parse_iso
 from .sections import (
     AreaView,

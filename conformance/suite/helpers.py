@@ -9,12 +9,11 @@ from typing import Any
 
 import httpx
 
-from ..client import tagged
-from ..constants import ANTHROPIC_VERSION
-from ..failures import CannotJudge, CheckFailure
-from ..interactions import Interaction
+from ..core.constants import ANTHROPIC_VERSION
+from ..core.errors import CannotJudge, CheckFailure
+from ..core.interactions import Interaction, tagged
 from ..judge.runwide import RunWideVerdict
-from ..session import FoundryRun
+from ..target.run import FoundryRun
 
 # pytest's ``record_property`` fixture: a name and a value for the report and JUnit.
 RecordProperty = Callable[[str, object], None]

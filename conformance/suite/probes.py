@@ -7,9 +7,9 @@ from collections.abc import Callable
 
 import pytest
 
+from ..core.errors import CannotJudge, CheckFailure
 from ..diagnosis import classify_error_body
-from ..failures import CannotJudge, CheckFailure
-from ..session import FoundryRun
+from ..target.run import FoundryRun
 from .helpers import RecordProperty, describe, evidence_property, message_body, send_primary
 
 # How long the probe waits for an advertised back-off before it calls the test inconclusive.

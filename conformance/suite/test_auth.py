@@ -6,11 +6,11 @@ import httpx
 import pytest
 
 from ..config import AuthMode
-from ..constants import DATA_PLANE_ROLES
-from ..credentials import BearerTokenAuth
+from ..core.constants import DATA_PLANE_ROLES
+from ..core.errors import CheckFailure
 from ..diagnosis import classify_error_body
-from ..failures import CheckFailure
-from ..session import FoundryRun
+from ..target.credentials import BearerTokenAuth
+from ..target.run import FoundryRun
 from .helpers import describe, expect_refusal, expect_success, message_body, send
 
 check = pytest.mark.foundry_check

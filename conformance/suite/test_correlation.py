@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ..judge.runwide import judge_apim_request_ids, judge_request_ids
-from ..session import FoundryRun
+from ..target.run import FoundryRun
 from .helpers import RecordProperty, apply_run_wide
 
 check = pytest.mark.foundry_check

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from ..constants import DEFAULT_DEPLOYMENT_NAMES
+from ..core.constants import DEFAULT_DEPLOYMENT_NAMES
+from ..core.errors import CannotJudge, CheckFailure
 from ..diagnosis import classify_error_body
-from ..failures import CannotJudge, CheckFailure
-from ..session import FoundryRun
+from ..target.run import FoundryRun
 from .helpers import (
     UNKNOWN_DEPLOYMENT,
     RecordProperty,

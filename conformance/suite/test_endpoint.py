@@ -5,9 +5,9 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from ..core.errors import CheckFailure
 from ..diagnosis import classify_error_body, classify_transport_error
-from ..failures import CheckFailure
-from ..session import FoundryRun
+from ..target.run import FoundryRun
 from .helpers import describe, send, send_primary
 
 check = pytest.mark.foundry_check

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from ..config import Mode
-from ..failures import CheckFailure
-from ..session import FoundryRun
+from ..core.errors import CheckFailure
+from ..target.run import FoundryRun
 from .helpers import RecordProperty, expect_success, message_body, send_primary, stream_message
 
 check = pytest.mark.foundry_check

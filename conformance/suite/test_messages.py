@@ -6,16 +6,16 @@ import json
 
 import pytest
 
-from ..failures import CheckFailure
+from ..core.errors import CheckFailure
 from ..judge.schema import schema_problems
-from ..judge.sse import judge_message_stream, parse_sse
-from ..session import FoundryRun
-from ..shapes import (
+from ..judge.shapes import (
     anthropic_error_problems,
     message_problems,
     stream_event_problems,
     token_count_problems,
 )
+from ..judge.sse import judge_message_stream, parse_sse
+from ..target.run import FoundryRun
 from .helpers import (
     RecordProperty,
     describe,

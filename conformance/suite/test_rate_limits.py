@@ -5,11 +5,8 @@ from __future__ import annotations
 import pytest
 
 from ..judge.runwide import judge_ratelimit_headers
-from ..session import FoundryRun
-from .helpers import (
-    RecordProperty,
-    apply_run_wide,
-)
+from ..target.run import FoundryRun
+from .helpers import RecordProperty, apply_run_wide
 from .probes import probe_rate_limit
 
 check = pytest.mark.foundry_check

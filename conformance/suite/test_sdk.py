@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from ..client import tagged
 from ..config import AuthMode
-from ..failures import CannotJudge, CheckFailure
-from ..session import FoundryRun, Unavailable
+from ..core.errors import CannotJudge, CheckFailure, Unavailable
+from ..core.interactions import tagged
+from ..target.run import FoundryRun
 
 if TYPE_CHECKING:  # the SDK is imported on first use (see shapes.py)
     import anthropic
@@ -75,7 +75,7 @@ def _require_shape(message: object, what: str) -> None:
 
 
 def _key_client(run: FoundryRun) -> anthropic.AnthropicFoundry:
-    from ..sdk import foundry_sdk_client
+    from ..target.sdk import foundry_sdk_client
 
     if not (run.has_mode(AuthMode.X_API_KEY) or run.has_mode(AuthMode.API_KEY)):
         raise Unavailable("no API key in this run's auth modes (ANTHROPIC_FOUNDRY_API_KEY)")
@@ -83,7 +83,7 @@ def _key_client(run: FoundryRun) -> anthropic.AnthropicFoundry:
 
 
 def _token_client(run: FoundryRun) -> anthropic.AnthropicFoundry:
-    from ..sdk import foundry_sdk_client
+    from ..target.sdk import foundry_sdk_client
 
     provider: Callable[[], str] = run.token_provider()
     return foundry_sdk_client(run.client, token_provider=provider, timeout=run.settings.timeout)

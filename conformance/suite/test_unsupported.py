@@ -5,8 +5,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from ..failures import CannotJudge, CheckFailure
-from ..session import FoundryRun
+from ..core.errors import CannotJudge, CheckFailure
+from ..target.run import FoundryRun
 from .helpers import describe, message_body, send_primary
 
 check = pytest.mark.foundry_check

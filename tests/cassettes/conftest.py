@@ -12,10 +12,11 @@ from typing import Any
 
 import pytest
 
-from conformance.cli import main
-from conformance.emulator import EmulatorServer, parse_profiles
-from conformance.jwt_claims import mint_test_token
-from conformance.redaction import Redactor, secret_forms
+from conformance.cli.main import main
+from conformance.emulator import parse_profiles
+from conformance.emulator.server import EmulatorServer
+from conformance.core.jwt_claims import mint_test_token
+from conformance.core.redaction import Redactor, secret_forms
 
 from tests.foundry_env import FOUNDRY_VARIABLES
 

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from conformance.cassette_meta import CASSETTES_FORMAT
+from conformance.config.recording import CASSETTES_FORMAT
 
 RECORDED_BASE_URL = "https://REDACTED-RESOURCE.services.ai.azure.com/anthropic/"
 

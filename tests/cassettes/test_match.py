@@ -5,13 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from conformance.cassette_match import (
-    RequestView,
-    auth_kind,
-    differences,
-    miss_message,
-    nearest,
-)
+from conformance.recording.match import RequestView, auth_kind, differences, miss_message, nearest
 
 URL = "https://REDACTED-RESOURCE.services.ai.azure.com/anthropic/v1/messages"
 BODY = {

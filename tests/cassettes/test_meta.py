@@ -8,14 +8,9 @@ from typing import Any
 
 import pytest
 
-from conformance.cassette_meta import (
-    age_warning,
-    cassette_name,
-    cassette_problem,
-    check_record_directory,
-    read_recording,
-)
-from conformance.config import ConfigError
+from conformance.config.recording import age_warning, check_record_directory, read_recording
+from conformance.recording.meta import cassette_name, cassette_problem
+from conformance.core.errors import ConfigError
 
 from .sets import write_cassette_set
 

@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 import yaml
 
-from conformance.cassettes import read_cassette
-from conformance.constants import EMULATOR_DEV_API_KEY
-from conformance.redaction import Redactor
+from conformance.recording.files import read_cassette
+from conformance.core.constants import EMULATOR_DEV_API_KEY
+from conformance.core.redaction import Redactor
 
 from .conftest import CliRun, Recorded, canary_env, leaks, record, run_cli
 
@@ -235,9 +235,9 @@ def test_a_replay_does_not_hold_its_own_timings_against_latency_thresholds(
 
 def test_a_normal_run_never_imports_vcrpy(tmp_path: Path) -> None:
     script = (
-        "import sys; import conformance.cli, conformance.plugin; "
+        "import sys; import conformance.cli.main, conformance.plugin.hooks; "
         "from conformance.config import RawOptions, resolve_settings; "
-        "from conformance.session import FoundryRun; "
+        "from conformance.target.run import FoundryRun; "
         "FoundryRun(resolve_settings(RawOptions(), {}), env={}).start().close(); "
         "sys.exit(3 if 'vcr' in sys.modules else 0)"
     )

@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from conformance.config import AuthMode, ConfigError, RawOptions, Settings, Suite, resolve_settings
+from conformance.config import AuthMode, RawOptions, Settings, Suite, resolve_settings
+from conformance.core.errors import ConfigError
 
 from .sets import RECORDED_BASE_URL, write_cassette_set
 

@@ -6,10 +6,11 @@ import base64
 from pathlib import Path
 from types import SimpleNamespace
 
-from conformance.artifacts import artifact_files, recorded_files, scan_for_secrets
+from conformance.plugin.recorder import recorded_files
+from conformance.report.artifacts import artifact_files, scan_for_secrets
 from conformance.config import RawOptions, resolve_settings
-from conformance.redaction import Redactor
-from conformance.verdict import EXIT_SECRET_LEAK, exit_status
+from conformance.core.redaction import Redactor
+from conformance.summary.verdict import EXIT_SECRET_LEAK, exit_status
 
 CANARY_KEY = "canary-key-DO-NOT-LEAK-5f1c9e27b3a84d60"
 

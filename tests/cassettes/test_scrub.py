@@ -9,17 +9,9 @@ import string
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from conformance.cassette_scrub import (
-    REDACTED_HOST,
-    Scrubber,
-    decode_chunks,
-    request_headers,
-    resource_hosts,
-    response_headers,
-    split_events,
-)
-from conformance.jwt_claims import mint_test_token
-from conformance.redaction import REDACTED, REDACTED_JWT, Redactor, secret_forms
+from conformance.recording.scrub import REDACTED_HOST, Scrubber, decode_chunks, request_headers, resource_hosts, response_headers, split_events
+from conformance.core.jwt_claims import mint_test_token
+from conformance.core.redaction import REDACTED, REDACTED_JWT, Redactor, secret_forms
 
 CANARY_KEY = "canary-key-DO-NOT-LEAK-0123456789abcdef"
 MARKERS = (REDACTED, REDACTED_JWT, REDACTED_HOST)

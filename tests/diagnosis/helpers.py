@@ -5,15 +5,15 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from conformance.constants import COGNITIVE_SERVICES_SCOPE
-from conformance.diagnosis import DiagnosisContext
-from conformance.interactions import Interaction
-from conformance.jwt_claims import (
+from conformance.core.constants import COGNITIVE_SERVICES_SCOPE
+from conformance.core.interactions import Interaction
+from conformance.core.jwt_claims import (
     COGNITIVE_SERVICES_AUDIENCE,
     TokenClaims,
     mint_test_token,
     read_claims,
 )
+from conformance.diagnosis import DiagnosisContext
 
 from .bodies import GATEWAY_HEADERS, REQUEST_ID
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conformance.core.interactions import Interaction
 from conformance.diagnosis import CATALOG, SEVERITY_ORDER, DeclaredFinding, diagnose
 from conformance.diagnosis.engine import DETAILS_LIMIT, EVIDENCE_LIMIT
-from conformance.interactions import Interaction
 
 from . import bodies
 from .helpers import claims, context, ix

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from conformance.core.interactions import excerpt
 from conformance.diagnosis import ErrorSignature, classify_error_body
 from conformance.diagnosis.errors import retry_after, stream_errors, wait_hint
-from conformance.interactions import excerpt
 
 from . import bodies
 

@@ -6,9 +6,9 @@ from datetime import timedelta
 
 import pytest
 
+from conformance.core.interactions import Interaction
+from conformance.core.jwt_claims import AI_AZURE_AUDIENCE
 from conformance.diagnosis import ALL_CODES, DeclaredFinding, DiagnosisContext, diagnose
-from conformance.interactions import Interaction
-from conformance.jwt_claims import AI_AZURE_AUDIENCE
 
 from . import bodies
 from .helpers import claims, context, ix

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
-from conformance.cli import build_parser
+from conformance.cli.main import build_parser
 
 CI_DIR = Path(__file__).resolve().parents[2] / "docs" / "ci"
 GITHUB = CI_DIR / "github-actions-health-check.yml"

@@ -10,9 +10,10 @@ from typing import Any
 import httpx
 import pytest
 
-from conformance.constants import ANTHROPIC_VERSION, EMULATOR_DEV_API_KEY
-from conformance.emulator import EmulatorServer, parse_profiles
+from conformance.core.constants import ANTHROPIC_VERSION, EMULATOR_DEV_API_KEY
+from conformance.emulator import parse_profiles
 from conformance.emulator.logic import Emulator
+from conformance.emulator.server import EmulatorServer
 from conformance.emulator.wire import EmulatorRequest, Reply
 
 DEPLOYMENT = "claude-haiku-4-5"  # a default name the SDK does not flag as deprecated

@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from conformance.constants import EMULATOR_DEV_API_KEY
+from conformance.core.constants import EMULATOR_DEV_API_KEY
+from conformance.core.jwt_claims import mint_test_token
 from conformance.emulator import bodies, parse_profiles
 from conformance.emulator.auth import (
     Identity,
@@ -15,7 +16,6 @@ from conformance.emulator.auth import (
     authenticate,
     presented_credential,
 )
-from conformance.jwt_claims import mint_test_token
 
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
 KEY = EMULATOR_DEV_API_KEY

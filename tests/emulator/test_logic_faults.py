@@ -9,10 +9,10 @@ import pytest
 from anthropic.types import Message
 from pydantic import ValidationError
 
-from conformance.constants import EMULATOR_DEV_API_KEY, RATE_LIMIT_HEADERS
+from conformance.core.constants import EMULATOR_DEV_API_KEY, RATE_LIMIT_HEADERS
+from conformance.core.jwt_claims import mint_test_token
 from conformance.emulator import PROFILE_NAMES, bodies
 from conformance.emulator.logic import ECHO_FIELD, ECHO_HEADER, Emulator
-from conformance.jwt_claims import mint_test_token
 
 from .conftest import COUNT_TOKENS, FakeClock, message_body, request, sse_events
 

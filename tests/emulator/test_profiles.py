@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.constants import DEFAULT_DEPLOYMENT_NAMES, EMULATOR_DEV_API_KEY
+from conformance.core.constants import DEFAULT_DEPLOYMENT_NAMES, EMULATOR_DEV_API_KEY
+from conformance.core.faults import FAULT_PROFILES as PROFILES
 from conformance.emulator import PROFILE_NAMES, EmulatorConfig, parse_profiles
-from conformance.emulator.profiles import PROFILES, Faults
+from conformance.emulator.profiles import Faults
 
 EXPECTED_NAMES = {
     "default", "api-key-rejected", "ratelimit-headers", "models-served", "no-apim-request-id",

@@ -9,8 +9,9 @@ import anthropic
 import pytest
 from anthropic.types import MessageParam, ToolParam
 
-from conformance.emulator import EmulatorServer, parse_profiles
-from conformance.jwt_claims import mint_test_token
+from conformance.core.jwt_claims import mint_test_token
+from conformance.emulator import parse_profiles
+from conformance.emulator.server import EmulatorServer
 
 from .conftest import DEPLOYMENT, serving
 

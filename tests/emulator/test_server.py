@@ -12,9 +12,9 @@ import httpx
 import pytest
 from anthropic.types import Message
 
-from conformance.constants import ANTHROPIC_VERSION, EMULATOR_DEV_API_KEY
-from conformance.emulator import EmulatorServer, bodies, parse_profiles
-from conformance.emulator.server import AccessLogEntry
+from conformance.core.constants import ANTHROPIC_VERSION, EMULATOR_DEV_API_KEY
+from conformance.emulator import bodies, parse_profiles
+from conformance.emulator.server import AccessLogEntry, EmulatorServer
 
 from .conftest import DEPLOYMENT, HEADERS, message_body, post, serving, sse_events
 

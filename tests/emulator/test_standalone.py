@@ -10,8 +10,8 @@ import time
 
 import httpx
 
-from conformance.constants import ANTHROPIC_VERSION, EMULATOR_DEV_API_KEY
-from conformance.emulator.standalone import run_standalone
+from conformance.cli.emulator import run_standalone
+from conformance.core.constants import ANTHROPIC_VERSION, EMULATOR_DEV_API_KEY
 
 from .conftest import message_body
 

@@ -7,12 +7,12 @@ from typing import Any
 
 import pytest
 
+from conformance.core.errors import InvalidRequest
 from conformance.emulator.validation import (
     BETA_EXTRA_FIELDS,
     COUNT_TOKENS_FIELDS,
     MESSAGES_FIELDS,
     SYSTEM_ROLE_MESSAGE,
-    InvalidRequest,
     validate_request,
 )
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conformance.cli import main
+from conformance.cli.main import main
 
 from ..suite.conftest import clean_env, run_cli
 from .helpers import ConnectionRecorder, connection_recorder

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from conformance.verdict import VERDICT_EXIT
+from conformance.summary.verdict import VERDICT_EXIT
 
 from ..suite.conftest import CliRun
 

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conformance.emulator import EmulatorServer
+from conformance.emulator.server import EmulatorServer
 
 from ..report.factory import failing_summary
 from .conftest import Cli

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from conformance.emulator import EmulatorServer
+from conformance.emulator.server import EmulatorServer
 
 from ..suite.conftest import CliRun
 from .helpers import Expected, FakeResolver, assert_sound, closed_port, timed

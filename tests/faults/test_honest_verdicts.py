@@ -13,7 +13,8 @@ from typing import Any
 
 import pytest
 
-from conformance.emulator import EmulatorServer, parse_profiles
+from conformance.emulator import parse_profiles
+from conformance.emulator.server import EmulatorServer
 
 from ..suite.conftest import CliRun
 from .helpers import no_traceback

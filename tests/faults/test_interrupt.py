@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from conformance import cli_run
-from conformance.cli_run import EXIT_INTERRUPTED, EXIT_TERMINATED
+from conformance.cli import run as cli_run
+from conformance.cli.run import EXIT_INTERRUPTED, EXIT_TERMINATED
 
 from .conftest import Cli
 from .helpers import TRACEBACK_MARKERS, no_traceback

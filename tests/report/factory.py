@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from conformance.summary import (
+from conformance.summary.model import (
     CheckResult,
     DiagnosisEntry,
     Evidence,
@@ -75,7 +75,7 @@ def check(
     severity: str = "blocker",
 ) -> CheckResult:
     """One check case."""
-    from conformance.catalog import BY_ID
+    from conformance.core.catalog import BY_ID
 
     spec = BY_ID.get(id)
     return CheckResult(

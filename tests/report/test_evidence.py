@@ -14,7 +14,7 @@ from conformance.report.evidence import (
     region_of,
     utc_time,
 )
-from conformance.summary import Evidence
+from conformance.summary.model import Evidence
 
 from .factory import STARTED, check, diagnosis, evidence, failing_summary, summary
 

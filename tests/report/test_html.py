@@ -9,7 +9,7 @@ import pytest
 
 from conformance.report import render_html, render_ticket
 from conformance.report.html import inline_code
-from conformance.summary import RunSummary
+from conformance.summary.model import RunSummary
 
 from .factory import check, diagnosis, evidence, failing_summary, summary
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from conformance.report import render_html, render_ticket
-from conformance.summary import load_summary
+from conformance.summary.load import load_summary
 
 from .conftest import CANARY_KEY, FaultRun
 from .test_html import assert_self_contained

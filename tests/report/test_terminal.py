@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conformance.terminal import SHOWN_FAILING, verdict_block
+from conformance.report.terminal import SHOWN_FAILING, verdict_block
 
 from .factory import check, failing_summary, summary
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conformance.interactions import Interaction
+from conformance.core.interactions import Interaction
 from conformance.report.transcript import (
     TRANSCRIPT_BODY_LIMIT,
     case_label,

@@ -6,11 +6,11 @@ from dataclasses import replace
 
 import pytest
 
-from conformance.catalog import AREAS
+from conformance.core.catalog import AREAS
 from conformance.report.sections import EVIDENCE_SHOWN
 from conformance.report.view import build_view, recording_age, target_view, verdict_view
-from conformance.summary import SecretScan
-from conformance.verdict import UNFINISHED_MEANING, VERDICT_MEANING
+from conformance.summary.model import SecretScan
+from conformance.summary.verdict import UNFINISHED_MEANING, VERDICT_MEANING
 
 from .factory import check, diagnosis, evidence, failing_summary, summary
 

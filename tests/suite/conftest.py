@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from conformance.cli import main
+from conformance.cli.main import main
 from tests.foundry_env import FOUNDRY_VARIABLES
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conformance.catalog import BY_ID
+from conformance.core.catalog import BY_ID
 
 from .conftest import CliRun
 
@@ -136,7 +136,7 @@ def test_the_catalog_s_request_counts_are_what_each_case_sends(
 def test_a_run_whose_checks_do_not_need_the_sdk_does_not_load_it(tmp_path: Path) -> None:
     code = (
         "import sys\n"
-        "from conformance.cli import main\n"
+        "from conformance.cli.main import main\n"
         f"status = main(['run', '--emulator', '--select', 'auth', '--report-dir', {str(tmp_path)!r}])\n"
         "print(status, 'anthropic' in sys.modules)\n"
     )

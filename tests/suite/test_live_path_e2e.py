@@ -6,7 +6,8 @@ from collections.abc import Callable
 
 import pytest
 
-from conformance.emulator import EmulatorServer, parse_profiles
+from conformance.emulator import parse_profiles
+from conformance.emulator.server import EmulatorServer
 
 from .conftest import CliRun
 

@@ -63,7 +63,7 @@ FAULTS: dict[str, tuple[set[str], set[str], set[str]]] = {
 def test_default_profile_is_conformant_with_every_catalog_check_present(
     run_cli: Callable[..., CliRun],
 ) -> None:
-    from conformance.catalog import CHECKS
+    from conformance.core.catalog import CHECKS
 
     result = run_cli("--emulator")
     assert result.exit_code == 0, result.output

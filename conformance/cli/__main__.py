@@ -1,0 +1,7 @@
+"""``python -m conformance.cli``: the console script."""
+
+from __future__ import annotations
+
+from .main import console
+
+console()

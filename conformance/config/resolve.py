@@ -1,0 +1,232 @@
+"""Resolve the run's configuration from command-line options and the environment.
+
+Precedence, as in the official SDK where it has a rule: **flags > environment > defaults**.
+
+- ``--resource`` and ``--base-url`` are mutually exclusive, and so are the variables
+  ``ANTHROPIC_FOUNDRY_RESOURCE`` and ``ANTHROPIC_FOUNDRY_BASE_URL``; a flag wins over either
+  variable (and a note says so).
+- No endpoint and no ``--mode``: the embedded emulator. ``--mode live`` or ``record`` without an
+  endpoint is an error rather than a silent emulator run, which would let a CI gate pass on nothing.
+- Secrets come only from the environment, never from flags, and never appear in a message.
+- An empty variable counts as unset (CI systems export missing secrets as empty strings).
+- ``--mode replay`` takes the recording's endpoint and options from its ``metadata.json``
+  (``config.replay``); ``--mode record`` refuses a directory of someone else's YAML.
+
+Pure: no network, pytest or vcrpy import; every failure is a ``ConfigError`` (exit status 2).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+from ..core.constants import (
+    DEFAULT_DEPLOYMENT,
+    DEFAULT_ENTRA_SCOPE,
+    ENV_API_KEY,
+    ENV_BASE_URL,
+    ENV_ENTRA_TOKEN,
+    ENV_RESOURCE,
+)
+from ..core.errors import CONFIG_CONFLICT, CONFIG_MISSING, ConfigError
+from ..core.redaction import Redactor
+from .auth import resolve_auth
+from .endpoint import resolve_endpoint
+from .recording import DEFAULT_MAX_CASSETTE_AGE_DAYS, check_record_directory
+from .replay import replaying
+from .settings import (
+    DEFAULT_CASSETTES_DIR,
+    DEFAULT_EMULATOR_PROFILE,
+    DEFAULT_MAX_REQUESTS,
+    DEFAULT_MAX_TOKENS_BUDGET,
+    DEFAULT_REPORT_DIR,
+    DEFAULT_TIMEOUT_S,
+    MAX_THRESHOLD_MS,
+    MAX_TIMEOUT_S,
+    RawOptions,
+    Settings,
+)
+from .types import EntraSource, Mode, Suite
+from .values import (
+    Remarks,
+    dedupe,
+    normalize_deployments,
+    parse_choice,
+    parse_float,
+    parse_int,
+    parse_jobs,
+    scope_for_token,
+    split_values,
+    validate_profiles,
+    validate_selection,
+)
+
+
+@dataclass(frozen=True)
+class _Target:
+    kind: Mode
+    base_url: str | None
+    resource: str | None
+    endpoint_source: str
+    profiles: str | None
+    cassettes: Path | None
+
+
+def resolve_settings(
+    raw: RawOptions, env: Mapping[str, str], *, now: datetime | None = None
+) -> Settings:
+    """The run's ``Settings`` from options and environment, or a ``ConfigError`` with the fix."""
+    names = (ENV_API_KEY, ENV_RESOURCE, ENV_BASE_URL, ENV_ENTRA_TOKEN)
+    values = {name: env[name].strip() for name in names if env.get(name, "").strip()}
+    # Whatever went wrong, a secret from the environment must not reach a message.
+    redactor = Redactor([values.get(ENV_API_KEY), values.get(ENV_ENTRA_TOKEN)])
+    remarks = Remarks()
+    try:
+        settings = _resolve(raw, values, now or datetime.now(UTC), remarks)
+    except ConfigError as exc:
+        text = redactor.text
+        raise ConfigError(
+            text(exc.problem), text(exc.fix), source=exc.source, code=exc.code
+        ) from None
+    return replace(
+        settings,
+        notes=tuple(redactor.text(n) for n in remarks.notes),
+        warnings=tuple(redactor.text(w) for w in remarks.warnings),
+    )
+
+
+def _resolve(raw: RawOptions, env: Mapping[str, str], now: datetime, remarks: Remarks) -> Settings:
+    target = _resolve_target(raw, env, remarks)
+    auth = resolve_auth(raw.auth, env, target.kind, now, remarks)
+    # Only a token read from the environment carries an audience to match the scope against.
+    claims = auth.claims if auth.entra_source is EntraSource.ENV_TOKEN else None
+    report_dir = raw.report_dir if raw.report_dir not in (None, "") else DEFAULT_REPORT_DIR
+    settings = Settings(
+        kind=target.kind,
+        base_url=target.base_url,
+        resource=target.resource,
+        endpoint_source=target.endpoint_source,
+        deployments=normalize_deployments(raw.deployments, DEFAULT_DEPLOYMENT),
+        auth_modes=auth.modes,
+        auth_explicit=auth.explicit,
+        api_key=auth.api_key,
+        api_key_source=auth.api_key_source,
+        entra_token=auth.entra_token,
+        entra_source=auth.entra_source,
+        entra_scope=scope_for_token(raw.entra_scope, DEFAULT_ENTRA_SCOPE, claims, remarks),
+        emulator_profiles=target.profiles,
+        suite=parse_choice(raw.suite, Suite, "--suite") if raw.suite else Suite.STANDARD,
+        select=validate_selection(dedupe(split_values(raw.select)), raw.suite),
+        report_dir=Path(report_dir),
+        cassettes=target.cassettes,
+        max_requests=parse_int(raw.max_requests, "--max-requests", default=DEFAULT_MAX_REQUESTS),
+        max_tokens_budget=parse_int(
+            raw.max_tokens_budget, "--max-tokens", default=DEFAULT_MAX_TOKENS_BUDGET
+        ),
+        probe_rate_limit=bool(raw.probe_rate_limit),
+        timeout=parse_float(
+            raw.timeout, "--timeout", default=DEFAULT_TIMEOUT_S, maximum=MAX_TIMEOUT_S
+        ),
+        redact_resource=bool(raw.redact_resource),
+        ignored_secrets=auth.ignored_secrets,
+        max_latency_ms=_threshold(raw.max_latency_ms, "--max-latency-ms"),
+        max_ttft_ms=_threshold(raw.max_ttft_ms, "--max-ttft-ms"),
+        jobs=parse_jobs(raw.jobs, replay=target.kind is Mode.REPLAY),
+    )
+    # Checked whatever the mode, so that a typo fails now rather than when a replay reads it.
+    parse_int(
+        raw.max_cassette_age,
+        "--max-cassette-age",
+        default=DEFAULT_MAX_CASSETTE_AGE_DAYS,
+        minimum=0,
+    )
+    if settings.kind is Mode.RECORD and settings.cassettes is not None:
+        check_record_directory(settings.cassettes)
+    if settings.kind is Mode.REPLAY and settings.cassettes is not None:
+        return replaying(settings, raw, now, remarks)
+    return settings
+
+
+def _threshold(value: float | str | None, source: str) -> float | None:
+    """A PERF-LATENCY threshold in milliseconds, or None when not given."""
+    if value is None:
+        return None
+    return parse_float(value, source, default=2000, maximum=MAX_THRESHOLD_MS, unit="milliseconds")
+
+
+def _resolve_target(raw: RawOptions, env: Mapping[str, str], remarks: Remarks) -> _Target:
+    mode = parse_choice(raw.mode, Mode, "--mode") if raw.mode else None
+    if raw.emulator is not None or mode is Mode.EMULATOR:
+        return _emulator_target(raw, mode, env, remarks)
+    endpoint = resolve_endpoint(raw.resource, raw.base_url, env, remarks)
+    if endpoint is None:
+        return _no_endpoint_target(raw, mode, remarks)
+    kind = mode or Mode.LIVE
+    cassettes = _cassettes(raw, kind, remarks)
+    return _Target(kind, endpoint.base_url, endpoint.resource, endpoint.source, None, cassettes)
+
+
+def _emulator_target(
+    raw: RawOptions, mode: Mode | None, env: Mapping[str, str], remarks: Remarks
+) -> _Target:
+    asked = "--emulator" if raw.emulator is not None else "--mode emulator"
+    given = (("--resource", raw.resource), ("--base-url", raw.base_url))
+    flag = next((name for name, value in given if value is not None), None)
+    if flag is not None:
+        raise ConfigError(
+            f"{asked} and {flag} are both given; the emulator and a live endpoint cannot both "
+            "be the target.",
+            f"Drop {asked} to test the endpoint, or drop {flag} to run against the emulator.",
+            source=f"{asked} and {flag}",
+            code=CONFIG_CONFLICT,
+        )
+    if mode not in (None, Mode.EMULATOR):
+        raise ConfigError(
+            f"{asked} and --mode {mode} are both given; the emulator is its own mode.",
+            f"Drop --mode {mode} to run against the emulator, or drop {asked} and configure an "
+            "endpoint (or cassettes, for replay).",
+            source=f"{asked} and --mode",
+            code=CONFIG_CONFLICT,
+        )
+    ignored = (name for name in (ENV_RESOURCE, ENV_BASE_URL) if name in env)
+    remarks.notes.extend(f"{asked} given: {name} is ignored." for name in ignored)
+    profiles = validate_profiles(raw.emulator or "")
+    return _Target(Mode.EMULATOR, None, None, "emulator", profiles, None)
+
+
+def _no_endpoint_target(raw: RawOptions, mode: Mode | None, remarks: Remarks) -> _Target:
+    where = f"--resource NAME or {ENV_RESOURCE}, or --base-url URL or {ENV_BASE_URL}"
+    if mode is None:
+        remarks.notes.append(
+            f"No endpoint is configured ({where}): the run uses the embedded emulator, which "
+            "proves nothing about Azure."
+        )
+        return _Target(Mode.EMULATOR, None, None, "emulator", DEFAULT_EMULATOR_PROFILE, None)
+    if mode is Mode.REPLAY:
+        return _Target(Mode.REPLAY, None, None, "cassettes", None, _cassettes(raw, mode, remarks))
+    raise ConfigError(
+        f"--mode {mode} needs a live endpoint, and none is configured.",
+        f"Set {where}; or drop --mode {mode} to try the embedded emulator.",
+        source="--mode",
+        code=CONFIG_MISSING,
+    )
+
+
+def _cassettes(raw: RawOptions, kind: Mode, remarks: Remarks) -> Path | None:
+    given = raw.cassettes not in (None, "")
+    if kind is Mode.REPLAY and not given:
+        raise ConfigError(
+            "--mode replay needs the recorded cassettes, and --cassettes is not given.",
+            "Pass --cassettes DIR, the directory a --mode record run wrote.",
+            source="--cassettes",
+            code=CONFIG_MISSING,
+        )
+    if kind is Mode.RECORD and not given:
+        remarks.notes.append(f"--cassettes not given: recording into {DEFAULT_CASSETTES_DIR}/.")
+        return Path(DEFAULT_CASSETTES_DIR)
+    if given and kind not in (Mode.RECORD, Mode.REPLAY):
+        remarks.warnings.append("--cassettes is ignored without --mode record or --mode replay.")
+        return None
+    return Path(str(raw.cassettes)) if given else None

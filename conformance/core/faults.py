@@ -1,0 +1,124 @@
+"""The catalog of the embedded emulator's fault profiles: each switches on one realistic fault of
+the platform, and they compose (``--emulator api-key-rejected,slow=0.5``).
+
+Like the check catalog, this is vocabulary: the configuration validates ``--emulator`` against it,
+the emulator implements each fault (``emulator.profiles``), the help and the reports name them.
+Pure data.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+# A delay longer than this is a typo, not a test: nobody waits ten minutes per request.
+MAX_DELAY_S = 600.0
+
+
+@dataclass(frozen=True)
+class FaultProfile:
+    """One named profile: what it switches on, and the default of its ``=S`` seconds if it takes
+    one."""
+
+    name: str
+    summary: str
+    default_seconds: float | None = None
+
+    @property
+    def takes_seconds(self) -> bool:
+        """Whether ``name=S`` is how it is given (a delay)."""
+        return self.default_seconds is not None
+
+
+FAULT_PROFILES: tuple[FaultProfile, ...] = (
+    FaultProfile("default", "no fault: the platform as documented"),
+    FaultProfile(
+        "api-key-rejected", "the key in `api-key` alone is refused with 401; `x-api-key` works"
+    ),
+    FaultProfile(
+        "ratelimit-headers", "the nine anthropic-ratelimit-* headers leak on every response"
+    ),
+    FaultProfile("models-served", "GET /anthropic/v1/models answers 200 with a models list"),
+    FaultProfile("no-apim-request-id", "no response carries apim-request-id"),
+    FaultProfile("no-request-id", "no response carries request-id"),
+    FaultProfile("done-sentinel", "streams end with an APIM-style `data: [DONE]`"),
+    FaultProfile("overloaded", "POST /v1/messages answers 529 overloaded_error"),
+    FaultProfile(
+        "overloaded-midstream",
+        "streams answer 200, then an `event: error` overloaded_error mid-stream",
+    ),
+    FaultProfile(
+        "slow",
+        "wait S seconds (default 0.5) before every response",
+        default_seconds=0.5,
+    ),
+    FaultProfile(
+        "slow-stream",
+        "wait S seconds (default 0.2) between SSE events",
+        default_seconds=0.2,
+    ),
+    FaultProfile(
+        "key-auth-disabled",
+        "any API key gets 403 AuthenticationTypeDisabled; Entra tokens still work",
+    ),
+    FaultProfile("rbac-missing", "every valid token gets 401 PermissionDenied"),
+    FaultProfile("garbage", "every /anthropic response is a 502 HTML gateway page"),
+    FaultProfile("connection-reset", "POST /anthropic/v1/messages: TCP reset before any header"),
+    FaultProfile("reset-midstream", "streams are reset after the first events"),
+    FaultProfile("truncated-stream", "streams end cleanly after the deltas, without message_stop"),
+    FaultProfile("wrong-shape", "messages answer 200 JSON without `content` and `usage`"),
+    FaultProfile("huge-body", "non-streamed messages answer a ~5 MB Message"),
+    FaultProfile("server-error", "messages and count_tokens answer 500 api_error"),
+    FaultProfile("rate-limited", "messages and count_tokens always answer 429 RateLimitReached"),
+    FaultProfile("echo-key", "the presented key or token comes back in a body field and a header"),
+    FaultProfile("tight-rate-limit", "rate limit of 5 requests per 2 s instead of 60 per 10 s"),
+    FaultProfile("retry-after", "a 429 carries a `retry-after` header"),
+    FaultProfile(
+        "anthropic-not-found",
+        "an unknown deployment gets the Anthropic not_found_error, not Azure's DeploymentNotFound",
+    ),
+)
+
+BY_NAME = {profile.name: profile for profile in FAULT_PROFILES}
+NAMES: tuple[str, ...] = tuple(BY_NAME)
+
+
+def usage() -> str:
+    """``valid profiles: default, api-key-rejected, …, slow[=S], …``."""
+    names = [f"{p.name}[=S]" if p.takes_seconds else p.name for p in FAULT_PROFILES]
+    return "valid profiles: " + ", ".join(names)
+
+
+def parse_fault_profiles(spec: str | Iterable[str] | None) -> tuple[tuple[str, float | None], ...]:
+    """``"name[,name=S]"`` as ``(name, seconds)`` pairs (seconds None: not given), in order,
+    without repeats; ``ValueError`` names what is wrong and lists the valid profiles."""
+    items = spec.split(",") if isinstance(spec, str) else list(spec or ())
+    parsed = (_parse_one(item) for item in items if item.strip())
+    return tuple(dict.fromkeys(parsed))
+
+
+def label(name: str, seconds: float | None) -> str:
+    """How a parsed profile is shown: ``slow=0.5``, ``api-key-rejected``."""
+    return name if seconds is None else f"{name}={seconds:g}"
+
+
+def _parse_one(item: str) -> tuple[str, float | None]:
+    name, has_value, raw_value = item.partition("=")
+    name = name.strip().lower()
+    profile = BY_NAME.get(name)
+    if profile is None:
+        raise ValueError(f"unknown emulator profile {name!r}; {usage()}")
+    if not has_value:
+        return profile.name, None
+    if not profile.takes_seconds:
+        raise ValueError(f"emulator profile {name!r} takes no value (got {item.strip()!r})")
+    try:
+        value = float(raw_value)
+    except ValueError:
+        raise ValueError(f"emulator profile {name!r} needs seconds, got {raw_value!r}") from None
+    if not math.isfinite(value) or not 0 <= value <= MAX_DELAY_S:
+        raise ValueError(
+            f"emulator profile {name!r} needs 0 to {MAX_DELAY_S:g} seconds, got {value}"
+        )
+    return profile.name, value

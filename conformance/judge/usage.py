@@ -1,0 +1,48 @@
+"""Token usage read from a response body (JSON or SSE), for cost accounting (pure)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .sse import parse_sse
+
+
+def _ints(usage: Any) -> tuple[int | None, int | None]:
+    if not isinstance(usage, dict):
+        return None, None
+    inp, out = usage.get("input_tokens"), usage.get("output_tokens")
+    return (inp if isinstance(inp, int) else None, out if isinstance(out, int) else None)
+
+
+def extract_usage(content_type: str, body: bytes) -> tuple[int | None, int | None]:
+    """``(input_tokens, output_tokens)`` a response reports, or None where it reports none."""
+    if "text/event-stream" in content_type:
+        inp = out = None
+        for event in parse_sse(body):
+            data = event.json if isinstance(event.json, dict) else {}
+            if data.get("type") == "message_start":
+                inp, out = _ints((data.get("message") or {}).get("usage"))
+            elif data.get("type") == "message_delta":
+                _, delta_out = _ints(data.get("usage"))
+                out = delta_out if delta_out is not None else out
+        return inp, out
+    try:
+        data = json.loads(body)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return None, None
+    if not isinstance(data, dict):
+        return None, None
+    if "usage" in data:
+        return _ints(data["usage"])
+    return None, None
+
+
+def requested_model(body: bytes) -> str | None:
+    """The ``model`` (deployment name) a request body names."""
+    try:
+        data = json.loads(body)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return None
+    model = data.get("model") if isinstance(data, dict) else None
+    return model if isinstance(model, str) else None

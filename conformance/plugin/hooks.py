@@ -1,0 +1,280 @@
+"""The foundry-conformance pytest plugin (registered once, by its ``pytest11`` entry point).
+
+Reads like a table of contents: the options, in one group (``options``) and the marker → the
+hooks → the fixtures, from broad to narrow scope → small helpers. The plugin stays inert in a
+session that collects no check (such as the harness's own tests); it wakes up when it sees the
+``foundry_check`` marker. Its parts: ``keys`` (what they share), ``recorder`` (the plan, each
+case's outcome, the summary and artifacts), ``pool`` (``--foundry-jobs``), and the JUnit and
+pytest-html extras.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ..core.catalog import BY_ID
+from ..core.errors import BudgetExceeded, Unavailable
+from ..core.interactions import tagged
+from ..target.run import FoundryRun
+from ..target.sdk_loader import start_loading_sdk, wait_for_sdk
+from . import html_extras, junit_extras
+from .keys import CASE_EVIDENCE_KEY, MARKER, check_id_of
+from .options import OPTIONS, settings_of
+from .pool import POOL_KEY, CheckPool
+from .recorder import RECORDER_KEY, RunRecorder
+
+PLUGIN_DIR = Path(__file__).resolve().parent
+NO_XDIST = (
+    "foundry-conformance does not run under pytest-xdist's -n: its checks share one target, one "
+    "request budget and one summary. Use --foundry-jobs N (the CLI's --jobs N) to run them "
+    "concurrently, on threads of one process."
+)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """The options, in one group, mirroring the command line."""
+    group = parser.getgroup("foundry-conformance", "Claude in Microsoft Foundry conformance")
+    for name, kwargs in OPTIONS:
+        group.addoption(name, dest=name.removeprefix("--").replace("-", "_"), **kwargs)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Declare the marker; add the JUnit and pytest-html extras when those reports are written."""
+    config.addinivalue_line(
+        "markers", f"{MARKER}(id): ties a test to a check ID of the foundry-conformance catalog"
+    )
+    # Deployment names default to model IDs; the SDK's deprecation notice for them is not a finding.
+    config.addinivalue_line(
+        "filterwarnings", "ignore:The model .* is deprecated:DeprecationWarning"
+    )
+    if getattr(config.option, "xmlpath", None):
+        junit_extras.register(config)
+    if config.pluginmanager.hasplugin("html"):
+        html_extras.register(config)
+    if _asks_for_xdist(config):
+        raise pytest.UsageError(NO_XDIST)
+
+
+def _asks_for_xdist(config: pytest.Config) -> bool:
+    """Whether ``-n`` (pytest-xdist) is given for a session that runs the suite."""
+    if (getattr(config.option, "numprocesses", None) or 0) == 0:
+        return False
+    foundry_given = any(
+        value is not None
+        for name, value in vars(config.option).items()
+        if name.startswith("foundry_")
+    )
+    args = " ".join(str(a) for a in config.args)
+    return foundry_given or any(m in args for m in ("conformance.suite", "conformance/suite"))
+
+
+# -- hooks -----------------------------------------------------------------------------------
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(
+    session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
+) -> None:
+    """Resolve the configuration, keep the checks of the suite, order them, mark opt-ins."""
+    if not any(check_id_of(item) for item in items):
+        return
+    if hasattr(config, "workerinput"):
+        raise pytest.UsageError(NO_XDIST)  # -n given in a way ``_asks_for_xdist`` did not see
+    recorder = RunRecorder(settings_of(config))
+    config.stash[RECORDER_KEY] = recorder
+    try:
+        kept, deselected = recorder.plan(items)
+    except ValueError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+    items[:] = kept
+    if any(BY_ID[str(check_id_of(item))].needs_sdk for item in kept):
+        start_loading_sdk()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtestloop(session: pytest.Session) -> Generator[None, object, object]:
+    """With ``--jobs N``, start the checks that need only the run on threads first (N requests
+    in flight at most); the loop then reports each in order (see ``pool``)."""
+    pool = _pool_for(session)
+    try:
+        if pool is None or not _start_pool(session, pool):
+            wait_for_sdk()  # before the first check, so that no check's time includes the import
+        return (yield)
+    except KeyboardInterrupt as exc:
+        # pytest's own stop (a collection error, --stepwise) is not Ctrl-C: nothing more to report.
+        if pool is not None and not isinstance(exc, session.Interrupted):
+            pool.settle_after_interrupt(session)
+        raise
+    finally:
+        if pool is not None:
+            pool.stop()
+
+
+def _pool_for(session: pytest.Session) -> CheckPool | None:
+    """The session's pool, if checks are to run concurrently (kept where the hooks find it)."""
+    config, option = session.config, session.config.option
+    recorder = config.stash.get(RECORDER_KEY, None)
+    if recorder is None or recorder.settings.jobs < 2:
+        return None
+    if option.collectonly or option.setuponly or option.setupplan:
+        return None  # nothing is to be sent
+    if session.testsfailed and not option.continue_on_collection_errors:
+        return None  # pytest stops at the collection error before any check runs
+    pool = CheckPool(recorder.settings.jobs, recorder)
+    config.stash[POOL_KEY] = pool
+    return pool
+
+
+def _start_pool(session: pytest.Session, pool: CheckPool) -> bool:
+    started = pool.start(session.items)
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if started and reporter is not None:
+        reporter.write_line(
+            f"foundry-conformance: {started} checks run concurrently, at most {pool.jobs} "
+            f"requests in flight (--jobs {pool.jobs}); the rate-limit probe and the run-wide "
+            "checks follow them"
+        )
+    return started > 0
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Skip what cannot run: opt-in probes not enabled, checks after the budget is spent."""
+    recorder = item.config.stash.get(RECORDER_KEY, None)
+    check_id = check_id_of(item)
+    if recorder is None or check_id is None:
+        return
+    pool = item.config.stash.get(POOL_KEY, None)
+    if pool is not None and pool.owns(item):
+        return  # started already; its call reports what it did
+    reason = recorder.skip_reason(check_id)
+    if reason is None and pool is not None:
+        pool.barrier()  # a serial check starts once the pooled ones have finished,
+        reason = recorder.skip_reason(check_id)  # which may have spent the budget
+    if reason:
+        pytest.skip(reason)
+
+
+@pytest.hookimpl(tryfirst=True, specname="pytest_pyfunc_call")
+def pytest_pyfunc_call_pooled(pyfuncitem: pytest.Function) -> bool | None:
+    """A check started on the pool (``--jobs``) is not called again: its result is replayed."""
+    pool = pyfuncitem.config.stash.get(POOL_KEY, None)
+    if pool is None or not pool.owns(pyfuncitem):
+        return None
+    pool.replay(pyfuncitem)
+    return True
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> Generator[None, object, object]:
+    """A check that lacks a credential is skipped with the reason, never failed or passed."""
+    try:
+        return (yield)
+    except Unavailable as exc:
+        pytest.skip(str(exc))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_fixture_setup(
+    fixturedef: pytest.FixtureDef[Any], request: pytest.FixtureRequest
+) -> Generator[None, object, object]:
+    """The same for fixtures that need a credential."""
+    try:
+        return (yield)
+    except Unavailable as exc:
+        pytest.skip(str(exc))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """Record each check case's outcome, and stash its exchanges for the JUnit and HTML extras."""
+    report = yield
+    pool = item.config.stash.get(POOL_KEY, None)
+    if pool is not None:
+        pool.reported(item, report)
+    recorder = item.config.stash.get(RECORDER_KEY, None)
+    check_id = check_id_of(item)
+    if check_id is not None:
+        _point_harness_skips_at_the_check(item, report)
+    if recorder is not None and check_id is not None:
+        recorder.record(item, check_id, call, report)
+        item.stash[CASE_EVIDENCE_KEY] = recorder.case_evidence(item)
+        if call.excinfo is not None and call.excinfo.errisinstance(BudgetExceeded):
+            recorder.budget_spent(str(call.excinfo.value))
+    return report
+
+
+def _point_harness_skips_at_the_check(item: pytest.Item, report: pytest.TestReport) -> None:
+    """A skip the harness raised for a check (opt-in, budget, credential) is listed at the
+    check's own line, as a skip marker's would be, not at the line of this plugin that raised it."""
+    longrepr = report.longrepr
+    if not (report.skipped and isinstance(longrepr, tuple) and len(longrepr) == 3):
+        return
+    if Path(str(longrepr[0])).resolve().parent == PLUGIN_DIR:
+        path, line, _ = item.reportinfo()
+        report.longrepr = (str(path), (line or 0) + 1, longrepr[2])
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> Generator[None, None, None]:
+    """Turn the run into its summary and artifacts, once JUnit and pytest-html have written theirs
+    (so that the secret scan reads them too)."""
+    result = yield
+    recorder = session.config.stash.get(RECORDER_KEY, None)
+    if recorder is not None and recorder.run is not None:
+        recorder.finish(interrupted=exitstatus == pytest.ExitCode.INTERRUPTED)
+    return result
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    """The verdict block, last thing on screen."""
+    recorder = config.stash.get(RECORDER_KEY, None)
+    if recorder is None or recorder.summary is None:
+        return
+    for line in recorder.verdict_lines():
+        terminalreporter.write_line(line)
+
+
+# -- fixtures --------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def foundry_run(request: pytest.FixtureRequest) -> Iterator[FoundryRun]:
+    """The run: target (live, replay or the emulator it starts), seam and credentials."""
+    recorder = request.config.stash.get(RECORDER_KEY, None)
+    if recorder is None:
+        pytest.skip("foundry_run is only available to foundry_check tests")
+    yield recorder.start_run()
+    # Closed by the recorder at session finish, after the summary has read the log.
+
+
+@pytest.fixture(scope="session")
+def primary_deployment(foundry_run: FoundryRun) -> str:
+    """The deployment single-deployment checks use (the first configured)."""
+    return foundry_run.primary_deployment
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """``deployment`` runs a check once per configured deployment."""
+    if "deployment" not in metafunc.fixturenames:
+        return
+    settings = settings_of(metafunc.config)
+    metafunc.parametrize("deployment", list(settings.deployments), ids=list(settings.deployments))
+
+
+@pytest.fixture(autouse=True)
+def _foundry_tag(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Tag every request a check makes with its check ID and case."""
+    check_id = check_id_of(request.node) if isinstance(request.node, pytest.Item) else None
+    if check_id is None:
+        yield
+        return
+    with tagged(check_id=check_id, case=request.node.nodeid, auth=None, expects_error=False):
+        yield

@@ -1,0 +1,72 @@
+"""JUnit extras: each check case is named by its check ID, and carries its request IDs in system-out.
+
+Registered by the plugin only when ``--junitxml`` is given. A CI system then lists
+``AUTH-BAD-KEY[api-key]`` rather than ``test_wrong_key_is_refused_with_correlation_ids[api-key]``,
+and a failing case's output holds the ``request-id`` / ``apim-request-id`` that support asks for.
+
+The name: pytest's ``record_xml_attribute`` fixture documents that an attribute recorded for a
+test overrides the one junitxml computes, and does it through the node reporter that junitxml keeps
+under its stash key. A fixture runs only for tests whose setup runs, so a check skipped before its
+fixtures (an opt-in probe) would keep its function name; the same call is made here from
+``pytest_runtest_logreport`` instead, which sees every case.
+
+The request IDs travel as a report section named ``Captured stdout …``: junitxml writes a case's
+captured stdout into ``<system-out>`` when ``junit_logging`` is ``system-out`` (or ``out-err`` or
+``all``), a setting of the suite's ``pytest.ini``; with pytest's default (``no``) it writes none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import Any
+
+import pytest
+
+from ..report.transcript import request_ids
+from .keys import CASE_EVIDENCE_KEY, LABEL_ATTRIBUTE, label_of
+
+XML_KEY: pytest.StashKey[Any] | None
+try:  # The stash key of junitxml's LogXML: what record_xml_attribute itself uses.
+    from _pytest.junitxml import xml_key as XML_KEY
+except ImportError:  # pragma: no cover - a pytest without it keeps its own test names
+    XML_KEY = None
+
+SECTION = "Captured stdout foundry requests"
+
+
+class JunitExtras:
+    """The hooks, bound to the session's config."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+
+    @pytest.hookimpl(wrapper=True, tryfirst=True)  # outermost: sees what the recorder stashed
+    def pytest_runtest_makereport(
+        self, item: pytest.Item, call: pytest.CallInfo[None]
+    ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+        """Stamp the case's label on each report; at teardown, add its request IDs."""
+        report = yield
+        label = label_of(item)
+        if label is None:
+            return report
+        setattr(report, LABEL_ATTRIBUTE, label)
+        # junitxml writes a case's output from its teardown report, once every request is made.
+        if report.when == "teardown":
+            evidence = item.stash.get(CASE_EVIDENCE_KEY, None)
+            text = request_ids(evidence.interactions, evidence.judged) if evidence else ""
+            if text:
+                report.sections.append((SECTION, text + "\n"))
+        return report
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        """Name the testcase by its check before junitxml records the report."""
+        label = getattr(report, LABEL_ATTRIBUTE, None)
+        xml: Any = self.config.stash.get(XML_KEY, None) if XML_KEY is not None else None
+        if label and xml is not None:
+            xml.node_reporter(report).add_attribute("name", label)
+
+
+def register(config: pytest.Config) -> None:
+    """Register the hooks (the plugin calls this when ``--junitxml`` is given)."""
+    config.pluginmanager.register(JunitExtras(config), "foundry-conformance-junit")

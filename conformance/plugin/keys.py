@@ -1,0 +1,51 @@
+"""What the plugin's parts share: the marker, the stash keys, and how a test names its check.
+
+The hooks, the recorder, the pool and the JUnit and pytest-html extras all import this module,
+which imports none of them; none of them imports the hooks module (``plugin.hooks``), which
+imports them all. The recorder's and the pool's own stash keys live with them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pytest
+
+from ..config import Settings
+from ..core.interactions import Interaction
+from ..report.transcript import case_label
+
+MARKER = "foundry_check"
+SETTINGS_KEY = pytest.StashKey[Settings]()
+# The report attribute that carries a case's label (``AUTH-BAD-KEY[api-key]``) to the extras.
+LABEL_ATTRIBUTE = "foundry_case"
+
+
+@dataclass(frozen=True)
+class CaseEvidence:
+    """The exchanges of one check case, as the recorder saw them when the case reported.
+
+    ``judged`` is True for a run-wide check, which sends nothing: its exchanges are those of
+    other checks that it judged.
+    """
+
+    interactions: tuple[Interaction, ...] = field(default=())
+    judged: bool = False
+
+
+CASE_EVIDENCE_KEY = pytest.StashKey[CaseEvidence]()
+
+
+def check_id_of(item: pytest.Item) -> str | None:
+    """The check ID a test verifies, from its marker."""
+    marker = item.get_closest_marker(MARKER)
+    return str(marker.args[0]) if marker and marker.args else None
+
+
+def label_of(item: pytest.Item) -> str | None:
+    """``AUTH-BAD-KEY[api-key]`` for a check case; None for a test that is not a check."""
+    check_id = check_id_of(item)
+    if check_id is None:
+        return None
+    callspec = getattr(item, "callspec", None)
+    return case_label(check_id, callspec.id if callspec is not None else None)

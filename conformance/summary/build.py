@@ -1,0 +1,239 @@
+"""From what a run did (check outcomes, interactions, token claims) to its ``RunSummary`` (pure).
+
+The diagnosis engine explains the interactions; this module links its findings to the checks they
+explain, totals usage and latency, and decides the verdict. Every free text that came from the
+wire or an exception passes through the redactor once more on the way out.
+"""
+
+from __future__ import annotations
+
+import platform
+import statistics
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from .. import __version__
+from ..core import catalog
+from ..core.interactions import Interaction
+from ..core.jwt_claims import TokenClaims
+from ..core.redaction import Redactor
+from ..diagnosis import (
+    DeclaredFinding,
+    DiagnosisContext,
+    Finding,
+    classify_error_body,
+    diagnose,
+    explain_interaction,
+)
+from .model import CheckResult, DiagnosisEntry, Evidence, RunSummary, Target, UsageTotals
+from .verdict import count_statuses, decide_verdict
+
+MAX_EVIDENCE_PER_CHECK = 20
+
+
+@dataclass
+class CaseOutcome:
+    """What one check case ended as, before it meets the interactions."""
+
+    check_id: str
+    case: str
+    params: dict[str, str] = field(default_factory=dict)
+    status: str = "error"
+    reason: str = ""
+    codes: list[str] = field(default_factory=list)
+    duration_s: float = 0.0
+    details: dict[str, Any] = field(default_factory=dict)
+    # Interactions of other checks that this check judged (the run-wide checks send nothing).
+    evidence_seqs: list[int] = field(default_factory=list)
+
+
+def error_code_of(ix: Interaction) -> str | None:
+    """The Azure ``error.code`` or Anthropic ``error.type`` an answer carried."""
+    if ix.status is None or ix.status < 400:
+        return None
+    signature = classify_error_body(ix.status, ix.response_headers, ix.response_body)
+    return signature.code or signature.type
+
+
+def evidence_of(ix: Interaction) -> Evidence:
+    """An interaction as evidence."""
+    return Evidence.of(ix, error_code_of(ix))
+
+
+def assemble_summary(
+    *,
+    target: Target,
+    interactions: Sequence[Interaction],
+    outcomes: Sequence[CaseOutcome],
+    token_claims: Mapping[str, TokenClaims],
+    entra_scope: str,
+    redactor: Redactor,
+    started_at: datetime,
+    finished_at: datetime,
+    incomplete: bool = False,
+    notes: Sequence[str] = (),
+    sdk_version: str = "",
+) -> RunSummary:
+    """The run summary: checks, diagnoses, usage, latency and the verdict."""
+    by_case: dict[str, list[Interaction]] = {}
+    for ix in interactions:
+        by_case.setdefault(ix.case or "", []).append(ix)
+    declared = [
+        DeclaredFinding(
+            code,
+            o.check_id,
+            redactor.text(o.reason),
+            tuple(by_case.get(o.case, ()))
+            or tuple(i for i in interactions if i.seq in o.evidence_seqs),
+        )
+        for o in outcomes
+        if o.status in ("failed", "error")
+        for code in o.codes
+    ]
+    context = DiagnosisContext(
+        entra_scope=entra_scope,
+        token_claims=token_claims,
+        now=finished_at,
+        base_url=target.base_url,
+    )
+    findings = diagnose(interactions, context, declared)
+    by_seq = {ix.seq: ix for ix in interactions}
+    checks = [
+        _check_result(
+            o,
+            [*by_case.get(o.case, []), *(by_seq[s] for s in o.evidence_seqs if s in by_seq)],
+            findings,
+            redactor,
+            [ix for ix in interactions if ix.case == o.case],
+            lambda ix: explain_interaction(ix, context, interactions),
+        )
+        for o in outcomes
+    ]
+    checks.sort(key=lambda c: (_catalog_index(c.id), c.case))
+    return RunSummary(
+        # A run that did not finish (interrupted, budget spent) has not shown conformance.
+        verdict=_unfinished(decide_verdict(checks, interactions), incomplete),
+        target=target,
+        started_at=started_at.isoformat(timespec="seconds"),
+        finished_at=finished_at.isoformat(timespec="seconds"),
+        duration_s=round((finished_at - started_at).total_seconds(), 3),
+        counts=count_statuses(checks),
+        checks=checks,
+        diagnoses=[_diagnosis_entry(f, redactor) for f in findings],
+        usage=usage_totals(interactions),
+        harness={
+            "foundry_conformance": __version__,
+            "anthropic_sdk": sdk_version,
+            "python": platform.python_version(),
+        },
+        notes=[redactor.text(n) for n in notes],
+        incomplete=incomplete,
+        latency=latency_by_deployment(interactions, outcomes),
+        token_claims={label: claims.public_view() for label, claims in token_claims.items()},
+    )
+
+
+def _unfinished(verdict: str, incomplete: bool) -> str:
+    return "nonconformant" if incomplete and verdict == "conformant" else verdict
+
+
+def _catalog_index(check_id: str) -> int:
+    ids = [c.id for c in catalog.CHECKS]
+    return ids.index(check_id) if check_id in ids else len(ids)
+
+
+def _check_result(
+    outcome: CaseOutcome,
+    interactions: Sequence[Interaction],
+    findings: Sequence[Finding],
+    redactor: Redactor,
+    own: Sequence[Interaction],
+    explain: Callable[[Interaction], list[str]],
+) -> CheckResult:
+    spec = catalog.BY_ID[outcome.check_id]
+    codes = list(outcome.codes)
+    if outcome.status in ("failed", "error"):
+        # The causes of this check's own exchanges first, then findings citing its evidence.
+        for ix in own:
+            codes.extend(c for c in explain(ix) if c not in codes)
+        seqs = {ix.seq for ix in interactions}
+        for finding in findings:
+            if finding.code not in codes and any(ix.seq in seqs for ix in finding.evidence):
+                codes.append(finding.code)
+    return CheckResult(
+        id=spec.id,
+        title=spec.title,
+        area=spec.area,
+        severity=spec.severity,
+        status=outcome.status,
+        params=dict(outcome.params),
+        reason=redactor.text(outcome.reason),
+        diagnoses=codes,
+        evidence=[evidence_of(ix) for ix in interactions[:MAX_EVIDENCE_PER_CHECK]],
+        duration_s=round(outcome.duration_s, 3),
+        case=outcome.case,
+        details=outcome.details,
+    )
+
+
+def _diagnosis_entry(finding: Finding, redactor: Redactor) -> DiagnosisEntry:
+    info = finding.info
+    return DiagnosisEntry(
+        code=finding.code,
+        title=info.title,
+        severity=info.severity,
+        summary=info.cause,
+        remedy=info.remedy,
+        checks=list(finding.checks),
+        evidence=[evidence_of(ix) for ix in finding.evidence],
+        guide_section=info.guide_section or "",
+        doc_url=info.doc_url or "",
+        details=[redactor.text(d) for d in finding.details],
+    )
+
+
+def usage_totals(interactions: Sequence[Interaction]) -> UsageTotals:
+    """Requests and tokens, in all, per deployment and per check."""
+    totals = UsageTotals(requests=len(interactions))
+    for ix in interactions:
+        inp, out = ix.input_tokens or 0, ix.output_tokens or 0
+        totals.input_tokens += inp
+        totals.output_tokens += out
+        for key, table in ((ix.deployment, totals.by_deployment), (ix.check_id, totals.by_check)):
+            if not key:
+                continue
+            row = table.setdefault(key, {"requests": 0, "input_tokens": 0, "output_tokens": 0})
+            row["requests"] += 1
+            row["input_tokens"] += inp
+            row["output_tokens"] += out
+    return totals
+
+
+def latency_by_deployment(
+    interactions: Sequence[Interaction], outcomes: Sequence[CaseOutcome]
+) -> dict[str, dict[str, float | None]]:
+    """Per deployment: median and worst total latency of successful calls, and time to first token."""
+    out: dict[str, dict[str, float | None]] = {}
+    for deployment in sorted({ix.deployment for ix in interactions if ix.deployment}):
+        ok = [
+            ix.elapsed_ms
+            for ix in interactions
+            if ix.deployment == deployment
+            and ix.status is not None
+            and 200 <= ix.status < 300
+            and ix.elapsed_ms is not None
+        ]
+        ttft = [
+            float(o.details["ttft_ms"])
+            for o in outcomes
+            if o.params.get("deployment") == deployment and "ttft_ms" in o.details
+        ]
+        out[deployment] = {
+            "requests": float(len(ok)),
+            "median_ms": round(statistics.median(ok), 1) if ok else None,
+            "max_ms": round(max(ok), 1) if ok else None,
+            "ttft_ms": round(min(ttft), 1) if ttft else None,
+        }
+    return out

@@ -1,0 +1,164 @@
+"""The run summary: one typed model of a whole run, written as ``summary.json`` (SPEC's schema).
+
+Everything a writer shows comes from here, so the HTML report, the ticket and CI can all be
+rebuilt from a saved ``summary.json`` (``summary.load`` reads one back).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..core.interactions import Interaction
+
+SCHEMA = "foundry-conformance.summary/1"
+
+VERDICTS: tuple[str, ...] = ("conformant", "nonconformant", "unreachable", "misconfigured")
+
+
+@dataclass
+class Evidence:
+    """One exchange as evidence: what was sent where, and the IDs support will ask for."""
+
+    method: str
+    path: str
+    status: int | None
+    request_id: str | None
+    apim_request_id: str | None
+    elapsed_ms: float | None
+    error_code: str | None = None
+    auth: str | None = None
+    seq: int = 0
+    started_at: float = 0.0
+    check: str | None = None
+    deployment: str | None = None
+    ttfb_ms: float | None = None
+    error_class: str | None = None
+    error_body: str | None = None
+    client_request_id: str | None = None
+
+    @classmethod
+    def of(cls, ix: Interaction, error_code: str | None = None) -> Evidence:
+        """Evidence from an interaction (``error_code`` is the classified Azure/Anthropic code)."""
+        failed = ix.status is None or ix.status >= 400
+        return cls(
+            method=ix.method,
+            path=ix.path,
+            status=ix.status,
+            request_id=ix.request_id,
+            apim_request_id=ix.apim_request_id,
+            elapsed_ms=ix.elapsed_ms,
+            error_code=error_code,
+            auth=ix.auth,
+            seq=ix.seq,
+            started_at=ix.started_at,
+            check=ix.check_id,
+            deployment=ix.deployment,
+            ttfb_ms=ix.ttfb_ms,
+            error_class=ix.error_class,
+            error_body=(ix.response_body or ix.error_message) if failed else None,
+            client_request_id=ix.request_headers.get("x-ms-client-request-id"),
+        )
+
+
+@dataclass
+class CheckResult:
+    """The outcome of one check case."""
+
+    id: str
+    title: str
+    area: str
+    severity: str
+    status: str
+    params: dict[str, str] = field(default_factory=dict)
+    reason: str = ""
+    diagnoses: list[str] = field(default_factory=list)
+    evidence: list[Evidence] = field(default_factory=list)
+    duration_s: float = 0.0
+    case: str = ""
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class DiagnosisEntry:
+    """One finding: a cause, its remedy, the checks it explains and the requests that show it."""
+
+    code: str
+    title: str
+    severity: str
+    summary: str
+    remedy: str
+    checks: list[str] = field(default_factory=list)
+    evidence: list[Evidence] = field(default_factory=list)
+    guide_section: str = ""
+    doc_url: str = ""
+    details: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Target:
+    """What the run exercised."""
+
+    kind: str
+    base_url: str
+    resource: str | None
+    deployments: list[str]
+    auth_modes: list[str]
+    emulator_profile: str | None = None
+    recorded_at: str | None = None
+    cassettes: str | None = None
+
+
+@dataclass
+class UsageTotals:
+    """Requests and tokens, in all and per deployment and per check."""
+
+    requests: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    by_deployment: dict[str, dict[str, int]] = field(default_factory=dict)
+    by_check: dict[str, dict[str, int]] = field(default_factory=dict)
+
+
+@dataclass
+class SecretScan:
+    """The after-run scan of every artifact for the secrets in use."""
+
+    clean: bool = True
+    files_scanned: int = 0
+    hits: list[str] = field(default_factory=list)
+
+
+@dataclass
+class RunSummary:
+    """The whole run."""
+
+    verdict: str
+    target: Target
+    started_at: str
+    finished_at: str
+    duration_s: float
+    counts: dict[str, int]
+    checks: list[CheckResult]
+    diagnoses: list[DiagnosisEntry]
+    usage: UsageTotals
+    secret_scan: SecretScan = field(default_factory=SecretScan)
+    harness: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    incomplete: bool = False
+    latency: dict[str, dict[str, float | None]] = field(default_factory=dict)
+    token_claims: dict[str, dict[str, Any]] = field(default_factory=dict)
+    schema: str = SCHEMA
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON-ready form, ``schema`` first."""
+        data = asdict(self)
+        return {"schema": data.pop("schema"), **data}
+
+    def write(self, path: Path) -> Path:
+        """Write ``summary.json``."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n", "utf-8")
+        return path

@@ -1,0 +1,83 @@
+"""From check outcomes to the run's verdict and exit status (pure; SPEC's meanings)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+from ..core.interactions import Interaction
+from ..diagnosis import all_refused
+from .model import CheckResult, RunSummary
+
+EXIT_CONFORMANT = 0
+EXIT_NONCONFORMANT = 1
+EXIT_CONFIG_ERROR = 2
+EXIT_UNREACHABLE = 3
+EXIT_SECRET_LEAK = 4
+
+VERDICT_EXIT = {
+    "conformant": EXIT_CONFORMANT,
+    "nonconformant": EXIT_NONCONFORMANT,
+    # Misconfigured *after* requests were sent (every authenticated request refused): the
+    # configuration error that sends nothing exits 2 before any verdict exists.
+    "misconfigured": EXIT_NONCONFORMANT,
+    "unreachable": EXIT_UNREACHABLE,
+}
+
+VERDICT_MEANING = {
+    "conformant": "Every check that ran passed: the endpoint behaves as documented.",
+    "nonconformant": "At least one check failed or could not judge: see the diagnoses.",
+    "misconfigured": "Every authenticated request was refused: the credentials or the endpoint "
+    "configuration are wrong, so nothing about the deployment could be judged.",
+    "unreachable": "No request got an HTTP answer: the endpoint could not be reached.",
+}
+
+
+UNFINISHED_MEANING = (
+    "The run stopped before every check had run (see the notes): the checks that ran passed, "
+    "but the rest were not judged."
+)
+
+
+def verdict_meaning(summary: RunSummary) -> str:
+    """What the verdict means for this run, in one sentence."""
+    unfinished = summary.incomplete and summary.verdict == "nonconformant"
+    if unfinished and not any(_counts_against(c) for c in summary.checks):
+        return UNFINISHED_MEANING
+    return VERDICT_MEANING.get(summary.verdict, "")
+
+
+def _counts_against(check: CheckResult) -> bool:
+    return check.status == "error" or (check.status == "failed" and check.severity != "info")
+
+
+def count_statuses(checks: Sequence[CheckResult]) -> dict[str, int]:
+    """``{passed, failed, skipped, errors}`` as SPEC spells them."""
+    counter = Counter(check.status for check in checks)
+    return {
+        "passed": counter["passed"],
+        "failed": counter["failed"],
+        "skipped": counter["skipped"],
+        "errors": counter["error"],
+    }
+
+
+def decide_verdict(checks: Sequence[CheckResult], interactions: Sequence[Interaction]) -> str:
+    """The verdict: unreachable, misconfigured, nonconformant, or (only then) conformant."""
+    if interactions and not any(ix.answered for ix in interactions):
+        return "unreachable"
+    if all_refused(interactions):
+        return "misconfigured"
+    judged = [c for c in checks if c.status != "skipped"]
+    if any(_counts_against(c) for c in judged):
+        return "nonconformant"
+    if not any(c.status == "passed" for c in judged):
+        return "nonconformant"  # nothing was judged: never green
+    return "conformant"
+
+
+def exit_status(verdict: str, secrets_clean: bool) -> int:
+    """``run``'s exit status: a leaked secret (4) outranks every verdict."""
+    if not secrets_clean:
+        return EXIT_SECRET_LEAK
+    return VERDICT_EXIT[verdict]

@@ -1,0 +1,279 @@
+"""One run's shared state: the settings, the target it talks to, the seam, and the credentials.
+
+``FoundryRun`` is created once per pytest session by the plugin. It starts the embedded emulator
+when the run targets it, opens the recording seam, and hands out ``httpx.Auth`` objects per auth
+variant. Credentials that are not available become an ``Unavailable`` with the reason, which the
+checks turn into a skip that says why.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+
+import httpx
+from azure.core.credentials import TokenCredential
+
+from ..config import AuthMode, Mode, Settings
+from ..config.values import alternate_scope
+from ..core.constants import ENV_UNPRIVILEGED_TOKEN
+from ..core.errors import TokenFormatError, Unavailable
+from ..core.interactions import tagged
+from ..core.jwt_claims import TokenClaims, mint_test_token, read_claims, scope_to_audience
+from ..core.redaction import Redactor
+from ..emulator.profiles import parse_profiles
+from ..emulator.server import EmulatorServer
+from ..recording import CassetteTransport, open_cassettes
+from .credentials import BearerTokenAuth, KeyAuth, resolve_entra_provider
+from .seam import FoundryClient, InteractionLog
+
+# The case under which the session's own requests (choosing the primary auth) are recorded.
+PRIMARY_AUTH_CASE = "session::primary-auth"
+
+# A key that is certainly wrong, for AUTH-BAD-KEY: well-formed (32 hex characters, like Azure's).
+BAD_KEY = "0" * 24 + "badc0ffe"
+
+
+class FoundryRun:
+    """The target, the seam and the credentials of one run."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        env: Mapping[str, str],
+        credential: TokenCredential | None = None,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.settings = settings
+        self.env = env
+        self.credential = credential
+        self.redactor = Redactor(settings.secrets())
+        self.log = InteractionLog(
+            self.redactor,
+            max_requests=settings.max_requests,
+            max_tokens=settings.max_tokens_budget,
+        )
+        self.started_at = datetime.now(UTC)
+        self.started_monotonic = time.monotonic()
+        self.token_claims: dict[str, TokenClaims] = {}
+        self.emulator: EmulatorServer | None = None
+        # Record and replay runs: the transport that files every exchange by check case.
+        self.cassettes: CassetteTransport | None = None
+        self._transport = transport
+        self._stack = contextlib.ExitStack()
+        self._client: FoundryClient | None = None
+        self._providers: dict[str, Callable[[], str] | Unavailable] = {}
+        self._primary: str | None = None
+        self._primary_lock = threading.Lock()
+        self._providers_lock = threading.Lock()
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def start(self) -> FoundryRun:
+        """Start the emulator if the run targets it, and open the seam."""
+        if self.settings.kind is Mode.EMULATOR and self.settings.base_url is None:
+            config = parse_profiles(self.settings.emulator_profiles or "default")
+            server = EmulatorServer(config=config, api_key=self.settings.api_key)
+            self.emulator = self._stack.enter_context(server)
+            self.settings = self.settings.with_base_url(server.base_url)
+        if self.settings.base_url is None:
+            raise RuntimeError("the run has no base URL (the replay glue sets it from cassettes)")
+        transport = self._transport
+        if self.settings.kind in (Mode.RECORD, Mode.REPLAY):
+            # A replay has no inner transport at all: no request can fall through to the network.
+            self.cassettes = open_cassettes(
+                self.settings, self.redactor, started_at=self.started_at, inner=transport
+            )
+            transport = self.cassettes
+        self._client = FoundryClient(
+            self.settings.base_url,
+            self.log,
+            timeout=self.settings.timeout,
+            transport=transport,
+        )
+        self._stack.callback(self._client.close)
+        return self
+
+    def close(self) -> None:
+        """Close the seam and stop the emulator."""
+        self._stack.close()
+
+    @property
+    def client(self) -> FoundryClient:
+        """The recording client (``start()`` first)."""
+        if self._client is None:
+            raise RuntimeError("FoundryRun.start() was not called")
+        return self._client
+
+    @property
+    def primary_deployment(self) -> str:
+        """The deployment the single-deployment checks use: the first configured."""
+        return self.settings.deployments[0]
+
+    # -- credentials -----------------------------------------------------------------------
+
+    @property
+    def api_key(self) -> str:
+        """The key, or ``Unavailable`` saying how to provide one."""
+        if self.settings.api_key is None:
+            raise Unavailable(
+                "no API key: set ANTHROPIC_FOUNDRY_API_KEY to the key from the resource's "
+                "Keys and Endpoint page"
+            )
+        return self.settings.api_key
+
+    def has_mode(self, mode: AuthMode) -> bool:
+        """Whether the run uses ``mode`` (by credentials present, narrowed by ``--auth``)."""
+        return mode in self.settings.auth_modes
+
+    def require_mode(self, mode: AuthMode) -> None:
+        """``Unavailable`` unless the run uses ``mode``."""
+        if self.has_mode(mode):
+            return
+        if self.settings.auth_explicit:
+            raise Unavailable(f"--auth does not include {mode.value}")
+        if mode is AuthMode.ENTRA:
+            raise Unavailable(
+                "no Entra ID credential: set FOUNDRY_CONFORMANCE_ENTRA_TOKEN (e.g. from "
+                "`az account get-access-token --resource https://cognitiveservices.azure.com`) "
+                "or pass --auth entra to use DefaultAzureCredential"
+            )
+        raise Unavailable("no API key: set ANTHROPIC_FOUNDRY_API_KEY")
+
+    def key_auth(self, header: str = "x-api-key") -> httpx.Auth:
+        """The run's key in ``header`` (``x-api-key``, ``api-key`` or ``bearer``)."""
+        return KeyAuth(self.api_key, header)
+
+    def bad_key_auth(self, header: str) -> httpx.Auth:
+        """A certainly wrong key in ``header``."""
+        return KeyAuth(BAD_KEY, header)
+
+    def token_provider(self, scope: str | None = None) -> Callable[[], str]:
+        """A provider of Entra tokens for ``scope`` (default: the configured scope)."""
+        scope = scope or self.settings.entra_scope
+        with self._providers_lock:
+            cached = self._providers.get(scope)
+            if cached is None:
+                cached = self._resolve_provider(scope)
+                self._providers[scope] = cached
+        if isinstance(cached, Unavailable):
+            raise cached
+        return cached
+
+    def entra_auth(self, scope: str | None = None) -> httpx.Auth:
+        """Bearer auth with a token for ``scope``."""
+        return BearerTokenAuth(self.token_provider(scope))
+
+    def alternate_scope(self) -> str:
+        """The other known scope than the configured one."""
+        return alternate_scope(self.settings.entra_scope)
+
+    def unprivileged_auth(self) -> httpx.Auth:
+        """Bearer auth with a token of a principal that holds no data-plane role (AUTH-RBAC)."""
+        token = self.env.get(ENV_UNPRIVILEGED_TOKEN)
+        if not token and self.settings.kind is Mode.EMULATOR:
+            token = mint_test_token(
+                audience=scope_to_audience(self.settings.entra_scope),
+                roles=[],
+                object_id="00000000-0000-4000-8000-0000000000aa",
+            )
+        if not token:
+            raise Unavailable(
+                f"opt-in probe: set {ENV_UNPRIVILEGED_TOKEN} to a token of a principal without "
+                "a data-plane role on the resource"
+            )
+        self._remember_token("rbac-probe", token)
+        return BearerTokenAuth(lambda: token)
+
+    def primary_auth(self) -> tuple[str, httpx.Auth]:
+        """The auth the non-auth checks use: the first mode the endpoint accepts.
+
+        Preference: ``x-api-key``, ``api-key``, Entra. When the run has several, one free
+        ``count_tokens`` request per candidate (at most) finds the first that is not refused, so
+        that a refused mode fails its own AUTH check and not every other check as well.
+        """
+        with self._primary_lock:
+            if self._primary is None:
+                self._primary = self._choose_primary()
+        return self._primary, self._auth_for(self._primary)
+
+    def _auth_for(self, label: str) -> httpx.Auth:
+        if label == "entra":
+            return self.entra_auth()
+        return self.key_auth(label)
+
+    def _candidates(self) -> list[str]:
+        modes = [
+            (AuthMode.X_API_KEY, "x-api-key"),
+            (AuthMode.API_KEY, "api-key"),
+            (AuthMode.ENTRA, "entra"),
+        ]
+        candidates = []
+        for mode, label in modes:
+            if not self.has_mode(mode):
+                continue
+            try:
+                self._auth_for(label)
+            except Unavailable:
+                continue
+            candidates.append(label)
+        return candidates
+
+    def _choose_primary(self) -> str:
+        candidates = self._candidates()
+        if not candidates:
+            raise Unavailable("no credential for any auth mode is available")
+        if len(candidates) == 1:
+            return candidates[0]
+        body = {"model": self.primary_deployment, "messages": [{"role": "user", "content": "ok"}]}
+        for label in candidates:
+            with tagged(check_id=None, case=PRIMARY_AUTH_CASE, auth=label, expects_error=True):
+                request = self.client.build("POST", "v1/messages/count_tokens", json=body)
+                try:
+                    response = self.client.send(request, auth=self._auth_for(label))
+                except httpx.HTTPError:
+                    return candidates[0]  # the checks themselves will meet and report the failure
+            if response.status_code not in (401, 403):
+                return label
+        return candidates[0]
+
+    def _resolve_provider(self, scope: str) -> Callable[[], str] | Unavailable:
+        if not self.has_mode(AuthMode.ENTRA):
+            try:
+                self.require_mode(AuthMode.ENTRA)
+            except Unavailable as exc:
+                return exc
+        recording = self.settings.recording
+        if recording is not None and recording.token_scopes.get(scope):
+            # A replay has the tokens the recording had: no more, so the same checks skip.
+            return Unavailable(f"{recording.token_scopes[scope]} (when recording)")
+        resolution = resolve_entra_provider(self.settings, credential=self.credential, scope=scope)
+        if resolution.provider is None:
+            return Unavailable(resolution.skip_reason or "no Entra ID token is available")
+        inner = resolution.provider
+        label = "entra" if scope == self.settings.entra_scope else "entra-alt-scope"
+
+        def provider() -> str:
+            token = inner()
+            self._remember_token(label, token)
+            return token
+
+        return provider
+
+    def token_scopes(self) -> dict[str, str | None]:
+        """Each Entra scope a token was asked for: None if one came, else why not."""
+        return {
+            scope: str(provider) if isinstance(provider, Unavailable) else None
+            for scope, provider in self._providers.items()
+        }
+
+    def _remember_token(self, label: str, token: str) -> None:
+        """Scrub ``token`` from everything from now on, and keep its claims for diagnoses."""
+        self.redactor.add(token)
+        if label not in self.token_claims:
+            with contextlib.suppress(TokenFormatError):
+                self.token_claims.setdefault(label, read_claims(token))
