@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from conformance.config.recording import age_warning, check_record_directory, read_recording
-from conformance.recording.meta import cassette_name, cassette_problem
 from conformance.core.errors import ConfigError
+from conformance.recording.meta import cassette_name, cassette_problem
 
 from .sets import write_cassette_set
 

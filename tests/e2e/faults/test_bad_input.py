@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from conformance.emulator.server import EmulatorServer
 
-from ..report.factory import failing_summary
+from ...report.factory import failing_summary
 from .conftest import Cli
 from .helpers import ConnectionRecorder, no_traceback
 

@@ -8,7 +8,7 @@ before or beside it still passed. ``docs/faults.md`` is the table of this matrix
 below keeps the two in step.
 
 The profiles that are conformance findings rather than faults (``api-key-rejected``,
-``no-request-id``, …) live in ``tests/suite/test_profiles_e2e.py``.
+``no-request-id``, …) live in ``tests/e2e/test_profiles.py``.
 """
 
 from __future__ import annotations
@@ -24,10 +24,10 @@ import pytest
 
 from conformance.emulator.server import EmulatorServer
 
-from ..suite.conftest import CliRun
+from ..conftest import CliRun
 from .helpers import Expected, FakeResolver, assert_sound, closed_port, timed
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 KEY = "fault-matrix-key-0123456789abcdef"
 # The resource the DNS row asks for: its host is looked up only through FakeResolver.
 UNRESOLVABLE_RESOURCE = "no-such-resource-fault-matrix"

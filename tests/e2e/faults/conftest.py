@@ -1,4 +1,4 @@
-"""Fixtures of the fault tests: the end-to-end CLI fixtures of ``tests/suite`` (reused, not
+"""Fixtures of the fault tests: the end-to-end CLI fixtures of ``tests/e2e`` (reused, not
 copied), a CLI runner that keeps stdout and stderr apart, and loopback tools."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import pytest
 
 from conformance.cli.main import main
 
-from ..suite.conftest import clean_env, run_cli
+from ..conftest import clean_env, run_cli
 from .helpers import ConnectionRecorder, connection_recorder
 
 __all__ = ["Cli", "clean_env", "cli", "recorder", "run_cli"]

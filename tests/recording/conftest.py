@@ -13,11 +13,10 @@ from typing import Any
 import pytest
 
 from conformance.cli.main import main
-from conformance.emulator import parse_profiles
-from conformance.emulator.server import EmulatorServer
 from conformance.core.jwt_claims import mint_test_token
 from conformance.core.redaction import Redactor, secret_forms
-
+from conformance.emulator import parse_profiles
+from conformance.emulator.server import EmulatorServer
 from tests.foundry_env import FOUNDRY_VARIABLES
 
 CANARY_KEY = "canary-key-DO-NOT-LEAK-5f1c9e27b3a84d60"

@@ -10,7 +10,7 @@ import pytest
 from conformance.cli.main import main
 from conformance.report import render_html, render_ticket
 
-from .report.factory import failing_summary
+from ..report.factory import failing_summary
 
 
 @pytest.fixture

@@ -11,15 +11,15 @@ from pathlib import Path
 import httpx
 import pytest
 
-from conformance.recording.scrub import Scrubber
+from conformance.config import RawOptions, resolve_settings
+from conformance.config.auth import REPLAY_PLACEHOLDER_KEY
 from conformance.core.errors import CassetteError, CassetteMiss
+from conformance.core.interactions import tagged
+from conformance.core.redaction import Redactor
 from conformance.recording.files import read_cassette
 from conformance.recording.record import RecordCassettes
 from conformance.recording.replay import ReplayCassettes
-from conformance.core.interactions import tagged
-from conformance.config.auth import REPLAY_PLACEHOLDER_KEY
-from conformance.config import RawOptions, resolve_settings
-from conformance.core.redaction import Redactor
+from conformance.recording.scrub import Scrubber
 
 CANARY_KEY = "canary-key-DO-NOT-LEAK-0123456789abcdef"
 BASE = "https://my-res.services.ai.azure.com/anthropic/"

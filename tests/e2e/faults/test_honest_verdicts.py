@@ -16,10 +16,10 @@ import pytest
 from conformance.emulator import parse_profiles
 from conformance.emulator.server import EmulatorServer
 
-from ..suite.conftest import CliRun
+from ..conftest import CliRun
 from .helpers import no_traceback
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 SHIPPED = REPO / "cassettes" / "emulator-default"
 WRONG_KEY = "wrong-key-0000000000000000000000"
 

@@ -9,9 +9,17 @@ import string
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from conformance.recording.scrub import REDACTED_HOST, Scrubber, decode_chunks, request_headers, resource_hosts, response_headers, split_events
 from conformance.core.jwt_claims import mint_test_token
 from conformance.core.redaction import REDACTED, REDACTED_JWT, Redactor, secret_forms
+from conformance.recording.scrub import (
+    REDACTED_HOST,
+    Scrubber,
+    decode_chunks,
+    request_headers,
+    resource_hosts,
+    response_headers,
+    split_events,
+)
 
 CANARY_KEY = "canary-key-DO-NOT-LEAK-0123456789abcdef"
 MARKERS = (REDACTED, REDACTED_JWT, REDACTED_HOST)

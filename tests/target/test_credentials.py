@@ -38,7 +38,7 @@ from conformance.target.credentials import (
     summarize_credential_error,
 )
 
-from .cassettes.sets import write_cassette_set
+from ..recording.sets import write_cassette_set
 
 KEY = "canary-key-DO-NOT-LEAK-0000000000000000"
 URL = "https://myres.services.ai.azure.com/anthropic/v1/messages"

@@ -34,7 +34,7 @@ from conformance.core.constants import (
 from conformance.core.errors import ConfigError
 from conformance.core.jwt_claims import mint_test_token
 
-from .cassettes.sets import RECORDED_BASE_URL, write_cassette_set
+from ..recording.sets import RECORDED_BASE_URL, write_cassette_set
 
 CANARY_KEY = "canary-key-DO-NOT-LEAK-0000000000000000"
 CANARY_TOKEN = mint_test_token(extra={"canary": "DO-NOT-LEAK-0000"})

@@ -20,7 +20,7 @@ from typing import Any
 
 from conformance.summary.verdict import VERDICT_EXIT
 
-from ..suite.conftest import CliRun
+from ..conftest import CliRun
 
 # What a traceback looks like on a terminal (plain Python, and pytest's INTERNALERROR dump).
 TRACEBACK_MARKERS = ("Traceback", 'File "', "INTERNALERROR")

@@ -4,7 +4,7 @@ The real CLI runs the standard suite against the real emulator over loopback; th
 the checks that must fail and the diagnosis codes that must explain them, and check that the
 checks with nothing to do with the fault still pass. The profiles here are conformance findings;
 the transport and server faults (resets, truncated and slow streams, garbage and huge bodies, 5xx,
-529, 429) are in the fault matrix, ``tests/faults/test_fault_matrix.py``.
+529, 429) are in the fault matrix, ``tests/e2e/faults/test_fault_matrix.py``.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ import pytest
 from conformance.config import AuthMode, RawOptions, Settings, Suite, resolve_settings
 from conformance.core.errors import ConfigError
 
-from .sets import RECORDED_BASE_URL, write_cassette_set
+from ..recording.sets import RECORDED_BASE_URL, write_cassette_set
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 

@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 import yaml
 
-from conformance.recording.files import read_cassette
 from conformance.core.constants import EMULATOR_DEV_API_KEY
 from conformance.core.redaction import Redactor
+from conformance.recording.files import read_cassette
 
 from .conftest import CliRun, Recorded, canary_env, leaks, record, run_cli
 
@@ -225,7 +225,9 @@ def test_a_replay_does_not_hold_its_own_timings_against_latency_thresholds(
 ) -> None:
     shipped = REPO / "cassettes" / "emulator-default"
     args = ("--mode", "replay", "--cassettes", str(shipped), "--max-cassette-age", "100000")
-    run = run_cli(*args, "--select", "PERF-LATENCY", "--max-ttft-ms", "1", report_dir=tmp_path / "r")
+    run = run_cli(
+        *args, "--select", "PERF-LATENCY", "--max-ttft-ms", "1", report_dir=tmp_path / "r"
+    )
     (latency,) = run.summary["checks"]
     assert latency["status"] == "skipped"
     assert latency["reason"].startswith("latency thresholds are not judged in a replay")

@@ -6,10 +6,10 @@ import base64
 from pathlib import Path
 from types import SimpleNamespace
 
-from conformance.plugin.recorder import recorded_files
-from conformance.report.artifacts import artifact_files, scan_for_secrets
 from conformance.config import RawOptions, resolve_settings
 from conformance.core.redaction import Redactor
+from conformance.plugin.recorder import recorded_files
+from conformance.report.artifacts import artifact_files, scan_for_secrets
 from conformance.summary.verdict import EXIT_SECRET_LEAK, exit_status
 
 CANARY_KEY = "canary-key-DO-NOT-LEAK-5f1c9e27b3a84d60"

@@ -13,7 +13,7 @@ import httpx
 from conformance.cli.emulator import run_standalone
 from conformance.core.constants import ANTHROPIC_VERSION, EMULATOR_DEV_API_KEY
 
-from .conftest import message_body
+from ..emulator.conftest import message_body
 
 
 class _Serving:
