@@ -22,7 +22,7 @@ from ..core.interactions import tagged
 from ..target.run import FoundryRun
 from ..target.sdk_loader import start_loading_sdk, wait_for_sdk
 from . import html_extras, junit_extras
-from .keys import CASE_EVIDENCE_KEY, MARKER, check_id_of
+from .keys import CASE_EVIDENCE_KEY, LABEL_ATTRIBUTE, MARKER, check_id_of, label_of
 from .options import OPTIONS, settings_of
 from .pool import POOL_KEY, CheckPool
 from .recorder import RECORDER_KEY, RunRecorder
@@ -194,7 +194,8 @@ def pytest_fixture_setup(
 def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
-    """Record each check case's outcome, and stash its exchanges for the JUnit and HTML extras."""
+    """Record each check case's outcome; label its report and stash its exchanges for the JUnit
+    and pytest-html extras."""
     report = yield
     pool = item.config.stash.get(POOL_KEY, None)
     if pool is not None:
@@ -202,6 +203,7 @@ def pytest_runtest_makereport(
     recorder = item.config.stash.get(RECORDER_KEY, None)
     check_id = check_id_of(item)
     if check_id is not None:
+        setattr(report, LABEL_ATTRIBUTE, label_of(item))
         _point_harness_skips_at_the_check(item, report)
     if recorder is not None and check_id is not None:
         recorder.record(item, check_id, call, report)

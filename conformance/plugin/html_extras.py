@@ -17,7 +17,7 @@ import pytest
 from markupsafe import Markup
 
 from ..report.transcript import request_ids, transcript
-from .keys import CASE_EVIDENCE_KEY, LABEL_ATTRIBUTE, label_of
+from .keys import CASE_EVIDENCE_KEY, LABEL_ATTRIBUTE
 
 # The report attribute pytest-html reads extras from (TestReport does not declare it).
 EXTRAS = "extras"
@@ -34,12 +34,11 @@ class HtmlExtras:
     def pytest_runtest_makereport(
         self, item: pytest.Item, call: pytest.CallInfo[None]
     ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
-        """Label the report with its check, and attach the case's transcript to its main phase."""
+        """Attach the case's transcript to the report of its main phase."""
         report = yield
-        label = label_of(item)
+        label = getattr(report, LABEL_ATTRIBUTE, None)  # stamped by the plugin on every check
         if label is None:
             return report
-        setattr(report, LABEL_ATTRIBUTE, label)
         main_phase = report.when == "call" or (report.when == "setup" and not report.passed)
         if not main_phase:
             return report

@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 
 from ..report.transcript import request_ids
-from .keys import CASE_EVIDENCE_KEY, LABEL_ATTRIBUTE, label_of
+from .keys import CASE_EVIDENCE_KEY, LABEL_ATTRIBUTE
 
 XML_KEY: pytest.StashKey[Any] | None
 try:  # The stash key of junitxml's LogXML: what record_xml_attribute itself uses.
@@ -44,12 +44,11 @@ class JunitExtras:
     def pytest_runtest_makereport(
         self, item: pytest.Item, call: pytest.CallInfo[None]
     ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
-        """Stamp the case's label on each report; at teardown, add its request IDs."""
+        """At teardown, add the case's request IDs to its report."""
         report = yield
-        label = label_of(item)
+        label = getattr(report, LABEL_ATTRIBUTE, None)  # stamped by the plugin on every check
         if label is None:
             return report
-        setattr(report, LABEL_ATTRIBUTE, label)
         # junitxml writes a case's output from its teardown report, once every request is made.
         if report.when == "teardown":
             evidence = item.stash.get(CASE_EVIDENCE_KEY, None)
