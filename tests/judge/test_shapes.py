@@ -54,7 +54,7 @@ def test_a_broken_body_names_the_position_and_quotes_at_most_80_characters() -> 
 def test_a_truncated_string_is_described_without_a_doubled_word() -> None:
     _, problem = parse_json('{"text": "cut off')
     assert problem == (
-        "the body is not JSON (Unterminated string starting at position 9): '{\"text\": \"cut off'"
+        'the body is not JSON (Unterminated string starting at position 9): \'{"text": "cut off\''
     )
 
 
@@ -141,9 +141,7 @@ def test_a_malformed_usage_is_named_by_its_nested_path() -> None:
     assert problems == ["`usage.output_tokens`: Field required"]
 
 
-@pytest.mark.parametrize(
-    ("data", "kind"), [([valid_message()], "list"), ("Hi", "str"), (5, "int")]
-)
+@pytest.mark.parametrize(("data", "kind"), [([valid_message()], "list"), ("Hi", "str"), (5, "int")])
 def test_a_body_that_is_not_an_object_is_not_a_message(data: Any, kind: str) -> None:
     assert message_problems(data) == (None, [f"the body is a JSON {kind}, not a Messages object"])
 
@@ -186,8 +184,8 @@ def test_a_token_count_that_is_not_an_object_is_named_at_the_body() -> None:
 
 @pytest.mark.xfail(
     strict=True,
-    reason="bug: token_count_problems accepts `\"input_tokens\": true` (pydantic coerces it to 1 "
-    "and isinstance(True, int) holds), though it rejects the coercions of \"14\" and 14.0",
+    reason='bug: token_count_problems accepts `"input_tokens": true` (pydantic coerces it to 1 '
+    'and isinstance(True, int) holds), though it rejects the coercions of "14" and 14.0',
 )
 def test_a_boolean_count_is_not_an_integer() -> None:
     assert token_count_problems({"input_tokens": True}) == (
@@ -241,7 +239,11 @@ def test_each_documented_event_is_valid(name: str) -> None:
             ["event `content_block_start`: `index`: Field required"],
         ),
         (
-            {"type": "content_block_delta", "index": "zero", "delta": {"type": "text_delta", "text": ""}},
+            {
+                "type": "content_block_delta",
+                "index": "zero",
+                "delta": {"type": "text_delta", "text": ""},
+            },
             [
                 "event `content_block_delta`: `index`: Input should be a valid integer, "
                 "unable to parse string as an integer"

@@ -48,7 +48,11 @@ def block_start(index: int = 0, kind: str = "text") -> dict[str, Any]:
 
 
 def text_delta(text: str, index: int = 0) -> dict[str, Any]:
-    return {"type": "content_block_delta", "index": index, "delta": {"type": "text_delta", "text": text}}
+    return {
+        "type": "content_block_delta",
+        "index": index,
+        "delta": {"type": "text_delta", "text": text},
+    }
 
 
 def json_delta(partial: str, index: int) -> dict[str, Any]:

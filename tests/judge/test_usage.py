@@ -58,7 +58,13 @@ def test_the_content_type_decides_how_the_body_is_read() -> None:
         (SSE, b'event: ping\ndata: {"type":"ping"}\n\n'),
         (SSE, b""),
     ],
-    ids=["json-without-usage", "usage-null", "usage-not-an-object", "sse-without-usage", "sse-empty"],
+    ids=[
+        "json-without-usage",
+        "usage-null",
+        "usage-not-an-object",
+        "sse-without-usage",
+        "sse-empty",
+    ],
 )
 def test_a_body_without_usage_reports_none(content_type: str, body: bytes) -> None:
     assert extract_usage(content_type, body) == (None, None)
@@ -67,7 +73,10 @@ def test_a_body_without_usage_reports_none(content_type: str, body: bytes) -> No
 def test_values_that_are_not_integers_are_not_counted() -> None:
     body = b'{"usage": {"input_tokens": "8", "output_tokens": 2.0}}'
     assert extract_usage(JSON, body) == (None, None)
-    assert extract_usage(JSON, b'{"usage": {"input_tokens": 8, "output_tokens": null}}') == (8, None)
+    assert extract_usage(JSON, b'{"usage": {"input_tokens": 8, "output_tokens": null}}') == (
+        8,
+        None,
+    )
 
 
 def test_non_integer_values_in_a_stream_are_not_counted() -> None:
@@ -102,7 +111,7 @@ def test_invalid_utf8_reports_none_instead_of_raising() -> None:
 @pytest.mark.xfail(
     strict=True,
     reason="bug: extract_usage counts JSON booleans as token counts (isinstance(True, int)), "
-    "so `\"input_tokens\": true` is reported as True (1 token) instead of None; schema.py "
+    'so `"input_tokens": true` is reported as True (1 token) instead of None; schema.py '
     "already treats a bool as no integer",
 )
 def test_json_booleans_are_not_token_counts() -> None:
