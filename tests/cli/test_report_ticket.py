@@ -70,7 +70,7 @@ def _bad(tmp_path: Path, content: str | None) -> Path:
         ('{"schema": "foundry-conformance.summary/1", "verdict": ', "is not JSON"),
         ("[1, 2]", "is not a run summary"),
         ('{"schema": "something-else/3"}', "it was not written by this version"),
-        ('{"schema": "foundry-conformance.summary/1"}', "the summary lacks the field"),
+        ('{"schema": "foundry-conformance.summary/1"}', "summary.json: $.verdict is missing"),
     ],
     ids=["missing", "corrupt", "not-an-object", "wrong-schema", "incomplete"],
 )
@@ -99,7 +99,8 @@ def test_a_summary_with_values_of_the_wrong_type_is_bad_input(
     summary_file.write_text(json.dumps(data), "utf-8")
     assert main([command, str(summary_file)]) == 2
     err = capsys.readouterr().err
-    assert "has the fields of a run summary, but a value of the wrong type" in err
+    assert f"{summary_file}: $.checks[1].evidence[0].status is the string 'four hundred" in err
+    assert "not an integer; give the summary.json a run wrote, unedited" in err
     _no_traceback(err)
 
 
