@@ -7,20 +7,22 @@ before pytest starts, so that a missing or incompatible set is a configuration e
 nothing is sent — and takes the recording's options as its defaults (``config.replay``). A record
 run refuses a directory that holds someone else's YAML.
 
-Pure: plain files and JSON; no network, pytest or vcrpy.
+The metadata is read within bounds (``core.untrusted``) and every field it holds is type-checked,
+so that a hand-edited or hostile file is one ``ConfigError`` naming the file and the JSON path of
+the field, before anything is sent. Pure: plain files and JSON; no network, pytest or vcrpy.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from .. import __version__
 from ..core.errors import CONFIG_MISSING, ConfigError
+from ..core.untrusted import MAX_FILE_BYTES, Node, UntrustedJSONError, parse_json
 from .values import show_path
 
 CASSETTES_FORMAT = "foundry-conformance.cassettes"
@@ -30,6 +32,7 @@ METADATA_FILE = "metadata.json"
 CASSETTE_SUFFIX = ".yaml"
 DEFAULT_MAX_CASSETTE_AGE_DAYS = 30
 RERECORD = "foundry-conformance run --mode record --cassettes DIR"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -85,7 +88,8 @@ def read_recording(directory: Path) -> Recording:
         )
     path = directory / METADATA_FILE
     try:
-        data = json.loads(path.read_text("utf-8"))
+        with path.open("rb") as file:
+            raw = file.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
         raise ConfigError(
             f"{show_path(directory)} holds no {METADATA_FILE}, so it is not a cassette set that "
@@ -94,14 +98,25 @@ def read_recording(directory: Path) -> Recording:
             source="--cassettes",
             code=CONFIG_MISSING,
         ) from None
-    except (ValueError, OSError) as exc:
-        raise _corrupt(path, f"it is not readable JSON ({exc})") from None
+    except OSError as exc:
+        raise _corrupt(path, f"it is not readable ({exc})") from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise _corrupt(path, f"it is more than {MAX_FILE_BYTES:,} bytes, far more than a recording")
+    try:
+        data = parse_json(raw, source=show_path(path), max_bytes=MAX_FILE_BYTES)
+    except UntrustedJSONError as exc:
+        decode = exc.decode_error
+        if decode is not None:
+            problem = f"it is not readable JSON ({decode.msg}, line {decode.lineno}, at {exc.path})"
+            raise _corrupt(path, problem) from None
+        raise _corrupt(path, f"{exc.path} {exc.problem}") from None
     if not isinstance(data, dict) or data.get("format") != CASSETTES_FORMAT:
         raise _corrupt(path, f"it does not describe a {CASSETTES_FORMAT} set")
     version = data.get("format_version")
-    harness: dict[str, Any] = data["harness"] if isinstance(data.get("harness"), dict) else {}
-    if version not in COMPATIBLE_FORMAT_VERSIONS:
-        recorded_by = str(harness.get("foundry_conformance", "an unknown version"))
+    if version not in COMPATIBLE_FORMAT_VERSIONS or isinstance(version, bool):
+        harness = data.get("harness")
+        recorded_by = harness.get("foundry_conformance") if isinstance(harness, dict) else None
+        recorded_by = recorded_by if isinstance(recorded_by, str) else "an unknown version"
         readable = ", ".join(str(v) for v in COMPATIBLE_FORMAT_VERSIONS)
         raise ConfigError(
             f"The cassettes in {show_path(directory)} have format_version {version!r} (recorded "
@@ -112,34 +127,76 @@ def read_recording(directory: Path) -> Recording:
             source="--cassettes",
         )
     try:
-        return _recording(directory, data, harness)
-    except (KeyError, TypeError, ValueError) as exc:
-        raise _corrupt(path, f"a field is missing or malformed ({exc})") from None
+        return _recording(directory, Node(data, show_path(path)))
+    except UntrustedJSONError as exc:
+        problem = f"a field is missing or malformed: {exc.path} {exc.problem}"
+        raise _corrupt(path, problem) from None
 
 
-def _recording(directory: Path, data: dict[str, Any], harness: dict[str, Any]) -> Recording:
-    endpoint = data["endpoint"]
-    recorded_at = datetime.fromisoformat(str(data["recorded_at"]))
+def _recording(directory: Path, doc: Node) -> Recording:
+    """The ``Recording`` a metadata document describes, every field it holds type-checked."""
+    endpoint = doc.field("endpoint")
+    _optional(endpoint, "resource_redacted", Node.boolean)
+    _optional(doc, "finished_at", Node.string)
+    counts = doc.get("counts")
+    if counts is not None and counts.value is not None:
+        for _, count in counts.entries():
+            count.integer()
+    if (scrubbed := doc.get("scrubbed")) is not None:
+        scrubbed.mapping()  # what the recording scrubbed: shown, never acted on
+    recorded = doc.field("recorded_at")
+    try:
+        recorded_at = datetime.fromisoformat(recorded.string())
+    except ValueError:
+        raise recorded.error(f"is {recorded.value!r}, not an ISO 8601 time") from None
     if recorded_at.tzinfo is None:
         recorded_at = recorded_at.replace(tzinfo=UTC)
     return Recording(
         directory=directory,
-        format_version=int(data["format_version"]),
-        source=str(data.get("source", "live")),
+        format_version=doc.field("format_version").integer(),
+        source=_optional(doc, "source", Node.string) or "live",
         recorded_at=recorded_at,
-        base_url=str(endpoint["base_url"]),
-        resource=endpoint.get("resource"),
-        deployments=tuple(str(d) for d in data.get("deployments", ())),
-        auth_modes=tuple(str(m) for m in data.get("auth_modes", ())),
-        entra_scope=data.get("entra_scope"),
-        suite=data.get("suite"),
-        select=tuple(str(s) for s in data.get("select", ())),
-        probe_rate_limit=bool(data.get("probe_rate_limit", False)),
-        token_scopes=dict(data.get("token_scopes") or {}),
-        harness={str(k): str(v) for k, v in harness.items()},
-        verdict=data.get("verdict"),
-        cases=dict(data.get("cases") or {}),
+        base_url=endpoint.field("base_url").string(),
+        resource=_optional(endpoint, "resource", Node.string),
+        deployments=_strings(doc, "deployments"),
+        auth_modes=_strings(doc, "auth_modes"),
+        entra_scope=_optional(doc, "entra_scope", Node.string),
+        suite=_optional(doc, "suite", Node.string),
+        select=_strings(doc, "select"),
+        probe_rate_limit=bool(_optional(doc, "probe_rate_limit", Node.boolean)),
+        token_scopes={
+            scope: None if why.value is None else why.string()
+            for scope, why in _entries(doc, "token_scopes")
+        },
+        harness={name: value.string() for name, value in _entries(doc, "harness")},
+        verdict=_optional(doc, "verdict", Node.string),
+        cases={name: _case(case) for name, case in _entries(doc, "cases")},
     )
+
+
+def _optional(doc: Node, key: str, read: Callable[[Node], T]) -> T | None:
+    """The field ``key`` read with ``read``, or None when it is absent or null."""
+    node = doc.get(key)
+    return None if node is None or node.value is None else read(node)
+
+
+def _strings(doc: Node, key: str) -> tuple[str, ...]:
+    node = doc.get(key)
+    return () if node is None or node.value is None else tuple(n.string() for n in node.items())
+
+
+def _entries(doc: Node, key: str) -> list[tuple[str, Node]]:
+    node = doc.get(key)
+    return [] if node is None or node.value is None else node.entries()
+
+
+def _case(case: Node) -> Mapping[str, Any]:
+    """What the recording says of one case, its fields type-checked (a replay quotes them)."""
+    for key in ("check", "case", "status", "reason"):
+        _optional(case, key, Node.string)
+    _strings(case, "diagnoses")
+    _optional(case, "interactions", Node.integer)
+    return case.mapping()
 
 
 def _corrupt(path: Path, problem: str) -> ConfigError:
