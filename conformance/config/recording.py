@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 
 from .. import __version__
 from ..core.errors import CONFIG_MISSING, ConfigError
-from ..core.untrusted import MAX_FILE_BYTES, Node, UntrustedJSONError, parse_json
+from ..core.untrusted import MAX_FILE_BYTES, Node, UntrustedJSONError, parse_json, read_at_most
 from .values import show_path
 
 CASSETTES_FORMAT = "foundry-conformance.cassettes"
@@ -88,8 +88,7 @@ def read_recording(directory: Path) -> Recording:
         )
     path = directory / METADATA_FILE
     try:
-        with path.open("rb") as file:
-            raw = file.read(MAX_FILE_BYTES + 1)
+        raw = read_at_most(path, MAX_FILE_BYTES)
     except FileNotFoundError:
         raise ConfigError(
             f"{show_path(directory)} holds no {METADATA_FILE}, so it is not a cassette set that "

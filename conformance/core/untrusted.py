@@ -18,6 +18,7 @@ import json
 import math
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from .errors import InputError
@@ -77,6 +78,18 @@ class _LongInteger:
     """Stands in for an integer literal too long to convert."""
 
     digits: int
+
+
+def read_at_most(path: Path, limit: int) -> bytes:
+    """The bytes of ``path``, but never more than ``limit`` + 1 of them (read piece by piece, so
+    that neither a huge file nor an endless one, like a FIFO, is read whole)."""
+    pieces: list[bytes] = []
+    size = 0
+    with path.open("rb") as file:
+        while size <= limit and (piece := file.read(min(MiB, limit + 1 - size))):
+            pieces.append(piece)
+            size += len(piece)
+    return b"".join(pieces)
 
 
 def parse_json(

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, Union, get_args, get_origin, get_type_hints
 
 from ..core.errors import SummaryError
-from ..core.untrusted import MAX_FILE_BYTES, Node, UntrustedJSONError, parse_json
+from ..core.untrusted import MAX_FILE_BYTES, Node, UntrustedJSONError, parse_json, read_at_most
 from .model import SCHEMA, VERDICTS, RunSummary
 
 _HINTS: dict[type[Any], dict[str, Any]] = {}  # the model's field types, resolved once per class
@@ -92,8 +92,7 @@ def _hints(cls: type[Any]) -> dict[str, Any]:
 def load_summary(path: Path) -> RunSummary:
     """Read and validate ``path``; ``SummaryError`` with the reason and the fix otherwise."""
     try:
-        with path.open("rb") as file:
-            raw = file.read(MAX_FILE_BYTES + 1)
+        raw = read_at_most(path, MAX_FILE_BYTES)
     except FileNotFoundError:
         raise SummaryError(
             f"{path} does not exist; a run writes summary.json into its --report-dir "

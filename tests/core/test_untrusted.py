@@ -7,6 +7,7 @@ import json
 import sys
 import time
 import tracemalloc
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,6 +23,7 @@ from conformance.core.untrusted import (
     describe,
     parse_json,
     path_at,
+    read_at_most,
 )
 
 
@@ -289,3 +291,28 @@ def test_node_names_the_field_of_the_wrong_type(value: Any, read: Any, message: 
 def test_describe_cuts_long_strings() -> None:
     assert describe("x" * 100) == f"the string '{'x' * 40}…'"
     assert describe([1]) == "an array" and describe(None) == "null"
+
+
+# -- read_at_most ------------------------------------------------------------------------------
+
+
+def test_read_at_most_reads_a_small_file_whole(tmp_path: Path) -> None:
+    path = tmp_path / "f"
+    path.write_bytes(b"x" * 3000)
+    assert read_at_most(path, 4096) == b"x" * 3000
+
+
+def test_read_at_most_stops_one_byte_past_the_limit_without_a_buffer_of_the_limit(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "f"
+    path.write_bytes(b"x" * (3 * 1024 * 1024))
+    tracemalloc.start()
+    try:
+        data = read_at_most(path, 64 * 1024 * 1024)
+        small = read_at_most(path, 1000)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert len(data) == 3 * 1024 * 1024 and small == b"x" * 1001
+    assert peak < 16 * 1024 * 1024  # not the 64 MiB a read(limit + 1) would allocate
