@@ -11,13 +11,14 @@ Every function here takes whatever came over the wire and never raises.
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any, Literal
+
+from ..core.untrusted import UntrustedJSONError, parse_json
 
 Layer = Literal["azure-gateway", "anthropic", "html", "empty", "unparseable"]
 
@@ -70,9 +71,8 @@ def split_excerpt(body: str) -> tuple[str, bool]:
 def json_object(text: str) -> dict[str, Any] | None:
     """``text`` parsed as a JSON object, or None if it is not one."""
     try:
-        data = json.loads(text)
-    except (ValueError, RecursionError):
-        # ValueError covers JSONDecodeError and Python's limit on huge integer literals.
+        data = parse_json(text, source="the body")
+    except UntrustedJSONError:  # not JSON, or beyond the bounds of a body (too deep, too large)
         return None
     return data if isinstance(data, dict) else None
 

@@ -7,9 +7,11 @@ client, no network.
 
 from __future__ import annotations
 
-import json
 from functools import cache
 from typing import TYPE_CHECKING, Any
+
+from ..core.untrusted import UntrustedJSONError
+from ..core.untrusted import parse_json as parse_untrusted_json
 
 if TYPE_CHECKING:
     from anthropic.types import Message, MessageTokensCount
@@ -42,10 +44,12 @@ def _stream_events() -> dict[str, type[BaseModel]]:
 def parse_json(body: str) -> tuple[Any, str | None]:
     """``body`` decoded, or None and why it could not be."""
     try:
-        return json.loads(body), None
-    except json.JSONDecodeError as exc:
+        return parse_untrusted_json(body, source="the body"), None
+    except UntrustedJSONError as exc:  # not JSON, or beyond the bounds of a body
         snippet = body[:80].replace("\n", " ")
-        return None, f"the body is not JSON ({exc.msg} at position {exc.pos}): {snippet!r}"
+        decode = exc.decode_error
+        why = f"{decode.msg} at position {decode.pos}" if decode else f"{exc.path} {exc.problem}"
+        return None, f"the body is not JSON ({why}): {snippet!r}"
 
 
 def _errors(exc: ValidationError) -> list[str]:

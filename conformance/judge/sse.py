@@ -6,9 +6,10 @@ The SDK hides some faults (it silently skips a ``data: [DONE]`` frame, tolerates
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
+
+from ..core.untrusted import UntrustedJSONError, parse_json
 
 DONE_SENTINEL = "[DONE]"
 
@@ -43,8 +44,9 @@ def parse_sse(raw: bytes | str) -> list[SseEvent]:
             continue
         data = "\n".join(data_lines)
         try:
-            decoded = json.loads(data) if data and data != DONE_SENTINEL else None
-        except json.JSONDecodeError:
+            wanted = data and data != DONE_SENTINEL
+            decoded = parse_json(data, source="an SSE event") if wanted else None
+        except UntrustedJSONError:  # not JSON, or beyond the bounds of a body
             decoded = None
         events.append(SseEvent(name, data, decoded))
     return events

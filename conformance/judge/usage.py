@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ..core.untrusted import UntrustedJSONError, parse_json
 from .sse import parse_sse
 
 
@@ -28,8 +29,8 @@ def extract_usage(content_type: str, body: bytes) -> tuple[int | None, int | Non
                 out = delta_out if delta_out is not None else out
         return inp, out
     try:
-        data = json.loads(body)
-    except (json.JSONDecodeError, UnicodeDecodeError):
+        data = parse_json(body, source="the response body")
+    except UntrustedJSONError:  # not JSON, or beyond the bounds of a body (too deep, too large)
         return None, None
     if not isinstance(data, dict):
         return None, None
