@@ -172,6 +172,61 @@ def test_the_page_reads_on_a_phone_and_prints() -> None:
     assert "overflow-x: auto" in page
 
 
+class _CardTables(HTMLParser):
+    """Each ``table.cards``: its column headers, and the ``data-label`` of each body row's cells."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tables: list[tuple[list[str], list[list[str | None]]]] = []
+        self._inside = False  # a table.cards
+        self._header: list[str] | None = None  # the text of the <th> being read
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag == "table":
+            self._inside = "cards" in (found.get("class") or "").split()
+            if self._inside:
+                self.tables.append(([], []))
+        elif not self._inside:
+            return
+        elif tag == "th":
+            self._header = []
+        elif tag == "tbody":
+            self.tables[-1][1].clear()
+        elif tag == "tr":
+            self.tables[-1][1].append([])
+        elif tag == "td":
+            self.tables[-1][1][-1].append(found.get("data-label"))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "table":
+            self._inside = False
+        elif tag == "th" and self._header is not None:
+            self.tables[-1][0].append("".join(self._header).strip())
+            self._header = None
+
+    def handle_data(self, data: str) -> None:
+        if self._header is not None:
+            self._header.append(data)
+
+
+@pytest.mark.parametrize("factory", [failing_summary, summary])
+def test_every_field_of_a_card_names_its_column(factory: Callable[[], RunSummary]) -> None:
+    """Below the breakpoint a row is a card, whose fields show their column's name (data-label)."""
+    parser = _CardTables()
+    parser.feed(render_html(factory()))
+    assert len(parser.tables) >= 3
+    for headers, rows in parser.tables:
+        assert rows
+        for labels in rows:
+            assert labels == headers
+
+
+def test_a_path_may_break_only_before_its_slashes() -> None:
+    page = render_html(failing_summary())
+    assert '<span class="mono">POST /anthropic<wbr>/v1<wbr>/messages</span>' in page
+
+
 def test_inline_code_escapes_before_it_marks_up() -> None:
     assert (
         str(inline_code("send `x-api-key` not <b>")) == "send <code>x-api-key</code> not &lt;b&gt;"
