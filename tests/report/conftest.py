@@ -1,8 +1,11 @@
-"""A real run for the report tests: the CLI, in-process, against the emulator with faults on.
+"""Real runs for the report tests: the CLI, in-process, against the emulator.
 
-One run serves the whole session (a run takes seconds). Its key is a canary: the emulator accepts
-the key in ``ANTHROPIC_FOUNDRY_API_KEY``, and with ``echo-key`` it sends it back in bodies and
-headers, so any artifact that holds it would prove a leak.
+Each run serves the whole session (a run takes seconds). ``fault_run`` has faults on and a canary
+key: the embedded emulator accepts the key in ``ANTHROPIC_FOUNDRY_API_KEY``, and with ``echo-key``
+it sends it back in bodies and headers, so any artifact that holds it would prove a leak.
+``conformant_run`` is a clean emulator run; ``wrong_key_run`` is the page a user opens after the
+most common mistake: a standalone emulator, and a key it does not know, so every authenticated
+request is refused with 401.
 """
 
 from __future__ import annotations
@@ -17,10 +20,13 @@ from typing import Any
 import pytest
 
 from conformance.cli.main import main
+from conformance.emulator import parse_profiles
+from conformance.emulator.server import EmulatorServer
 from tests.foundry_env import FOUNDRY_VARIABLES
 
 ROOT = Path(__file__).resolve().parents[2]
 CANARY_KEY = "canary-key-7f3c9e1d5b2a4f60-must-never-reach-an-artifact"
+WRONG_KEY = "wrong-key-canary-3b9d-not-the-emulators-key"
 FAULTS = "api-key-rejected,echo-key,server-error"
 
 
@@ -42,25 +48,36 @@ class FaultRun:
         return [c for c in self.summary["checks"] if c["status"] in ("failed", "error")]
 
 
-@pytest.fixture(scope="session")
-def fault_run(tmp_path_factory: pytest.TempPathFactory) -> FaultRun:
-    """``foundry-conformance run --emulator api-key-rejected,echo-key,server-error`` with a canary key."""
-    base = tmp_path_factory.mktemp("fault-run")
+def run_cli(base: Path, key: str, *args: str) -> FaultRun:
+    """``foundry-conformance run ARGS`` with ``key`` and no other Foundry variable, from ``base``."""
     with pytest.MonkeyPatch.context() as env:
         for name in FOUNDRY_VARIABLES:
             env.delenv(name, raising=False)
-        env.setenv("ANTHROPIC_FOUNDRY_API_KEY", CANARY_KEY)
+        env.setenv("ANTHROPIC_FOUNDRY_API_KEY", key)
         env.chdir(base)
-        code = main(
-            [
-                "run",
-                "--emulator",
-                FAULTS,
-                "--report-dir",
-                str(base / "reports"),
-            ]
-        )
+        code = main(["run", *args, "--report-dir", str(base / "reports")])
     return FaultRun(code, base / "reports")
+
+
+@pytest.fixture(scope="session")
+def fault_run(tmp_path_factory: pytest.TempPathFactory) -> FaultRun:
+    """``foundry-conformance run --emulator api-key-rejected,echo-key,server-error`` with a canary key."""
+    return run_cli(tmp_path_factory.mktemp("fault-run"), CANARY_KEY, "--emulator", FAULTS)
+
+
+@pytest.fixture(scope="session")
+def conformant_run(tmp_path_factory: pytest.TempPathFactory) -> FaultRun:
+    """``foundry-conformance run --emulator``: every check passes, or is skipped with its reason."""
+    return run_cli(tmp_path_factory.mktemp("conformant-run"), CANARY_KEY, "--emulator")
+
+
+@pytest.fixture(scope="session")
+def wrong_key_run(tmp_path_factory: pytest.TempPathFactory) -> FaultRun:
+    """A run against a standalone emulator with a key it does not know: every key is refused."""
+    with EmulatorServer(parse_profiles("default")) as server:
+        return run_cli(
+            tmp_path_factory.mktemp("wrong-key-run"), WRONG_KEY, "--base-url", server.base_url
+        )
 
 
 @pytest.fixture(scope="session")

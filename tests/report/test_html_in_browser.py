@@ -1,8 +1,16 @@
 """diagnosis.html as a user sees it: headless Chromium loads it, with every host name unresolvable.
 
 The page of a real fault-profile run must show the verdict, each failing check's diagnosis codes
-and request IDs after the browser has run it, ask the network for nothing (Chromium's own network
-log is read, and a leaky page proves the reading works), and render at 1280 and 400 px.
+and request IDs after the browser has run it, and ask the network for nothing (Chromium's own
+network log is read, and a leaky page proves the reading works).
+
+And it must work on every screen. A conformant run's page and a wrong-key run's page (the one a
+user opens after the most common mistake) are laid out at 390 px (a phone), 768 px (a tablet) and
+1280 px (a desktop), and measured in the browser: nothing wider than the viewport and nothing that
+scrolls sideways; every text field at least 120 px wide, every fixed-width value (an ID, a time, a
+number) whole in its box; no word broken between two letters; and pages that do not grow much
+taller as the screen narrows. The screenshots land in the session's temporary directory (printed
+with ``-rP``); the layout is the same on every screen from 1200 px up, where the page stops growing.
 """
 
 from __future__ import annotations
@@ -11,10 +19,11 @@ import shutil
 import struct
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 
-from .conftest import FaultRun
+from .conftest import WRONG_KEY, FaultRun
 
 pytestmark = pytest.mark.skipif(
     not any(shutil.which(name) for name in ("chromium", "chromium-browser", "google-chrome")),
@@ -75,14 +84,157 @@ def test_the_network_check_catches_a_page_that_fetches(
     }
 
 
-def test_the_script_photographs_the_page_wide_and_narrow(
-    fault_run: FaultRun, render_report_script: ModuleType, tmp_path: Path
+def test_the_script_photographs_the_page_on_a_phone_a_tablet_and_a_desktop(
+    fault_run: FaultRun,
+    render_report_script: ModuleType,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     summary = tmp_path / "summary.json"
     shutil.copy(fault_run.report_dir / "summary.json", summary)
     assert render_report_script.main([str(summary), "--height", "900"]) == 0
-    assert png_size(tmp_path / "diagnosis-wide.png") == (1280, 900)
-    assert png_size(tmp_path / "diagnosis-narrow.png") == (400, 900)
+    for width in WIDTHS:
+        assert png_size(tmp_path / f"diagnosis-{width}.png") == (width, 900)
     assert (tmp_path / "diagnosis.html").read_text("utf-8") == (
         fault_run.report_dir / "diagnosis.html"
     ).read_text("utf-8")
+    out = capsys.readouterr().out
+    assert " 390 px: the page is " in out and "widest element 390 px" in out
+
+
+# -- every screen ------------------------------------------------------------------------------
+
+WIDTHS = (390, 768, 1280)
+DESKTOP = 1280
+READABLE_PX = 120
+# A word this long may break on a phone (an environment variable's name is ~40 characters, a line
+# there ~45); a shorter one never does, and at desktop width no word does.
+LONG_WORD = 24
+# How much taller the page may grow than at 1280 px. At 768 px the issue's bound. At 390 px the
+# reading column is 366 px against 1160 at desktop width: prose alone needs up to 3.2 times the
+# lines there, so three times the desktop height means the cards cost no more than the narrower
+# column does (before the cards, the wrong-key page grew twelvefold).
+TALLER_AT = {768: 2.0, 390: 3.0}
+SECTIONS = ("diagnoses", "checks", "correlation")
+
+Layouts = dict[str, dict[int, dict[str, Any]]]
+
+
+@pytest.fixture(scope="module")
+def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the layout tests leave their screenshots."""
+    return tmp_path_factory.mktemp("screenshots")
+
+
+@pytest.fixture(scope="module")
+def laid_out(
+    conformant_run: FaultRun,
+    wrong_key_run: FaultRun,
+    render_report_script: ModuleType,
+    screenshots: Path,
+) -> Layouts:
+    """Both reports measured at each width, and photographed (first screen and each section)."""
+    found = {}
+    for name, run in (("conformant", conformant_run), ("wrong-key", wrong_key_run)):
+        page = screenshots / f"{name}.html"
+        shutil.copy(run.report_dir / "diagnosis.html", page)
+        found[name] = render_report_script.layouts(
+            page, WIDTHS, shots=screenshots, sections=SECTIONS
+        )
+    print(f"screenshots: {screenshots}")
+    return found
+
+
+def _shown(items: list[dict[str, Any]], limit: int = 8) -> str:
+    return "\n".join(str(item) for item in items[:limit]) + (
+        f"\n… and {len(items) - limit} more" if len(items) > limit else ""
+    )
+
+
+REPORTS = ("conformant", "wrong-key")
+every_screen = pytest.mark.parametrize(
+    ("report", "width"), [(r, w) for r in REPORTS for w in WIDTHS], ids=lambda v: str(v)
+)
+
+
+@every_screen
+def test_nothing_is_wider_than_the_viewport(laid_out: Layouts, report: str, width: int) -> None:
+    layout = laid_out[report][width]
+    assert layout["viewport"] == width
+    assert layout["scrollWidth"] <= width, layout["widest"]
+    assert layout["widest"]["right"] <= width, layout["widest"]
+    assert not layout["beyond"], _shown(layout["beyond"])
+    # An error body may scroll inside its own box; nothing else scrolls sideways.
+    sideways = [box for box in layout["scrolling"] if box["tag"] != "pre"]
+    assert not sideways, _shown(sideways)
+
+
+@every_screen
+def test_every_field_is_readable(laid_out: Layouts, report: str, width: int) -> None:
+    fields = laid_out[report][width]["fields"]
+    assert len(fields) > 100
+    squeezed = [f for f in fields if not f["fit"] and f["width"] < READABLE_PX]
+    assert not squeezed, _shown(squeezed)
+    spilled = [f for f in fields if f["overflows"]]
+    assert not spilled, _shown(spilled)
+
+
+@every_screen
+def test_no_word_is_broken_between_two_letters(laid_out: Layouts, report: str, width: int) -> None:
+    breaks = laid_out[report][width]["breaks"]
+    if width != DESKTOP:
+        breaks = [b for b in breaks if len(b["word"]) <= LONG_WORD]
+    assert not breaks, _shown(breaks)
+
+
+@every_screen
+def test_tables_are_cards_below_desktop_width(laid_out: Layouts, report: str, width: int) -> None:
+    cells = [f for f in laid_out[report][width]["fields"] if f["card"]]
+    assert cells
+    as_table = {f["display"] == "table-cell" for f in cells}
+    assert as_table == {width == DESKTOP}, _shown(cells)
+
+
+@pytest.mark.parametrize("report", REPORTS)
+@pytest.mark.parametrize("width", sorted(TALLER_AT))
+def test_the_page_grows_little_taller_on_a_narrower_screen(
+    laid_out: Layouts, report: str, width: int
+) -> None:
+    """The issue's measure: the wrong-key page was 13.5k px tall at 1280 px and ~160k at 768."""
+    heights = {w: laid_out[report][w]["height"] for w in WIDTHS}
+    assert heights[width] <= TALLER_AT[width] * heights[DESKTOP], heights
+
+
+def test_each_screen_is_photographed(laid_out: Layouts, screenshots: Path) -> None:
+    for report in REPORTS:
+        for width in WIDTHS:
+            assert png_size(screenshots / f"{report}-{width}.png") == (width, 900)
+            for section in SECTIONS:
+                assert png_size(screenshots / f"{report}-{width}-{section}.png") == (width, 900)
+
+
+def test_the_pages_laid_out_are_a_conformant_and_a_wrong_key_run(
+    conformant_run: FaultRun, wrong_key_run: FaultRun
+) -> None:
+    assert (conformant_run.summary["verdict"], conformant_run.exit_code) == ("conformant", 0)
+    assert (wrong_key_run.summary["verdict"], wrong_key_run.exit_code) == ("misconfigured", 1)
+    assert wrong_key_run.summary["counts"]["failed"] > 10
+
+
+def test_the_wrong_key_page_keeps_its_content_and_no_key(wrong_key_run: FaultRun) -> None:
+    page = wrong_key_run.text("diagnosis.html")
+    assert 'data-verdict="misconfigured">Misconfigured</h1>' in page
+    assert 'id="diag-invalid-api-key"' in page
+    assert WRONG_KEY not in page
+
+
+def test_a_printed_page_fits_the_paper(
+    wrong_key_run: FaultRun, render_report_script: ModuleType
+) -> None:
+    """A4 portrait is 718 CSS px between the default margins: the cards print, nothing is cut."""
+    with render_report_script.DevTools() as browser:
+        tab = browser.tab(718, 1000, media="print")
+        tab.load(wrong_key_run.report_dir / "diagnosis.html")
+        layout = tab.layout()
+    assert layout["scrollWidth"] <= 718, layout["widest"]
+    assert not layout["beyond"], _shown(layout["beyond"])
