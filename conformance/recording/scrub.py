@@ -1,11 +1,13 @@
 """Scrubbing what a cassette keeps: every secret out before a byte is written (pure).
 
-The run's ``Redactor`` does the matching (credential headers by name, the exact secret values in
-their encodings, JWT-shaped strings); this module applies it to every part of a recorded exchange
-— URL, request and response headers, bodies, stream chunks — and replaces the resource host when
-``--redact-resource`` asks for it. Bodies arrive decoded (no ``content-encoding``) and lengths are
-fixed after scrubbing, so that a replayed answer is consistent with itself. Request IDs are evidence
-and pass through untouched.
+The run's ``Redactor`` does the matching (credential headers by name, the secrets in every form
+it knows, JWT-shaped strings); this module applies it to every part of a recorded exchange — URL,
+request and response headers (names too), bodies, stream chunks — and replaces the resource host
+when ``--redact-resource`` asks for it. A body and a stream are scrubbed whole, never chunk by
+chunk, and with their SSE deltas reassembled (``Redactor.stream``): a secret split across two
+chunks or two ``text_delta`` events is found all the same. Bodies arrive decoded (no
+``content-encoding``) and lengths are fixed after scrubbing, so that a replayed answer is
+consistent with itself. Request IDs are evidence and pass through untouched.
 """
 
 from __future__ import annotations
@@ -52,8 +54,18 @@ class Scrubber:
 
     def text(self, value: str) -> str:
         """``value`` without secrets, JWTs or (if asked) the resource host."""
-        value = self.redactor.text(value)
+        return self._without_hosts(self.redactor.text(value))
+
+    def stream(self, value: str) -> str:
+        """A whole body or stream as ``text`` scrubs it, its SSE deltas reassembled as well."""
+        return self._without_hosts(self.redactor.stream(value))
+
+    def _without_hosts(self, value: str) -> str:
         return self._hosts.sub(REDACTED_HOST, value) if self._hosts is not None else value
+
+    def file_name(self, name: str) -> str:
+        """``name`` as a safe component of a file name, without secrets or the resource host."""
+        return self.redactor.file_name(self._without_hosts(name))
 
     def url(self, url: str) -> str:
         """A URL without credential query parameters, secrets or the resource host."""
@@ -66,25 +78,32 @@ class Scrubber:
         return self.text(value)
 
     def headers(self, items: Iterable[tuple[str, str]]) -> Headers:
-        """Headers (names lower-cased, repeats kept) with credential values replaced."""
-        return [(name.lower(), self.header(name, value)) for name, value in items]
+        """Headers (names lower-cased and scrubbed, repeats kept) with credential values replaced."""
+        return [
+            (self._without_hosts(self.redactor.header_name(name)), self.header(name, value))
+            for name, value in items
+        ]
 
     def body(self, raw: bytes) -> str | bytes:
-        """A body as text when it is UTF-8 (scrubbed), else as bytes (scrubbed byte for byte)."""
+        """A body as text when it is UTF-8 (scrubbed whole, SSE deltas reassembled), else as
+        bytes (scrubbed byte for byte)."""
         try:
-            return self.text(raw.decode("utf-8"))
+            return self.stream(raw.decode("utf-8"))
         except UnicodeDecodeError:
             # latin-1 maps every byte to one character, so the scrub cannot corrupt the rest.
             return self.text(raw.decode("latin-1")).encode("latin-1", errors="replace")
 
     def chunks(self, chunks: Sequence[str]) -> list[str]:
-        """Stream chunks scrubbed one by one, unless a secret straddles a chunk boundary."""
+        """Stream chunks as they arrived, scrubbed as one body (``stream``).
+
+        The chunks are kept as they came when scrubbing them one by one gives the same text (no
+        secret straddles a boundary, none is split across deltas); else the scrubbed whole is
+        re-cut at SSE event boundaries, which keeps one event per chunk.
+        """
+        whole = self.stream("".join(chunks))
         scrubbed = [self.text(chunk) for chunk in chunks]
-        whole = self.text("".join(chunks))
         if "".join(scrubbed) == whole:
             return scrubbed
-        # A secret split across two chunks escapes a per-chunk scrub: re-cut the scrubbed whole at
-        # SSE event boundaries instead, which keeps one event per chunk.
         return split_events(whole)
 
     def leaks(self, values: Iterable[str | bytes]) -> bool:

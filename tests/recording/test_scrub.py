@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import base64
 import itertools
+import json
 import string
+from urllib.parse import quote
 
 from hypothesis import assume, given
 from hypothesis import strategies as st
@@ -121,3 +123,85 @@ def test_every_form_the_scan_knows_is_scrubbed() -> None:
     scrub = Scrubber(Redactor([CANARY_KEY]))
     for form in secret_forms(CANARY_KEY):
         assert form not in scrub.text(f"x{form}y")
+
+
+# -- a stream is scrubbed whole, its deltas reassembled -----------------------------------------
+
+
+def _delta_event(text: str) -> str:
+    data = {
+        "type": "content_block_delta",
+        "index": 0,
+        "delta": {"type": "text_delta", "text": text},
+    }
+    return f"event: content_block_delta\ndata: {json.dumps(data)}\n\n"
+
+
+def _reassembled(chunks: list[str]) -> str:
+    """The text the chunks' deltas spell (every event must still be JSON)."""
+    lines = "".join(chunks).splitlines()
+    return "".join(
+        json.loads(line[6:])["delta"]["text"] for line in lines if line.startswith("data: ")
+    )
+
+
+def test_a_secret_split_across_two_text_deltas_leaves_the_cassette() -> None:
+    scrub = Scrubber(Redactor([CANARY_KEY]))
+    chunks = [_delta_event("The key: canary-key-"), _delta_event("DO-NOT-LEAK-0123456789abcdef!")]
+    assert scrub.leaks(chunks)  # the scan reassembles the deltas too
+    scrubbed = scrub.chunks(chunks)
+    assert _reassembled(scrubbed) == f"The key: {REDACTED}!"
+    assert len(scrubbed) == 2  # still one event per chunk
+    assert not scrub.leaks([*scrubbed, "".join(scrubbed)])
+    body = scrub.body("".join(chunks).encode())
+    assert isinstance(body, str)
+    assert _reassembled([body]) == f"The key: {REDACTED}!"
+
+
+@given(secret=secrets, cuts=st.lists(st.integers(0, 200), min_size=1, max_size=5), data=st.data())
+def test_a_secret_split_across_any_deltas_and_chunks_is_scrubbed(
+    secret: str, cuts: list[int], data: st.DataObject
+) -> None:
+    assume(not any(secret in marker for marker in MARKERS))
+    text = data.draw(context) + secret + data.draw(context)
+    assume(not any(marker in text for marker in MARKERS))
+    bounds = sorted({0, len(text), *(c % (len(text) + 1) for c in cuts)})
+    events = "".join(_delta_event(text[a:b]) for a, b in itertools.pairwise(bounds))
+    chunk_cuts = sorted({0, len(events), *(data.draw(st.integers(0, len(events))) for _ in cuts)})
+    chunks = [events[a:b] for a, b in itertools.pairwise(chunk_cuts) if a < b]
+    scrub = Scrubber(Redactor([secret]))
+    scrubbed = scrub.chunks(chunks)
+    assert not scrub.leaks(["".join(scrubbed)])
+    assert secret not in _reassembled(scrubbed)
+
+
+def test_a_secret_in_a_header_name_leaves_the_cassette() -> None:
+    scrub = Scrubber(Redactor([CANARY_KEY]))
+    assert scrub.headers([(f"X-{CANARY_KEY.upper()}", "1")]) == [("x-[REDACTED]", "1")]
+
+
+def test_a_secret_echoed_in_any_form_leaves_a_body_and_the_scan_agrees() -> None:
+    scrub = Scrubber(Redactor([CANARY_KEY]))
+    body = json.dumps(
+        {
+            "location": "https://x.example/cb?k=" + quote(CANARY_KEY, safe=""),
+            "hex": CANARY_KEY.encode().hex().upper(),
+            "blob": base64.b64encode(b"{'key': '" + CANARY_KEY.encode() + b"'}").decode(),
+            "cut": CANARY_KEY[:14],
+            "upper": CANARY_KEY.upper(),
+        }
+    )
+    assert scrub.leaks([body])
+    scrubbed = scrub.body(body.encode())
+    assert isinstance(scrubbed, str)
+    assert not scrub.leaks([scrubbed])
+    kept = json.loads(scrubbed)
+    assert kept["location"] == f"https://x.example/cb?k={REDACTED}"
+    assert kept["hex"] == kept["cut"] == kept["upper"] == REDACTED
+    assert REDACTED in kept["blob"]  # what is left of the blob is its own, not the key's
+
+
+def test_a_file_name_is_scrubbed_of_secrets_and_the_resource_host() -> None:
+    scrub = Scrubber(Redactor([CANARY_KEY]), ["my-res.services.ai.azure.com"])
+    name = scrub.file_name(f"MSG[{CANARY_KEY}@my-res.services.ai.azure.com/x]")
+    assert name == f"MSG[{REDACTED}@{REDACTED_HOST}_x]"
