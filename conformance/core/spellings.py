@@ -36,7 +36,7 @@ _BASE64_FRAGMENT = (8 * FRAGMENT_LENGTH - 4) // 6
 # base64 text, so a short key is found as itself and in its escapes, but not in those encodings.
 MIN_ENCODED_LENGTH = 8
 
-_WINDOW = 8  # bytes of one window (an array('Q') item); windows are cut every 4 characters,
+_WINDOW = 8  # bytes of one window (one unsigned 64-bit integer); cut every 4 characters,
 _DIRECT = _WINDOW + 3  # so a spelling this long always holds one whole; shorter ones: a regex
 _ASCII_UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 # The prefilter folds what a verification tells apart: case, base64url to base64, ' ' to '+'.
@@ -170,7 +170,7 @@ class Spellings:
 
     def spans(self, text: str) -> list[tuple[int, int]]:
         """The spans of ``text`` that spell a secret, merged, in order."""
-        for marker in self.opaque:
+        for marker in self.opaque:  # masked: nothing is matched inside a marker or across it
             if marker in text:
                 text = text.replace(marker, self.mask * len(marker))
         found = self._scan(text)
