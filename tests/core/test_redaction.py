@@ -347,7 +347,7 @@ secrets = (
         st.text(string.ascii_letters + string.digits + "+/=-_", min_size=1, max_size=200),
         st.text(st.characters(min_codepoint=32, max_codepoint=126), min_size=1, max_size=200),
         # and the characters escapes are made of, which a secret may hold as they are
-        st.text("%&#;\\/ux+ 0123456789abcdefABCDEF\"-_", min_size=1, max_size=200),
+        st.text('%&#;\\/ux+ 0123456789abcdefABCDEF"-_', min_size=1, max_size=200),
     )
     .map(str.strip)
     .filter(bool)
