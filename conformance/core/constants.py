@@ -38,6 +38,11 @@ RATE_LIMIT_HEADERS = (
 )
 RATE_LIMIT_HEADER_PREFIX = "anthropic-ratelimit-"
 
+# The one principal the embedded emulator has not assigned a data-plane role (as a developer's own
+# resource would have it): the opt-in AUTH-RBAC probe mints a token for it. Every other principal
+# holds the role, as RBAC assignments are not in tokens.
+EMULATOR_UNPRIVILEGED_PRINCIPAL = "00000000-0000-4000-8000-0000000000aa"
+
 # Like Azurite's well-known account key: the one key the embedded emulator accepts when
 # ANTHROPIC_FOUNDRY_API_KEY is not set in its environment. Printed when it starts; worthless elsewhere.
 EMULATOR_DEV_API_KEY = "emulator-dev-key-00000000-f0d7-4c1a-b5e0-c1a0de000000"

@@ -70,13 +70,37 @@ FAULT_PROFILES: tuple[FaultProfile, ...] = (
     FaultProfile("wrong-shape", "messages answer 200 JSON without `content` and `usage`"),
     FaultProfile("huge-body", "non-streamed messages answer a ~5 MB Message"),
     FaultProfile("server-error", "messages and count_tokens answer 500 api_error"),
-    FaultProfile("rate-limited", "messages and count_tokens always answer 429 RateLimitReached"),
+    FaultProfile(
+        "rate-limited",
+        "messages and count_tokens always answer 429 RateLimitReached (the requests counter)",
+    ),
     FaultProfile("echo-key", "the presented key or token comes back in a body field and a header"),
-    FaultProfile("tight-rate-limit", "rate limit of 5 requests per 2 s instead of 60 per 10 s"),
+    FaultProfile(
+        "tight-rate-limit",
+        "5 requests per 2 s per model pool instead of the platform profile's quota (fast tests)",
+    ),
     FaultProfile("retry-after", "a 429 carries a `retry-after` header"),
     FaultProfile(
         "anthropic-not-found",
         "an unknown deployment gets the Anthropic not_found_error, not Azure's DeploymentNotFound",
+    ),
+    FaultProfile(
+        "zero-quota",
+        "every model pool has a quota of 0 (a free-trial subscription): every request is a 429",
+    ),
+    FaultProfile(
+        "hosted-on-azure",
+        "Hosted on Azure as the field reports it: the features the sources disagree on are refused "
+        "with the field's wordings; /files and /skills are not served",
+    ),
+    FaultProfile(
+        "hosted-on-anthropic",
+        "Hosted on Anthropic infrastructure: every feature is accepted; /files and /skills list",
+    ),
+    FaultProfile(
+        "backend-auth-failure",
+        "messages answer the platform's failure to authenticate to its backend (Azure-shaped, "
+        "quoting a request id)",
     ),
 )
 

@@ -20,13 +20,18 @@ from datetime import UTC, datetime
 from typing import Any
 
 from .errors import TokenFormatError
+from .platform_load import builtin_profile
 
 # Three base64url segments, the first two starting with '{"' encoded ("eyJ"). The signature may be
 # empty (unsigned tokens end with a dot).
 JWT_PATTERN = re.compile(r"eyJ[A-Za-z0-9_-]{4,}\.eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*")
 
-COGNITIVE_SERVICES_AUDIENCE = "https://cognitiveservices.azure.com"
-AI_AZURE_AUDIENCE = "https://ai.azure.com"
+
+# The audiences of the platform profile's two accepted scopes (the default first), for the tests
+# and the emulator that name them; the profile is where they are stated.
+COGNITIVE_SERVICES_AUDIENCE, AI_AZURE_AUDIENCE = (
+    scope.removesuffix("/.default") for scope in builtin_profile().accepted_scopes[:2]
+)
 
 
 @dataclass(frozen=True)
@@ -150,9 +155,9 @@ def _str_or_none(value: object) -> str | None:
 
 def mint_test_token(
     *,
-    audience: str = COGNITIVE_SERVICES_AUDIENCE,
+    audience: str | None = None,
     expires_at: datetime | int | None = None,
-    roles: Sequence[str] = ("Cognitive Services User",),
+    roles: Sequence[str] = (),
     object_id: str = "00000000-0000-4000-8000-00000000c0de",
     tenant_id: str = "00000000-0000-4000-8000-0000000000e7",
     scopes: Sequence[str] = (),
@@ -160,9 +165,14 @@ def mint_test_token(
 ) -> str:
     """An unsigned JWT (``alg: none``) for the emulator and tests; never valid on Azure.
 
+    Realistic by default: ``aud``, ``exp``, ``oid``, ``tid`` and no ``roles`` claim, since Azure RBAC
+    assignments are checked server-side and never appear in a token (``roles`` holds app roles).
+
     ``expires_at`` defaults to one hour after 2026-01-01 plus a century, so that test tokens do not
     expire while the suite runs; pass a past instant to mint an expired one.
     """
+    if audience is None:  # the audience of the platform's default scope
+        audience = normalize_audience(builtin_profile().default_scope)
     if expires_at is None:
         exp = 4_102_444_800  # 2100-01-01T00:00:00Z
     elif isinstance(expires_at, datetime):

@@ -3,6 +3,11 @@
 Azure answers every refusal here itself, in Azure-shaped bodies and without ``request-id``. Order:
 key headers first (``x-api-key``, then ``api-key``), then ``Authorization: Bearer``. The emulator
 reads a token's claims without verifying any signature, as its test tokens are unsigned.
+
+A token is accepted when its audience is one the platform profile accepts and it is in date. Azure
+RBAC assignments never appear in a token (its ``roles`` claim holds app roles), so the emulator
+plays a resource where every principal holds the data-plane role but one,
+``EMULATOR_UNPRIVILEGED_PRINCIPAL`` (the AUTH-RBAC probe's); ``rbac-missing`` refuses them all.
 """
 
 from __future__ import annotations
@@ -11,14 +16,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from ..core.constants import DATA_PLANE_ROLES
+from ..core.constants import EMULATOR_UNPRIVILEGED_PRINCIPAL
 from ..core.errors import TokenFormatError
-from ..core.jwt_claims import AI_AZURE_AUDIENCE, COGNITIVE_SERVICES_AUDIENCE, read_claims
+from ..core.jwt_claims import read_claims
 from . import bodies
 from .bodies import JsonObject
 from .profiles import EmulatorConfig
 
-ACCEPTED_AUDIENCES = (COGNITIVE_SERVICES_AUDIENCE, AI_AZURE_AUDIENCE)
 KEY_HEADERS = ("x-api-key", "api-key")
 # PermissionDenied names the principal; a token without `oid` still gets a well-formed sentence.
 UNKNOWN_PRINCIPAL = "00000000-0000-0000-0000-000000000000"
@@ -30,6 +34,11 @@ class Identity:
 
     variant: str  # "x-api-key", "api-key" or "bearer"
     principal: str
+
+    @property
+    def by_key(self) -> bool:
+        """Whether the caller authenticated with a key (not an Entra ID token)."""
+        return self.variant != "bearer"
 
 
 @dataclass(frozen=True)
@@ -65,6 +74,7 @@ def authenticate(
 ) -> Identity | Refusal:
     """Accept the caller, or refuse it as the Azure gateway would."""
     faults = config.faults
+    invalid_token = Refusal(401, bodies.invalid_token(config.profile))
     keys = [(name, headers[name]) for name in KEY_HEADERS if headers.get(name)]
     if keys:
         if faults.key_auth_disabled:
@@ -79,19 +89,20 @@ def authenticate(
     scheme, _, token = authorization.partition(" ")
     token = token.strip()
     if scheme.lower() != "bearer" or not token:
-        return Refusal(401, bodies.invalid_token())
+        return invalid_token
     if token == config.api_key:
         # The key where a token belongs: the gateway judges it as a (missing) subscription key.
         return Refusal(401, bodies.invalid_subscription_key())
     try:
         claims = read_claims(token)
     except TokenFormatError:
-        return Refusal(401, bodies.invalid_token())
+        return invalid_token
     not_yet_valid = claims.not_before is not None and claims.not_before > now
-    right_audience = any(claims.has_audience(aud) for aud in ACCEPTED_AUDIENCES)
+    audiences = config.profile.accepted_audiences
+    right_audience = any(claims.has_audience(audience) for audience in audiences)
     if claims.is_expired(now) or not_yet_valid or not right_audience:
-        return Refusal(401, bodies.invalid_token())
+        return invalid_token
     principal = claims.object_id or UNKNOWN_PRINCIPAL
-    if faults.rbac_missing or not set(claims.roles) & set(DATA_PLANE_ROLES):
+    if faults.rbac_missing or principal == EMULATOR_UNPRIVILEGED_PRINCIPAL:
         return Refusal(401, bodies.permission_denied(principal, method, path))
     return Identity("bearer", f"oid:{principal}")

@@ -1,9 +1,11 @@
-"""The error bodies the emulator answers with, copied from the field (``foundry-facts.md``, part B).
+"""The error bodies the emulator answers with, in the shapes of the field.
 
 Two layers, as on the platform: the **Azure gateway** answers auth, routing and throttling with
 Azure-shaped bodies (no ``error.type``, no ``request-id``); whatever reaches Claude answers in
 Anthropic's shape ``{"type": "error", "error": {"type": ..., "message": ...}, "request_id": ...}``.
-The texts are verbatim where a real capture exists; where it does not, a comment says so.
+The wordings the platform profile knows (``profile.errors``) come from it; the others are
+verbatim captures from ``foundry-facts.md`` (part B) that the profile does not hold yet
+(``TODO(profile)``), and where no capture exists a comment says so.
 """
 
 from __future__ import annotations
@@ -11,16 +13,16 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ..core.platform import PlatformProfile
+from .ratelimit import Throttled
+
 JsonObject = dict[str, Any]
 
+# TODO(profile): the gateway's wordings below are not in the platform profile's [errors] yet.
 INVALID_SUBSCRIPTION_KEY = (
     "Access denied due to invalid subscription key or wrong API endpoint. Make sure to provide "
     "a valid key for an active subscription and use a correct regional API endpoint for your "
     "resource."
-)
-INVALID_TOKEN = (
-    "Unauthorized. Access token is missing, invalid, audience is incorrect "
-    "(https://cognitiveservices.azure.com), or have expired."
 )
 KEY_AUTH_DISABLED = "Key based authentication is disabled for this resource."
 API_NOT_SUPPORTED = "Requested API is currently not supported"
@@ -33,7 +35,10 @@ DEPLOYMENT_NOT_FOUND = (
 # the documented `Microsoft.CognitiveServices/accounts/...` pattern of the captured AOAI message.
 CLAUDE_DATA_ACTION = "Microsoft.CognitiveServices/accounts/providers/anthropic/messages/action"
 
-MISSING_VERSION = "anthropic-version: header is required"
+RATE_LIMIT_CODE = "RateLimitReached"  # TODO(profile): the 429's error code
+# TODO(profile): the code of the refusal of a key on an Entra-only model (its body is unknown).
+ENTRA_ONLY_CODE = "401"
+MISSING_VERSION = "anthropic-version: header is required"  # TODO(profile)
 OVERLOADED = "Overloaded"
 # First-party wording of a 500; Foundry's own text for it has not been captured.
 INTERNAL_ERROR = "Internal server error"
@@ -52,9 +57,16 @@ def invalid_subscription_key() -> JsonObject:
     return {"error": {"code": "401", "message": INVALID_SUBSCRIPTION_KEY}}
 
 
-def invalid_token() -> JsonObject:
-    """401 for an unreadable, expired or wrong-audience bearer token (note: no ``error`` object)."""
-    return {"statusCode": 401, "message": INVALID_TOKEN}
+def invalid_token(profile: PlatformProfile) -> JsonObject:
+    """401 for an unreadable, expired or wrong-audience bearer token (note: no ``error`` object);
+    it names every audience the platform accepts, as the field's answer does."""
+    audiences = " or ".join(f"{audience}/" for audience in profile.accepted_audiences)
+    return {"statusCode": 401, "message": profile.text("wrong_audience", audiences=audiences)}
+
+
+def entra_only(profile: PlatformProfile, model: str) -> JsonObject:
+    """401 for a key on a model that accepts Microsoft Entra ID only."""
+    return {"error": {"code": ENTRA_ONLY_CODE, "message": profile.text("entra_only", model=model)}}
 
 
 def permission_denied(object_id: str, method: str, path: str) -> JsonObject:
@@ -92,22 +104,32 @@ def deployment_not_found() -> JsonObject:
     }
 
 
-def rate_limit_message(limit: int, window_s: float, wait_s: int) -> str:
-    """The throttling sentence, with the counter the emulator limits (requests, not tokens)."""
-    return (
-        f"Rate limit of {limit} per {window_s:g}s exceeded for UserByModelByMinuteRequests. "
-        f"Please wait {wait_s} seconds before retrying."
+def rate_limit_message(profile: PlatformProfile, throttled: Throttled, window_s: float) -> str:
+    """The throttling sentence, naming the spent counter as the field does (a zero quota has
+    its own wording)."""
+    counter = profile.quota.counters[throttled.counter]
+    window = f"{window_s:g}"
+    if throttled.limit == 0:
+        return profile.text("zero_quota", window=window, counter=counter, wait=throttled.wait_s)
+    return profile.text(
+        "rate_limited", limit=throttled.limit, window=window, counter=counter, wait=throttled.wait_s
     )
 
 
-def rate_limit_reached(limit: int, window_s: float, wait_s: int) -> JsonObject:
-    """429 from the gateway's per-deployment quota, with its wait hint."""
-    return {
-        "error": {
-            "code": "RateLimitReached",
-            "message": rate_limit_message(limit, window_s, wait_s),
-        }
-    }
+def rate_limit_reached(
+    profile: PlatformProfile, throttled: Throttled, window_s: float
+) -> JsonObject:
+    """429 from the quota of the deployment's model pool, with its wait hint."""
+    message = rate_limit_message(profile, throttled, window_s)
+    return {"error": {"code": RATE_LIMIT_CODE, "message": message}}
+
+
+def backend_auth_failure(profile: PlatformProfile, request_id: str) -> tuple[int, JsonObject]:
+    """The platform failing to authenticate to its backend: status and Azure-shaped body whose
+    message quotes the Anthropic request id."""
+    wording = profile.errors["backend_auth"]
+    message = profile.text("backend_auth", request_id=request_id)
+    return wording.status or 500, {"error": {"code": wording.code, "message": message}}
 
 
 def bad_gateway_page() -> bytes:
@@ -133,6 +155,11 @@ def anthropic_error(error_type: str, message: str, request_id: str | None) -> Js
 def invalid_request(message: str, request_id: str | None) -> JsonObject:
     """400 ``invalid_request_error`` (missing header, bad body, extra inputs…)."""
     return anthropic_error("invalid_request_error", message, request_id)
+
+
+def request_too_large(profile: PlatformProfile, request_id: str | None) -> JsonObject:
+    """413 ``request_too_large`` for a body over the platform's limit."""
+    return anthropic_error("request_too_large", profile.text("request_too_large"), request_id)
 
 
 def model_not_found(model: str, request_id: str | None) -> JsonObject:

@@ -3,13 +3,17 @@
 Layers, in the order the platform applies them:
 
 1. routing at the gateway: an unknown path is 404 ``Resource not found`` before any auth;
-2. authentication at the gateway (``auth.authenticate``), then unsupported routes
-   (404 ``api_not_supported``), unknown deployments and the request-rate limit;
-3. the Anthropic layer: ``anthropic-version``, body validation, then the Messages answer.
+2. authentication at the gateway (``auth.authenticate``), the body-size limit, then unsupported
+   routes (404 ``api_not_supported``), unknown or retired deployments, keys on Entra-only models
+   and the quota of the deployment's model pool (``ratelimit.QuotaPools``);
+3. the Anthropic layer: ``anthropic-version`` and ``anthropic-beta``, body validation, the
+   model's rules (``rules.py``), the hosting option's features (``features.py``), then the answer.
 
-Gateway answers carry ``apim-request-id`` only; Anthropic-layer answers add ``request-id``.
-Faults (``profiles.Faults``) bend exactly one of those steps each. The server (``server.py``) only
-plays a ``Reply`` onto a socket: status, headers, timed chunks, or a TCP reset.
+Every platform fact — models, versions, betas, wordings, quotas, hosting options — comes from the
+config's ``PlatformProfile``. Gateway answers carry ``apim-request-id`` only; Anthropic-layer
+answers add ``request-id``. Faults (``profiles.Faults``) bend exactly one of those steps each.
+The server (``server.py``) only plays a ``Reply`` onto a socket: status, headers, timed chunks,
+or a TCP reset.
 """
 
 from __future__ import annotations
@@ -21,18 +25,20 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from enum import Enum
 from typing import Literal
 from urllib.parse import parse_qs
 
-from ..core.constants import RATE_LIMIT_HEADERS
 from ..core.errors import InvalidRequest
+from ..core.platform import Model
 from . import bodies, messages
 from .auth import Identity, Refusal, auth_variant, authenticate, presented_credential
 from .bodies import JsonObject
+from .features import features_used, refusal_message
 from .ids import IdSource, ids_for, request_key
 from .profiles import EmulatorConfig
-from .ratelimit import FixedWindowLimiter
+from .ratelimit import QuotaPools, Throttled
+from .routes import ANTHROPIC, Route, classify, hosted_route, under
+from .rules import beta_values, check_betas, check_model_rules, check_version, system_role_refusal
 from .streams import stream_chunks
 from .validation import validate_request
 from .wire import Chunk, EmulatorRequest, Reply, Reset
@@ -53,41 +59,6 @@ RATE_LIMIT_HEADER_VALUES = {
 }
 
 
-class Route(Enum):
-    """What a method and path address on the resource."""
-
-    MESSAGES = "messages"
-    COUNT_TOKENS = "count_tokens"
-    MODELS = "models"
-    UNSUPPORTED = "unsupported"
-    UNKNOWN = "unknown"
-
-
-def _under(path: str, prefix: str) -> bool:
-    return path == prefix or path.startswith(prefix + "/")
-
-
-UNSUPPORTED_PREFIXES = (
-    "/anthropic/v1/messages/batches",
-    "/anthropic/v1/organizations",
-    "/openai",
-    "/models",
-)
-
-
-def classify(method: str, path: str) -> Route:
-    """The route of a request; a wrong method on a known route is an unknown operation."""
-    if path == "/anthropic/v1/messages":
-        return Route.MESSAGES if method == "POST" else Route.UNKNOWN
-    if path == "/anthropic/v1/messages/count_tokens":
-        return Route.COUNT_TOKENS if method == "POST" else Route.UNKNOWN
-    if _under(path, "/anthropic/v1/models"):
-        return Route.MODELS
-    if any(_under(path, prefix) for prefix in UNSUPPORTED_PREFIXES):
-        return Route.UNSUPPORTED
-    return Route.UNKNOWN
-
-
 @dataclass
 class _Draft:
     """A reply before the common headers and faults are applied."""
@@ -105,12 +76,16 @@ def _gateway(status: int, body: JsonObject) -> _Draft:
     return _Draft(status, "gateway", body)
 
 
+def _bad_request(error: InvalidRequest, request_id: str) -> _Draft:
+    return _Draft(400, "anthropic", bodies.invalid_request(str(error), request_id))
+
+
 def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
 class Emulator:
-    """The emulated Foundry resource; its only state: a rate limiter and an occurrence counter."""
+    """The emulated Foundry resource; its only state: the quota pools and an occurrence counter."""
 
     def __init__(
         self,
@@ -120,8 +95,9 @@ class Emulator:
         wall_clock: Callable[[], datetime] = _utc_now,
     ) -> None:
         self.config = config or EmulatorConfig()
-        self._wall_clock = wall_clock  # for token expiry; `clock` only measures rate windows
-        self._limiter = FixedWindowLimiter(*self.config.request_limit, clock)
+        # For token expiry and model lifecycles; `clock` only measures quota windows.
+        self._wall_clock = wall_clock
+        self._quota = QuotaPools(self.config.window_s, clock)
         self._seen: Counter[bytes] = Counter()
         self._lock = threading.Lock()  # the server calls handle() from many threads
 
@@ -136,10 +112,22 @@ class Emulator:
             draft = self._decide(request, ids)
         return self._finish(request, draft, ids)
 
+    def served_model(self, deployment: str) -> tuple[bool, Model | None]:
+        """Whether ``deployment`` exists (served, and its model not retired), and its model."""
+        model = self.config.model(deployment)
+        retired = model is not None and model.lifecycle(self._wall_clock().date()) == "retired"
+        return deployment in self.config.deployments and not retired, model
+
+    def usage(self, deployment: str) -> dict[str, int]:
+        """What the pool of ``deployment``'s model has used in its current window."""
+        with self._lock:
+            return self._quota.usage(_pool(deployment, self.config.model(deployment)))
+
     def _decide(self, request: EmulatorRequest, ids: IdSource) -> _Draft:
         faults = self.config.faults
-        route = classify(request.method, request.path)
-        if faults.garbage and _under(request.path, "/anthropic"):
+        profile = self.config.profile
+        route = classify(request.method, request.path, profile)
+        if faults.garbage and under(request.path, ANTHROPIC):
             return _Draft(
                 502, "gateway", chunks=[Chunk(bodies.bad_gateway_page())], content_type="text/html"
             )
@@ -156,59 +144,117 @@ class Emulator:
         )
         if isinstance(auth, Refusal):
             return _gateway(auth.status, auth.body)
+        if request.too_large:
+            return _Draft(413, "anthropic", bodies.request_too_large(profile, ids.request_id()))
         if route is Route.MODELS and faults.models_served:
             return _Draft(200, "anthropic", messages.models_list(self.config.deployments))
+        if route is Route.HOSTED:
+            return self._hosted(request, ids)
         if route in {Route.MODELS, Route.UNSUPPORTED}:
             return _gateway(404, bodies.api_not_supported())
         return self._model_call(request, route, auth, ids)
+
+    def _hosted(self, request: EmulatorRequest, ids: IdSource) -> _Draft:
+        """``/files`` or ``/skills``: served as an empty listing where the hosting option serves
+        the API, else not supported."""
+        hosted = hosted_route(request.path, self.config.profile)
+        if hosted is None or not self.config.hosting.serves(hosted.name):
+            return _gateway(404, bodies.api_not_supported())
+        request_id = ids.request_id()
+        try:
+            check_version(request.headers, self.config.profile)
+        except InvalidRequest as error:
+            return _bad_request(error, request_id)
+        listing = ANTHROPIC + hosted.path.strip("/")
+        if (request.method, request.path) != (hosted.method, listing):
+            # The emulator keeps no files or skills: only the listing exists.
+            message = f"{request.method} {request.path}: not found"
+            return _Draft(
+                404, "anthropic", bodies.anthropic_error("not_found_error", message, request_id)
+            )
+        return _Draft(200, "anthropic", messages.empty_listing())
+
+    def _admit(self, pool: str, model: Model | None) -> _Draft | None:
+        """The 429 of a spent pool, or ``None`` (the request is counted)."""
+        limits = self.config.limits(model)
+        throttled: Throttled | None
+        if self.config.faults.rate_limited:
+            throttled = Throttled("requests", limits.rpm, self._quota.wait_hint(pool))
+        else:
+            throttled = self._quota.admit(pool, limits)
+        if throttled is None:
+            return None
+        body = bodies.rate_limit_reached(self.config.profile, throttled, self.config.window_s)
+        draft = _gateway(429, body)
+        if self.config.faults.retry_after:
+            draft.headers.append(("retry-after", str(throttled.wait_s)))
+        return draft
 
     def _model_call(
         self, request: EmulatorRequest, route: Route, auth: Identity, ids: IdSource
     ) -> _Draft:
         faults = self.config.faults
-        model = _peek_model(request.body)
-        known = model is None or model in self.config.deployments
-        if not known and not faults.anthropic_not_found:
+        profile = self.config.profile
+        name = _peek_model(request.body)
+        exists, model = self.served_model(name) if name is not None else (True, None)
+        if not exists and not faults.anthropic_not_found:
             return _gateway(404, bodies.deployment_not_found())
-        limit_key = (auth.principal, model or "")
-        if faults.rate_limited:
-            wait: int | None = self._limiter.wait_hint(limit_key)
-        else:
-            wait = self._limiter.acquire(limit_key)
-        if wait is not None:
-            limit, window_s = self.config.request_limit
-            draft = _gateway(429, bodies.rate_limit_reached(limit, window_s, wait))
-            if faults.retry_after:
-                draft.headers.append(("retry-after", str(wait)))
-            return draft
+        if model is not None and model.entra_only and auth.by_key:
+            return _gateway(401, bodies.entra_only(profile, model.id))
+        pool = _pool(name or "", model)
+        throttled = self._admit(pool, model)
+        if throttled is not None:
+            return throttled
 
         request_id = ids.request_id()
-        if "anthropic-version" not in request.headers:
-            return _Draft(
-                400, "anthropic", bodies.invalid_request(bodies.MISSING_VERSION, request_id)
-            )
+        try:
+            check_version(request.headers, profile)
+            check_betas(request.headers, profile)
+        except InvalidRequest as error:
+            return _bad_request(error, request_id)
         if faults.server_error:
             return _Draft(500, "anthropic", bodies.api_error(request_id))
+        if faults.backend_auth_failure and route is Route.MESSAGES:
+            return _gateway(*bodies.backend_auth_failure(profile, request_id))
         if faults.overloaded and route is Route.MESSAGES:
             return _Draft(529, "anthropic", bodies.overloaded(request_id))
         count_tokens = route is Route.COUNT_TOKENS
-        beta = "true" in parse_qs(request.query).get("beta", [])
+        # Beta fields are keyed on the header; `?beta=true` (Claude Code still adds it) is tolerated.
+        beta = bool(beta_values(request.headers)) or "true" in parse_qs(request.query).get(
+            "beta", []
+        )
         try:
-            body = validate_request(request.body, count_tokens=count_tokens, beta=beta)
+            body = validate_request(
+                request.body,
+                count_tokens=count_tokens,
+                beta=beta,
+                system_role=system_role_refusal(model, profile),
+            )
+            check_model_rules(body, model, profile, count_tokens=count_tokens)
+            hosting = self.config.hosting
+            refused = [feature for feature in features_used(body) if hosting.refuses(feature)]
+            if refused:
+                raise InvalidRequest(refusal_message(refused, profile))
         except InvalidRequest as error:
-            return _Draft(400, "anthropic", bodies.invalid_request(str(error), request_id))
-        if body["model"] not in self.config.deployments:
+            return _bad_request(error, request_id)
+        if not exists:
             return _Draft(404, "anthropic", bodies.model_not_found(body["model"], request_id))
         if count_tokens:
             return _Draft(200, "anthropic", messages.count_tokens_body(body))
         message = messages.build_message(body, body["model"], ids)
-        if body.get("stream"):
+        usage = message["usage"]
+        self._quota.charge(pool, usage["input_tokens"], usage["output_tokens"])
+        return self._answer(message, stream=bool(body.get("stream")))
+
+    def _answer(self, message: JsonObject, *, stream: bool) -> _Draft:
+        faults = self.config.faults
+        if stream:
             chunks, reset = stream_chunks(message, faults)
-            stream = _Draft(
+            draft = _Draft(
                 200, "anthropic", chunks=chunks, content_type=SSE_CONTENT_TYPE, reset=reset
             )
-            stream.headers.append(("cache-control", "no-cache"))
-            return stream
+            draft.headers.append(("cache-control", "no-cache"))
+            return draft
         if faults.wrong_shape:
             message = messages.wrong_shape(message)
         if faults.huge_body:
@@ -239,12 +285,18 @@ class Emulator:
         ]
         if faults.ratelimit_headers:
             headers += [
-                (name, RATE_LIMIT_HEADER_VALUES[name.rsplit("-", 1)[1]])
-                for name in RATE_LIMIT_HEADERS
+                (name, RATE_LIMIT_HEADER_VALUES.get(name.rsplit("-", 1)[1], "0"))
+                for name in self.config.profile.rate_limit_headers
             ]
         if credential is not None:
             headers.append((ECHO_HEADER, credential))
         return Reply(draft.status, headers, chunks, delay_s, draft.reset)
+
+
+def _pool(deployment: str, model: Model | None) -> str:
+    """The quota pool a deployment draws from: its model's (every deployment of a model shares
+    one), or its own for a name the profile does not know."""
+    return model.id if model is not None else deployment
 
 
 def _peek_model(raw: bytes) -> str | None:

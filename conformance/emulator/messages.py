@@ -262,3 +262,8 @@ def models_list(deployments: Sequence[str]) -> JsonObject:
         "first_id": data[0]["id"] if data else None,
         "last_id": data[-1]["id"] if data else None,
     }
+
+
+def empty_listing() -> JsonObject:
+    """An empty page of a listing API (``/files``, ``/skills`` on Hosted on Anthropic)."""
+    return {"data": [], "has_more": False, "first_id": None, "last_id": None}

@@ -3,6 +3,10 @@
 Everything the emulator decides lives in ``logic.Emulator``; this module only reads requests,
 sleeps for delays, writes bytes (``Content-Length`` for plain replies, chunked and flushed event by
 event for SSE, so that time-to-first-byte is real) and resets connections (``SO_LINGER`` 0).
+
+A body larger than the platform profile's limit is never read into memory: a ``Content-Length``
+over it is refused as it stands (the emulator answers 413), and the connection closes after the
+answer, once what the client still sends has been discarded (within bounds).
 """
 
 from __future__ import annotations
@@ -27,6 +31,11 @@ from .wire import EmulatorRequest, Reply
 IDLE_TIMEOUT_S = 30.0
 SERVE_POLL_S = 0.05
 REASONS = {529: "Overloaded"}  # not in http.HTTPStatus
+# After refusing an oversized body, read (and drop) what the client still sends, so that it reads
+# the answer instead of a reset: at most this many bytes, idle at most this long.
+DRAIN_MAX_BYTES = 256 * 1024 * 1024
+DRAIN_IDLE_S = 2.0
+DRAIN_CHUNK = 1 << 16
 
 
 @dataclass(frozen=True)
@@ -102,14 +111,18 @@ class _Handler(BaseHTTPRequestHandler):
     def _serve(self) -> None:
         started = time.monotonic()
         try:
-            body = self._read_body()
+            body = self._read_body(self.server.emulator.config.profile.max_request_bytes)
         except ValueError:  # a Content-Length or chunk size that is not a number
             self.send_error(400, "Bad request body framing")
             return
-        request = EmulatorRequest.from_http(self.command, self.path, self.headers.items(), body)
+        request = EmulatorRequest.from_http(
+            self.command, self.path, self.headers.items(), body or b"", too_large=body is None
+        )
         reply = self.server.emulator.handle(request)
         try:
-            self._play(reply)
+            self._play(reply, close=body is None)
+            if body is None:
+                self._drain()
         finally:
             if self.server.access_log is not None:
                 elapsed = time.monotonic() - started
@@ -118,23 +131,38 @@ class _Handler(BaseHTTPRequestHandler):
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _serve
 
-    def _read_body(self) -> bytes:
+    def _read_body(self, limit: int) -> bytes | None:
+        """The body, or ``None`` when it is larger than ``limit`` bytes (then left unread)."""
         if "chunked" in self.headers.get("transfer-encoding", "").lower():
             parts: list[bytes] = []
+            total = 0
             while size := int(self.rfile.readline().split(b";")[0].strip() or b"0", 16):
+                total += size
+                if total > limit:
+                    return None
                 parts.append(self.rfile.read(size))
                 self.rfile.readline()
             while self.rfile.readline() not in (b"\r\n", b"\n", b""):
                 pass  # trailers
             return b"".join(parts)
         length = int(self.headers.get("content-length") or 0)
+        if length > limit:
+            return None
         return self.rfile.read(length) if length > 0 else b""
+
+    def _drain(self) -> None:
+        """Discard what the client still sends of a refused body (bounded) before closing."""
+        with contextlib.suppress(OSError):
+            self.connection.settimeout(DRAIN_IDLE_S)
+            drained = 0
+            while drained < DRAIN_MAX_BYTES and (chunk := self.rfile.read1(DRAIN_CHUNK)):
+                drained += len(chunk)
 
     def _wait(self, seconds: float) -> None:
         if seconds > 0 and self.server.stopping.wait(seconds):
             raise ConnectionAbortedError("the emulator is stopping")
 
-    def _play(self, reply: Reply) -> None:
+    def _play(self, reply: Reply, *, close: bool = False) -> None:
         self._wait(reply.delay_s)
         if reply.reset == "before-headers":
             self._reset()
@@ -142,6 +170,9 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response_only(reply.status, REASONS.get(reply.status))
         for name, value in reply.headers:
             self.send_header(name, value)
+        if close:
+            self.send_header("connection", "close")
+            self.close_connection = True
         with_body = self.command != "HEAD"
         if not (reply.streamed or reply.reset):
             body = reply.body

@@ -1,7 +1,8 @@
 """The Anthropic layer's request validation: what turns a body into a 400 ``invalid_request_error``.
 
 Messages follow the first-party API's ``<field path>: <problem>`` wording; where a Foundry capture
-exists (``Extra inputs are not permitted``, the ``system`` role) it is used verbatim.
+exists (``Extra inputs are not permitted``) it is used verbatim, and the wordings the platform
+profile holds (the ``system`` role) come from it. The per-model rules are ``rules.py``.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from ..core.errors import InvalidRequest
 from .bodies import JsonObject
 
 # The body fields of the official SDK's MessageCreateParams (the sampling knobs it no longer lists
-# are still accepted by the API). `?beta=true` routes accept the beta params too.
+# are still accepted by the API). Beta requests (an `anthropic-beta` header, or the `?beta=true`
+# query older clients add) accept the beta params too.
 MESSAGES_FIELDS = frozenset(
     {
         "cache_control", "container", "diagnostics", "inference_geo", "max_tokens", "messages",
@@ -36,11 +38,6 @@ COUNT_TOKENS_FIELDS = frozenset(
     }
 )  # fmt: skip
 
-SYSTEM_ROLE_MESSAGE = (
-    'messages: Unexpected role "system". The Messages API accepts a top-level `system` parameter, '
-    'not "system" as an input message role.'
-)
-
 
 def known_fields(*, count_tokens: bool, beta: bool) -> frozenset[str]:
     """The top-level body fields a route accepts."""
@@ -60,8 +57,13 @@ def parse_body(raw: bytes) -> JsonObject:
     return body
 
 
-def validate_request(raw: bytes, *, count_tokens: bool, beta: bool) -> JsonObject:
-    """The parsed body of a valid Messages (or count_tokens) request, or ``InvalidRequest``."""
+def validate_request(
+    raw: bytes, *, count_tokens: bool, beta: bool, system_role: str | None = None
+) -> JsonObject:
+    """The parsed body of a valid Messages (or count_tokens) request, or ``InvalidRequest``.
+
+    ``system_role``: ``None`` where ``role: "system"`` messages are accepted (a model that takes
+    them mid-conversation), else the refusal's message."""
     body = parse_body(raw)
     extra = sorted(set(body) - known_fields(count_tokens=count_tokens, beta=beta))
     if extra:
@@ -77,7 +79,7 @@ def validate_request(raw: bytes, *, count_tokens: bool, beta: bool) -> JsonObjec
         if "stream" in body and not isinstance(body["stream"], bool):
             raise InvalidRequest("stream: Input should be a valid boolean")
         _check_stop_sequences(body.get("stop_sequences"))
-    _check_messages(body["messages"])
+    _check_messages(body["messages"], system_role)
     if "system" in body and not isinstance(body["system"], str | list):
         raise InvalidRequest("system: Input should be a valid string or list")
     _check_tools(body.get("tools"), body.get("tool_choice"))
@@ -98,7 +100,7 @@ def _check_stop_sequences(value: Any) -> None:
         raise InvalidRequest("stop_sequences: Input should be a valid list of strings")
 
 
-def _check_messages(messages: Any) -> None:
+def _check_messages(messages: Any, system_role: str | None) -> None:
     if not isinstance(messages, list):
         raise InvalidRequest("messages: Input should be a valid list")
     if not messages:
@@ -107,9 +109,9 @@ def _check_messages(messages: Any) -> None:
         if not isinstance(message, Mapping):
             raise InvalidRequest(f"messages.{index}: Input should be a valid dictionary")
         role = message.get("role")
-        if role == "system":
-            raise InvalidRequest(SYSTEM_ROLE_MESSAGE)
-        if role not in {"user", "assistant"}:
+        if role == "system" and system_role is not None:
+            raise InvalidRequest(system_role)
+        if role not in {"user", "assistant", "system"}:
             raise InvalidRequest(f"messages.{index}.role: Input should be 'user' or 'assistant'")
         if "content" not in message:
             raise InvalidRequest(f"messages.{index}.content: Field required")
@@ -124,7 +126,10 @@ def _check_tools(tools: Any, choice: Any) -> None:
         if not isinstance(tools, list):
             raise InvalidRequest("tools: Input should be a valid list")
         for index, tool in enumerate(tools):
-            if not isinstance(tool, Mapping) or not isinstance(tool.get("name"), str):
+            if not isinstance(tool, Mapping):
+                raise InvalidRequest(f"tools.{index}: Input should be a valid dictionary")
+            # An MCP toolset names its server, not a tool.
+            if tool.get("type") != "mcp_toolset" and not isinstance(tool.get("name"), str):
                 raise InvalidRequest(f"tools.{index}.name: Field required")
     if choice is None:
         return
@@ -134,7 +139,7 @@ def _check_tools(tools: Any, choice: Any) -> None:
             "tool_choice: Input tag does not match any of the expected tags: "
             "'auto', 'any', 'tool', 'none'"
         )
-    names = {t["name"] for t in tools or ()}
+    names = {t.get("name") for t in tools or ()} - {None}
     if kind in {"any", "tool"} and not names:
         raise InvalidRequest(
             "tool_choice: tool_choice may only be specified while providing tools."

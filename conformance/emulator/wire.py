@@ -19,14 +19,23 @@ class EmulatorRequest:
     query: str = ""
     headers: Mapping[str, str] = field(default_factory=dict)
     body: bytes = b""
+    # The body is larger than the platform accepts; the server did not read it (``body`` is empty).
+    too_large: bool = False
 
     @classmethod
     def from_http(
-        cls, method: str, target: str, headers: Iterable[tuple[str, str]], body: bytes = b""
+        cls,
+        method: str,
+        target: str,
+        headers: Iterable[tuple[str, str]],
+        body: bytes = b"",
+        *,
+        too_large: bool = False,
     ) -> EmulatorRequest:
         """Build from a request line target (``/path?query``) and raw header pairs."""
         path, _, query = target.partition("?")
-        return cls(method.upper(), path, query, {k.lower(): v for k, v in headers}, body)
+        lowered = {k.lower(): v for k, v in headers}
+        return cls(method.upper(), path, query, lowered, body, too_large)
 
 
 @dataclass(frozen=True)

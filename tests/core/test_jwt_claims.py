@@ -44,7 +44,13 @@ def test_expiry_and_audience_are_judged_against_a_given_clock() -> None:
 
 
 def test_bearer_prefix_is_tolerated() -> None:
-    assert read_claims("Bearer " + mint_test_token()).roles == ("Cognitive Services User",)
+    assert read_claims("Bearer " + mint_test_token(object_id="oid-1")).object_id == "oid-1"
+
+
+def test_minted_tokens_are_realistic_no_roles_claim() -> None:
+    """RBAC assignments are checked by the service and never appear in a token."""
+    claims = read_claims(mint_test_token())
+    assert claims.roles == () and claims.object_id and claims.tenant_id and claims.audience
 
 
 @pytest.mark.parametrize(
@@ -66,7 +72,7 @@ def test_public_view_holds_claims_never_the_token() -> None:
     token = mint_test_token()
     view = read_claims(token).public_view()
     assert token not in repr(view)
-    assert view["roles"] == ["Cognitive Services User"]
+    assert view["roles"] == []
 
 
 @pytest.mark.parametrize(

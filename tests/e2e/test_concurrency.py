@@ -92,7 +92,12 @@ def test_token_budget_stops_the_run_with_a_partial_report(
 def test_the_rate_limit_probe_starts_after_every_pooled_check(
     run_cli: Callable[..., CliRun],
 ) -> None:
-    result = run_cli("--emulator", "--suite", "full", "--probe-rate-limit", "--jobs", "4")
+    # tight-rate-limit: the platform's quota window is a minute, which the probe would wait out;
+    # few pooled checks, so that only the probe is throttled (5 requests per 2 s per pool).
+    selected = ("--select", "MSG-BASIC", "--select", "MSG-COUNT-TOKENS", "--select", "RL-429")
+    result = run_cli(
+        "--emulator", "tight-rate-limit", *selected, "--probe-rate-limit", "--jobs", "4"
+    )
     probe = result.check("RL-429")
     assert probe["status"] == "passed", probe
     seqs = {c["id"]: [e["seq"] for e in c["evidence"]] for c in result.summary["checks"]}

@@ -18,7 +18,8 @@ def test_live_run_against_a_foundry_over_http(
     run_cli: Callable[..., CliRun], clean_env: pytest.MonkeyPatch
 ) -> None:
     clean_env.setenv("ANTHROPIC_FOUNDRY_API_KEY", CANARY_KEY)
-    with EmulatorServer(config=parse_profiles("default"), api_key=CANARY_KEY) as server:
+    config = parse_profiles("default", deployments=["claude-haiku-4-5"])
+    with EmulatorServer(config=config, api_key=CANARY_KEY) as server:
         result = run_cli("--base-url", server.base_url, "--deployment", "claude-haiku-4-5")
     summary = result.summary
     assert summary["target"]["kind"] == "live"

@@ -16,7 +16,7 @@ from conformance.emulator.logic import Emulator
 from conformance.emulator.server import EmulatorServer
 from conformance.emulator.wire import EmulatorRequest, Reply
 
-DEPLOYMENT = "claude-haiku-4-5"  # a default name the SDK does not flag as deprecated
+DEPLOYMENT = "claude-sonnet-5-5"  # a default deployment; its model takes every current request shape
 MESSAGES = "/anthropic/v1/messages"
 COUNT_TOKENS = "/anthropic/v1/messages/count_tokens"
 KEY_HEADERS = {"x-api-key": EMULATOR_DEV_API_KEY}

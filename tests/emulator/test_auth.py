@@ -6,8 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from conformance.core.constants import EMULATOR_DEV_API_KEY
-from conformance.core.jwt_claims import mint_test_token
+from conformance.core.constants import EMULATOR_DEV_API_KEY, EMULATOR_UNPRIVILEGED_PRINCIPAL
+from conformance.core.jwt_claims import mint_test_token, read_payload
+from conformance.core.platform_load import builtin_profile
 from conformance.emulator import bodies, parse_profiles
 from conformance.emulator.auth import (
     Identity,
@@ -20,6 +21,7 @@ from conformance.emulator.auth import (
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
 KEY = EMULATOR_DEV_API_KEY
 OID = "11111111-2222-4333-8444-555555555555"
+PROFILE = builtin_profile()
 
 
 def decide(headers: dict[str, str], profiles: str = "") -> Identity | Refusal:
@@ -87,15 +89,31 @@ def test_key_auth_disabled_refuses_any_key_with_403() -> None:
     assert isinstance(decide(bearer(mint_test_token()), "key-auth-disabled"), Identity)
 
 
-def test_a_valid_token_is_accepted_for_either_audience() -> None:
-    for audience in ("https://cognitiveservices.azure.com", "https://ai.azure.com/.default"):
-        token = mint_test_token(audience=audience, object_id=OID)
+def test_a_realistic_token_carries_no_roles_claim() -> None:
+    payload = read_payload(mint_test_token())
+    assert {"aud", "exp", "oid", "tid"} <= set(payload)
+    assert not payload.get("roles")
+
+
+@pytest.mark.parametrize("audience", PROFILE.accepted_audiences)
+def test_a_role_less_token_is_accepted_for_every_accepted_audience(audience: str) -> None:
+    for spelled in (audience, audience + "/", audience + "/.default"):
+        token = mint_test_token(audience=spelled, object_id=OID)
         assert decide(bearer(token)) == Identity("bearer", f"oid:{OID}")
 
 
-@pytest.mark.parametrize("role", ["Cognitive Services User", "Foundry User", "Azure AI User"])
-def test_each_data_plane_role_is_enough(role: str) -> None:
-    assert isinstance(decide(bearer(mint_test_token(roles=[role]))), Identity)
+def test_an_audience_the_profile_does_not_accept_is_refused() -> None:
+    refused_audiences = [s.audience for s in PROFILE.scopes if not s.accepted]
+    assert refused_audiences
+    for audience in refused_audiences:
+        assert refused(bearer(mint_test_token(audience=audience))).status == 401
+
+
+def test_roles_in_a_token_change_nothing() -> None:
+    # App roles are not RBAC assignments: neither a data-plane name nor another one matters.
+    for roles in (["Cognitive Services User"], ["Cognitive Services OpenAI User"], []):
+        token = mint_test_token(roles=roles, object_id=OID)
+        assert decide(bearer(token)) == Identity("bearer", f"oid:{OID}")
 
 
 @pytest.mark.parametrize(
@@ -112,13 +130,25 @@ def test_each_data_plane_role_is_enough(role: str) -> None:
     ids=["expired", "wrong-audience", "not-yet-valid", "opaque", "bad-segments", "empty", "basic"],
 )
 def test_a_bad_token_is_the_generic_token_401(authorization: str) -> None:
-    assert refused({"authorization": authorization}) == Refusal(401, bodies.invalid_token())
+    assert refused({"authorization": authorization}) == Refusal(401, bodies.invalid_token(PROFILE))
 
 
-def test_a_token_without_a_data_plane_role_is_permission_denied_naming_the_oid() -> None:
-    token = mint_test_token(roles=["Cognitive Services OpenAI User"], object_id=OID)
-    refusal = refused(bearer(token))
-    assert refusal == Refusal(401, bodies.permission_denied(OID, "POST", "/anthropic/v1/messages"))
+def test_the_token_401_names_both_accepted_audiences() -> None:
+    message = bodies.invalid_token(PROFILE)["message"]
+    assert message == PROFILE.text(
+        "wrong_audience", audiences="https://cognitiveservices.azure.com/ or https://ai.azure.com/"
+    )
+    assert all(audience in message for audience in PROFILE.accepted_audiences)
+
+
+def test_the_unprivileged_principal_is_permission_denied_naming_the_oid() -> None:
+    token = mint_test_token(object_id=EMULATOR_UNPRIVILEGED_PRINCIPAL)
+    assert refused(bearer(token)) == Refusal(
+        401,
+        bodies.permission_denied(EMULATOR_UNPRIVILEGED_PRINCIPAL, "POST", "/anthropic/v1/messages"),
+    )
+    with_role = mint_test_token(object_id=EMULATOR_UNPRIVILEGED_PRINCIPAL, roles=["Foundry User"])
+    assert refused(bearer(with_role)).body["error"]["code"] == "PermissionDenied"
 
 
 def test_rbac_missing_refuses_every_valid_token() -> None:
@@ -128,8 +158,9 @@ def test_rbac_missing_refuses_every_valid_token() -> None:
 
 
 def test_a_token_without_oid_still_gets_a_sentence() -> None:
-    token = mint_test_token(roles=[], extra={"oid": None})
-    assert "00000000-0000-0000-0000-000000000000" in refused(bearer(token)).body["error"]["message"]
+    token = mint_test_token(extra={"oid": None})
+    refusal = refused(bearer(token), "rbac-missing")
+    assert "00000000-0000-0000-0000-000000000000" in refusal.body["error"]["message"]
 
 
 def test_keys_win_over_a_bearer_token() -> None:

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 
+from conformance.core.platform_load import builtin_profile
 from conformance.emulator import bodies
+from conformance.emulator.ratelimit import Throttled
+
+PROFILE = builtin_profile()
 
 
 def test_invalid_subscription_key_is_verbatim() -> None:
@@ -15,11 +20,38 @@ def test_invalid_subscription_key_is_verbatim() -> None:
     )
 
 
-def test_invalid_token_is_verbatim_and_has_no_error_object() -> None:
-    assert bodies.invalid_token() == {
+def test_invalid_token_is_the_field_wording_naming_both_audiences() -> None:
+    assert bodies.invalid_token(PROFILE) == {
         "statusCode": 401,
         "message": "Unauthorized. Access token is missing, invalid, audience is incorrect "
-        "(https://cognitiveservices.azure.com), or have expired.",
+        "(https://cognitiveservices.azure.com/ or https://ai.azure.com/), or have expired.",
+    }
+
+
+def test_entra_only_names_the_model() -> None:
+    body = bodies.entra_only(PROFILE, "claude-mythos-5")
+    assert body["error"]["message"] == PROFILE.text("entra_only", model="claude-mythos-5")
+    assert "claude-mythos-5" in body["error"]["message"]
+    assert body["error"]["code"] != "PermissionDenied"  # not a missing role
+
+
+def test_backend_auth_failure_is_azure_shaped_and_quotes_the_request_id() -> None:
+    status, body = bodies.backend_auth_failure(PROFILE, "req_011CabcDEF")
+    wording = PROFILE.errors["backend_auth"]
+    assert status == wording.status
+    assert body == {
+        "error": {
+            "code": wording.code,
+            "message": "Failed to authenticate to backend endpoint. RequestId = req_011CabcDEF",
+        }
+    }
+
+
+def test_request_too_large_is_anthropic_shaped() -> None:
+    assert bodies.request_too_large(PROFILE, "r") == {
+        "type": "error",
+        "error": {"type": "request_too_large", "message": PROFILE.text("request_too_large")},
+        "request_id": "r",
     }
 
 
@@ -58,14 +90,25 @@ def test_gateway_bodies_are_verbatim() -> None:
     }
 
 
-def test_rate_limit_reached_has_the_field_shape_and_a_wait_hint() -> None:
-    assert bodies.rate_limit_reached(60, 10.0, 7) == {
+def test_rate_limit_reached_has_the_field_shape_and_names_the_counter() -> None:
+    throttled = Throttled("output_tokens", 8000, 7)
+    assert bodies.rate_limit_reached(PROFILE, throttled, 60.0) == {
         "error": {
             "code": "RateLimitReached",
-            "message": "Rate limit of 60 per 10s exceeded for UserByModelByMinuteRequests. "
+            "message": "Rate limit of 8000 per 60s exceeded for UserByModelByMinuteOutputTokens. "
             "Please wait 7 seconds before retrying.",
         }
     }
+    requests = bodies.rate_limit_message(PROFILE, Throttled("requests", 40, 3), 60.0)
+    assert PROFILE.quota.counters["requests"] in requests
+
+
+def test_a_zero_quota_has_its_own_wording() -> None:
+    message = bodies.rate_limit_message(PROFILE, Throttled("requests", 0, 60), 60.0)
+    assert message == PROFILE.text(
+        "zero_quota", window="60", counter=PROFILE.quota.counters["requests"], wait=60
+    )
+    assert re.search(r"Please wait \d+ seconds", message)
 
 
 def test_anthropic_errors_have_the_envelope() -> None:
@@ -90,7 +133,8 @@ def test_anthropic_errors_have_the_envelope() -> None:
 
 def test_json_bytes_is_compact_and_keeps_unicode() -> None:
     assert bodies.json_bytes({"a": "…"}) == '{"a":"…"}'.encode()
-    assert json.loads(bodies.json_bytes(bodies.invalid_token())) == bodies.invalid_token()
+    body = bodies.invalid_token(PROFILE)
+    assert json.loads(bodies.json_bytes(body)) == body
 
 
 def test_the_bad_gateway_page_is_html() -> None:

@@ -51,6 +51,10 @@ def assert_anthropic_error(reply: Reply, status: int, error_type: str, message: 
         ("POST", "/anthropic/v1/messages/batches", Route.UNSUPPORTED),
         ("GET", "/anthropic/v1/messages/batches/msgbatch_1", Route.UNSUPPORTED),
         ("GET", "/anthropic/v1/organizations/me", Route.UNSUPPORTED),
+        ("GET", "/anthropic/v1/organizations/users", Route.UNSUPPORTED),
+        ("GET", "/anthropic/v1/files", Route.HOSTED),
+        ("GET", "/anthropic/v1/files/file_011", Route.HOSTED),
+        ("POST", "/anthropic/v1/skills", Route.HOSTED),
         ("POST", "/openai/v1/chat/completions", Route.UNSUPPORTED),
         ("POST", "/models/chat/completions", Route.UNSUPPORTED),
         ("POST", "/v1/messages", Route.UNKNOWN),
@@ -148,7 +152,7 @@ def test_unknown_paths_are_resource_not_found_before_auth(emulator: Emulator, pa
 def test_auth_failures_are_gateway_answers(emulator: Emulator) -> None:
     assert_gateway(emulator.handle(request(auth={})), 401, bodies.invalid_subscription_key())
     reply = emulator.handle(request(auth={"authorization": "Bearer x.y.z"}))
-    assert_gateway(reply, 401, bodies.invalid_token())
+    assert_gateway(reply, 401, bodies.invalid_token(emulator.config.profile))
 
 
 def test_an_entra_token_is_served(emulator: Emulator) -> None:
@@ -164,7 +168,9 @@ def test_token_expiry_follows_the_wall_clock(clock: FakeClock) -> None:
     after = Emulator(clock=clock, wall_clock=lambda: datetime(2031, 1, 1, tzinfo=UTC))
     auth = {"authorization": f"Bearer {token}"}
     assert before.handle(request(auth=auth)).status == 200
-    assert_gateway(after.handle(request(auth=auth)), 401, bodies.invalid_token())
+    assert_gateway(
+        after.handle(request(auth=auth)), 401, bodies.invalid_token(after.config.profile)
+    )
 
 
 def test_missing_version_is_an_anthropic_400(emulator: Emulator) -> None:
@@ -185,10 +191,6 @@ def test_missing_version_is_an_anthropic_400(emulator: Emulator) -> None:
         (
             message_body(stream_options={"include_usage": True}),
             "stream_options: Extra inputs are not permitted",
-        ),
-        (
-            message_body(messages=[{"role": "system", "content": "x"}]),
-            'messages: Unexpected role "system".',
         ),
         (
             {"max_tokens": 5, "messages": [{"role": "user", "content": "x"}]},
@@ -220,26 +222,6 @@ def test_deployments_are_configurable(make_emulator: Callable[..., Emulator]) ->
         == "prod-sonnet"
     )
     assert emulator.handle(request()).status == 404
-
-
-def test_the_rate_limit_is_60_per_10s_per_identity_and_deployment(
-    emulator: Emulator, clock: FakeClock
-) -> None:
-    for _ in range(60):
-        assert emulator.handle(request()).status == 200
-    clock.advance(3.2)
-    reply = emulator.handle(request())
-    assert_gateway(reply, 429, bodies.rate_limit_reached(60, 10.0, 7))
-    assert reply.header("retry-after") is None
-    # count_tokens shares the budget; another deployment and another identity have their own.
-    assert (
-        emulator.handle(request(COUNT_TOKENS, {"model": DEPLOYMENT, "messages": []})).status == 429
-    )
-    assert emulator.handle(request(body=message_body(model="claude-opus-4-1"))).status == 200
-    token_auth = {"authorization": f"Bearer {mint_test_token()}"}
-    assert emulator.handle(request(auth=token_auth)).status == 200
-    clock.advance(7)
-    assert emulator.handle(request()).status == 200
 
 
 def test_refused_requests_do_not_use_the_budget(make_emulator: Callable[..., Emulator]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 
 import pytest
@@ -11,13 +12,19 @@ from pydantic import ValidationError
 
 from conformance.core.constants import EMULATOR_DEV_API_KEY, RATE_LIMIT_HEADERS
 from conformance.core.jwt_claims import mint_test_token
+from conformance.core.platform_load import builtin_profile
 from conformance.emulator import PROFILE_NAMES, bodies
 from conformance.emulator.logic import ECHO_FIELD, ECHO_HEADER, Emulator
+from conformance.emulator.ratelimit import Throttled
 
-from .conftest import COUNT_TOKENS, FakeClock, message_body, request, sse_events
+from .conftest import COUNT_TOKENS, DEPLOYMENT, FakeClock, message_body, request, sse_events
 
 Make = Callable[..., Emulator]
 STREAM = message_body(stream=True)
+PROFILE = builtin_profile()
+STRUCTURED = message_body(
+    output_config={"format": {"type": "json_schema", "schema": {"type": "object"}}}
+)
 FAULT_TESTS: dict[str, Callable[[Make, FakeClock], None]] = {}
 
 
@@ -102,7 +109,7 @@ def _overloaded(make: Make, clock: FakeClock) -> None:
     assert reply.status == 529
     assert reply.json()["error"] == {"type": "overloaded_error", "message": "Overloaded"}
     assert reply.header("request-id") == reply.json()["request_id"]
-    counted = {"model": "claude-haiku-4-5", "messages": [{"role": "user", "content": "x"}]}
+    counted = {"model": DEPLOYMENT, "messages": [{"role": "user", "content": "x"}]}
     assert emulator.handle(request(COUNT_TOKENS, counted)).status == 200
 
 
@@ -175,7 +182,7 @@ def _connection_reset(make: Make, clock: FakeClock) -> None:
     emulator = make("connection-reset")
     reply = emulator.handle(request())
     assert (reply.status, reply.headers, reply.chunks, reply.reset) == (0, [], [], "before-headers")
-    counted = {"model": "claude-haiku-4-5", "messages": [{"role": "user", "content": "x"}]}
+    counted = {"model": DEPLOYMENT, "messages": [{"role": "user", "content": "x"}]}
     assert emulator.handle(request(COUNT_TOKENS, counted)).status == 200
 
 
@@ -220,7 +227,7 @@ def _huge_body(make: Make, clock: FakeClock) -> None:
 @fault_test("server-error")
 def _server_error(make: Make, clock: FakeClock) -> None:
     emulator = make("server-error")
-    counted = {"model": "claude-haiku-4-5", "messages": [{"role": "user", "content": "x"}]}
+    counted = {"model": DEPLOYMENT, "messages": [{"role": "user", "content": "x"}]}
     for reply in (emulator.handle(request()), emulator.handle(request(COUNT_TOKENS, counted))):
         assert reply.status == 500
         assert reply.json()["error"] == {"type": "api_error", "message": "Internal server error"}
@@ -230,9 +237,16 @@ def _server_error(make: Make, clock: FakeClock) -> None:
 def _rate_limited(make: Make, clock: FakeClock) -> None:
     emulator = make("rate-limited")
     first = emulator.handle(request())
-    assert (first.status, first.json()) == (429, bodies.rate_limit_reached(60, 10.0, 10))
+    limit = PROFILE.quota_of(PROFILE.model(DEPLOYMENT)).rpm
+    window = PROFILE.quota.window_s
+    assert (first.status, first.json()) == (
+        429,
+        bodies.rate_limit_reached(PROFILE, Throttled("requests", limit, window), window),
+    )
     clock.advance(4)
-    assert "Please wait 6 seconds" in emulator.handle(request()).json()["error"]["message"]
+    assert (
+        f"Please wait {window - 4} seconds" in emulator.handle(request()).json()["error"]["message"]
+    )
     assert emulator.handle(request(auth={})).status == 401  # auth still comes first
 
 
@@ -278,6 +292,67 @@ def _anthropic_not_found(make: Make, clock: FakeClock) -> None:
     assert reply.status == 404
     assert reply.json()["error"] == {"type": "not_found_error", "message": "model: nope"}
     assert reply.header("request-id") == reply.json()["request_id"]
+
+
+@fault_test("zero-quota")
+def _zero_quota(make: Make, clock: FakeClock) -> None:
+    emulator = make("zero-quota")
+    counted = {"model": DEPLOYMENT, "messages": [{"role": "user", "content": "x"}]}
+    for reply in (emulator.handle(request()), emulator.handle(request(COUNT_TOKENS, counted))):
+        assert reply.status == 429
+        assert reply.json()["error"]["code"] == "RateLimitReached"
+        assert reply.json()["error"]["message"] == PROFILE.text(
+            "zero_quota",
+            window=PROFILE.quota.window_s,
+            counter=PROFILE.quota.counters["requests"],
+            wait=PROFILE.quota.window_s,
+        )
+        assert reply.header("request-id") is None  # the gateway's answer
+    assert make().handle(request()).status == 200
+
+
+@fault_test("hosted-on-azure")
+def _hosted_on_azure(make: Make, clock: FakeClock) -> None:
+    emulator = make("hosted-on-azure")
+    refused = emulator.handle(request(body=STRUCTURED))
+    assert refused.status == 400
+    assert refused.json()["error"] == {
+        "type": "invalid_request_error",
+        "message": "structured_outputs not supported in your workspace.",
+    }
+    assert refused.header("request-id") == refused.json()["request_id"]
+    assert emulator.handle(request()).status == 200
+    files = emulator.handle(request("/anthropic/v1/files", method="GET"))
+    assert (files.status, files.json()) == (404, bodies.api_not_supported())
+    assert make().handle(request(body=STRUCTURED)).status == 200  # the default follows Microsoft
+
+
+@fault_test("hosted-on-anthropic")
+def _hosted_on_anthropic(make: Make, clock: FakeClock) -> None:
+    emulator = make("hosted-on-anthropic")
+    assert emulator.handle(request(body=STRUCTURED)).status == 200
+    for path in ("/anthropic/v1/files", "/anthropic/v1/skills"):
+        listing = emulator.handle(request(path, method="GET"))
+        assert listing.status == 200
+        assert listing.json() == {"data": [], "has_more": False, "first_id": None, "last_id": None}
+        assert listing.header("request-id")
+        assert make().handle(request(path, method="GET")).status == 404
+
+
+@fault_test("backend-auth-failure")
+def _backend_auth_failure(make: Make, clock: FakeClock) -> None:
+    emulator = make("backend-auth-failure")
+    reply = emulator.handle(request())
+    wording = PROFILE.errors["backend_auth"]
+    assert reply.status == wording.status
+    error = reply.json()["error"]
+    assert error["code"] == wording.code
+    assert re.fullmatch(
+        r"Failed to authenticate to backend endpoint\. RequestId = req_011C\w{20}", error["message"]
+    )
+    assert reply.header("request-id") is None
+    counted = {"model": DEPLOYMENT, "messages": [{"role": "user", "content": "x"}]}
+    assert emulator.handle(request(COUNT_TOKENS, counted)).status == 200
 
 
 def test_every_profile_has_a_test() -> None:

@@ -177,6 +177,37 @@ def _anthropic_not_found(live: EmulatorServer, client: httpx.Client) -> None:
     assert response.json()["error"]["type"] == "not_found_error"
 
 
+@profile_check("zero-quota")
+def _zero_quota(live: EmulatorServer, client: httpx.Client) -> None:
+    response = post(client, live)
+    assert response.status_code == 429
+    assert "Rate limit of 0 per" in response.json()["error"]["message"]
+
+
+@profile_check("hosted-on-azure")
+def _hosted_on_azure(live: EmulatorServer, client: httpx.Client) -> None:
+    body = message_body(tools=[{"type": "web_search_20250305", "name": "web_search"}])
+    response = post(client, live, json=body)
+    assert response.status_code == 400
+    assert response.json()["error"]["message"] == (
+        "server-side web search is not available in this environment"
+    )
+    assert client.get(live.base_url + "v1/skills", headers=HEADERS).status_code == 404
+
+
+@profile_check("hosted-on-anthropic")
+def _hosted_on_anthropic(live: EmulatorServer, client: httpx.Client) -> None:
+    listing = client.get(live.base_url + "v1/files", headers=HEADERS)
+    assert (listing.status_code, listing.json()["data"]) == (200, [])
+
+
+@profile_check("backend-auth-failure")
+def _backend_auth_failure(live: EmulatorServer, client: httpx.Client) -> None:
+    response = post(client, live)
+    assert response.status_code >= 500
+    assert "RequestId = req_" in response.json()["error"]["message"]
+
+
 PARAMETERS = {"slow": "slow=0.1", "slow-stream": "slow-stream=0.05"}
 
 

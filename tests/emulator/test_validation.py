@@ -8,20 +8,25 @@ from typing import Any
 import pytest
 
 from conformance.core.errors import InvalidRequest
+from conformance.core.platform_load import builtin_profile
 from conformance.emulator.validation import (
     BETA_EXTRA_FIELDS,
     COUNT_TOKENS_FIELDS,
     MESSAGES_FIELDS,
-    SYSTEM_ROLE_MESSAGE,
     validate_request,
 )
 
 from .conftest import message_body
 
+SYSTEM_ROLE_MESSAGE = builtin_profile().text("system_role")
 
-def check(body: Any, *, count_tokens: bool = False, beta: bool = False) -> dict[str, Any]:
+
+def check(
+    body: Any, *, count_tokens: bool = False, beta: bool = False, system: bool = False
+) -> dict[str, Any]:
     raw = body if isinstance(body, bytes) else json.dumps(body).encode()
-    return validate_request(raw, count_tokens=count_tokens, beta=beta)
+    refusal = None if system else SYSTEM_ROLE_MESSAGE
+    return validate_request(raw, count_tokens=count_tokens, beta=beta, system_role=refusal)
 
 
 def refusal(body: Any, **kwargs: bool) -> str:
@@ -103,11 +108,24 @@ def test_invalid_bodies_are_refused_with_the_api_wording(body: Any, message: str
     assert refusal(body).startswith(message)
 
 
-def test_the_system_role_message_is_the_api_text() -> None:
-    assert SYSTEM_ROLE_MESSAGE == (
-        'messages: Unexpected role "system". The Messages API accepts a top-level `system` '
-        'parameter, not "system" as an input message role.'
-    )
+def test_the_system_role_message_is_the_profiles_wording() -> None:
+    assert SYSTEM_ROLE_MESSAGE.startswith('messages: Unexpected role "system".')
+
+
+def test_a_system_message_passes_where_the_model_takes_them() -> None:
+    turns = [
+        {"role": "user", "content": "a"},
+        {"role": "assistant", "content": "b"},
+        {"role": "system", "content": "Answer in one word."},
+        {"role": "user", "content": "c"},
+    ]
+    assert check(message_body(messages=turns), system=True)["messages"] == turns
+    assert refusal(message_body(messages=turns)) == SYSTEM_ROLE_MESSAGE
+
+
+def test_an_mcp_toolset_needs_no_name() -> None:
+    toolset = {"type": "mcp_toolset", "mcp_server_name": "docs"}
+    assert check(message_body(tools=[toolset]))["tools"] == [toolset]
 
 
 def test_the_first_extra_field_is_named_in_order() -> None:

@@ -22,10 +22,14 @@ from pathlib import Path
 
 import pytest
 
+from conformance.core.platform_load import builtin_profile
 from conformance.emulator.server import EmulatorServer
 
 from ..conftest import CliRun
 from .helpers import Expected, FakeResolver, assert_sound, closed_port, timed
+
+# The emulator's quota window (the platform profile's): the wait a 429 of a fresh pool asks for.
+WINDOW_S = builtin_profile().quota.window_s
 
 REPO = Path(__file__).resolve().parents[3]
 KEY = "fault-matrix-key-0123456789abcdef"
@@ -213,7 +217,7 @@ FAULTS: tuple[Fault, ...] = (
             "rate-limited",
             hit=_set("MSG-BASIC", "MSG-COUNT-TOKENS", "MSG-STREAM", "SDK-FOUNDRY"),
             kept=_set("UNS-MODELS", "AUTH-MISSING"),
-            detail="the message asks to wait 10 s; no retry-after header",
+            detail=f"the message asks to wait {WINDOW_S} s; no retry-after header",
         ),
     ),
     Fault(
@@ -226,7 +230,7 @@ FAULTS: tuple[Fault, ...] = (
             "rate-limited",
             hit=_set("MSG-BASIC", "MSG-STREAM", "SDK-FOUNDRY"),
             kept=_set("UNS-MODELS", "AUTH-MISSING"),
-            detail="retry-after asks for 10 s",
+            detail=f"retry-after asks for {WINDOW_S} s",
         ),
     ),
 )
