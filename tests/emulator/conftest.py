@@ -16,7 +16,7 @@ from conformance.emulator.logic import Emulator
 from conformance.emulator.server import EmulatorServer
 from conformance.emulator.wire import EmulatorRequest, Reply
 
-DEPLOYMENT = "claude-sonnet-5-5"  # a default deployment; its model takes every current request shape
+DEPLOYMENT = "claude-sonnet-5-5"  # a default deployment, whose model takes every current shape
 MESSAGES = "/anthropic/v1/messages"
 COUNT_TOKENS = "/anthropic/v1/messages/count_tokens"
 KEY_HEADERS = {"x-api-key": EMULATOR_DEV_API_KEY}
