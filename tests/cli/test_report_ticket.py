@@ -104,6 +104,28 @@ def test_a_summary_with_values_of_the_wrong_type_is_bad_input(
     _no_traceback(err)
 
 
+@pytest.mark.parametrize("command", ["ticket", "report"])
+def test_a_writer_that_fails_on_a_valid_summary_is_one_paragraph_not_a_traceback(
+    command: str,
+    summary_file: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    def broken(summary: object) -> str:
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr(
+        f"conformance.report.render_{'html' if command == 'report' else command}", broken
+    )
+    assert main([command, str(summary_file)]) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        f"foundry-conformance {command}: {summary_file} is a valid run summary, but writing it "
+        "failed (RecursionError: maximum recursion depth exceeded); please report this to the "
+        "foundry-conformance maintainers, with the file\n"
+    )
+
+
 def test_a_directory_given_as_the_summary_is_bad_input(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
