@@ -24,6 +24,7 @@ from typing import Any
 import httpx
 
 from conformance.core.constants import EMULATOR_DEV_API_KEY
+from conformance.core.platform_load import builtin_profile
 from conformance.core.redaction import Redactor
 from conformance.emulator import parse_profiles
 from conformance.emulator.server import EmulatorServer
@@ -31,6 +32,7 @@ from conformance.target.seam import FoundryClient, InteractionLog
 
 ROOT = Path(__file__).resolve().parent.parent
 CLI = [sys.executable, "-m", "conformance.cli"]
+VERSION = builtin_profile().documented_version
 CLEAN_ENV = {
     k: v
     for k, v in os.environ.items()
@@ -110,7 +112,7 @@ def seam_overhead(requests: int) -> tuple[float, float]:
                 plain.append((time.perf_counter() - t0) * 1000)
         seam: list[float] = []
         log = InteractionLog(Redactor([EMULATOR_DEV_API_KEY]))
-        with FoundryClient(server.base_url, log) as foundry:
+        with FoundryClient(server.base_url, log, anthropic_version=VERSION) as foundry:
             for _ in range(requests):
                 t0 = time.perf_counter()
                 request = foundry.build(

@@ -24,7 +24,7 @@ LAYERS: dict[str, frozenset[str]] = {
     "config": frozenset({"core"}),
     "emulator": frozenset({"core"}),
     "judge": frozenset({"core"}),
-    "diagnosis": frozenset({"core"}),
+    "diagnosis": frozenset({"core", "judge"}),
     "recording": frozenset({"core", "config"}),
     "target": frozenset({"core", "config", "recording", "emulator", "judge"}),
     "suite": frozenset({"core", "config", "target", "judge", "diagnosis"}),

@@ -51,6 +51,7 @@ def raw_options_from_args(args: argparse.Namespace) -> RawOptions:
         max_latency_ms=args.max_latency_ms,
         max_ttft_ms=args.max_ttft_ms,
         jobs=args.jobs,
+        platform_profile=args.platform_profile,
     )
 
 

@@ -15,13 +15,13 @@ from ..core.errors import CONFIG_MISSING, ConfigError
 from ..core.jwt_claims import TokenClaims
 from .types import AuthMode, EntraSource, Mode
 from .values import (
-    TOKEN_COMMAND,
     Remarks,
     dedupe,
     parse_choice,
     read_env_token,
     require_header_safe,
     split_values,
+    token_command,
 )
 
 # Sent in replay, where nothing reaches a server: a live key has no business there.
@@ -48,11 +48,14 @@ def resolve_auth(
     kind: Mode,
     now: datetime,
     remarks: Remarks,
+    scope: str,
 ) -> Credentials:
-    """The credentials from the environment, narrowed by ``--auth``; ``ConfigError`` if none."""
+    """The credentials from the environment, narrowed by ``--auth``; ``ConfigError`` if none
+    (``scope``: the platform's default Entra scope, for the ``az`` command the messages show)."""
     requested = dedupe(parse_choice(v, AuthMode, "--auth") for v in split_values(auth))
     modes = tuple(AuthMode(m) for m in requested)
-    creds = _credentials(env, kind, now, remarks)
+    command = token_command(scope)
+    creds = _credentials(env, kind, now, remarks, command)
     if modes and creds.api_key is None and {AuthMode.API_KEY, AuthMode.X_API_KEY} & set(modes):
         named = " ".join(f"--auth {m}" for m in modes if m is not AuthMode.ENTRA)
         raise ConfigError(
@@ -72,7 +75,7 @@ def resolve_auth(
             f"No credentials are configured for the endpoint ({ENV_API_KEY} and "
             f"{ENV_ENTRA_TOKEN} are unset).",
             f"Set {ENV_API_KEY} (from the resource's Keys and Endpoint page), or "
-            f"{ENV_ENTRA_TOKEN} (e.g. from `{TOKEN_COMMAND}`), or pass --auth entra to use "
+            f"{ENV_ENTRA_TOKEN} (e.g. from `{command}`), or pass --auth entra to use "
             "DefaultAzureCredential.",
             source=ENV_API_KEY,
             code=CONFIG_MISSING,
@@ -82,7 +85,7 @@ def resolve_auth(
 
 
 def _credentials(
-    env: Mapping[str, str], kind: Mode, now: datetime, remarks: Remarks
+    env: Mapping[str, str], kind: Mode, now: datetime, remarks: Remarks, command: str
 ) -> Credentials:
     """The credentials each kind of target uses, before ``--auth`` narrows the modes."""
     key, token = env.get(ENV_API_KEY), env.get(ENV_ENTRA_TOKEN)
@@ -106,6 +109,6 @@ def _credentials(
         return Credentials(*placeholder, ignored_secrets=ignored)
     claims = None
     if token:
-        token, claims = read_env_token(token, now, remarks)
+        token, claims = read_env_token(token, now, remarks, command)
     entra = EntraSource.ENV_TOKEN if token else EntraSource.AZURE_IDENTITY
     return Credentials(key, ENV_API_KEY if key else None, token, entra, claims)

@@ -23,14 +23,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ..core.constants import (
-    DEFAULT_DEPLOYMENT,
-    DEFAULT_ENTRA_SCOPE,
     ENV_API_KEY,
     ENV_BASE_URL,
     ENV_ENTRA_TOKEN,
     ENV_RESOURCE,
 )
 from ..core.errors import CONFIG_CONFLICT, CONFIG_MISSING, ConfigError
+from ..core.platform import PlatformProfile
+from ..core.platform_load import ProfileError, builtin_profile, load_profile
 from ..core.redaction import Redactor
 from .auth import resolve_auth
 from .endpoint import resolve_endpoint
@@ -98,8 +98,9 @@ def resolve_settings(
 
 
 def _resolve(raw: RawOptions, env: Mapping[str, str], now: datetime, remarks: Remarks) -> Settings:
+    profile = _platform_profile(raw.platform_profile)
     target = _resolve_target(raw, env, remarks)
-    auth = resolve_auth(raw.auth, env, target.kind, now, remarks)
+    auth = resolve_auth(raw.auth, env, target.kind, now, remarks, profile.default_scope)
     # Only a token read from the environment carries an audience to match the scope against.
     claims = auth.claims if auth.entra_source is EntraSource.ENV_TOKEN else None
     report_dir = raw.report_dir if raw.report_dir not in (None, "") else DEFAULT_REPORT_DIR
@@ -108,14 +109,14 @@ def _resolve(raw: RawOptions, env: Mapping[str, str], now: datetime, remarks: Re
         base_url=target.base_url,
         resource=target.resource,
         endpoint_source=target.endpoint_source,
-        deployments=normalize_deployments(raw.deployments, DEFAULT_DEPLOYMENT),
+        deployments=normalize_deployments(raw.deployments),
         auth_modes=auth.modes,
         auth_explicit=auth.explicit,
         api_key=auth.api_key,
         api_key_source=auth.api_key_source,
         entra_token=auth.entra_token,
         entra_source=auth.entra_source,
-        entra_scope=scope_for_token(raw.entra_scope, DEFAULT_ENTRA_SCOPE, claims, remarks),
+        entra_scope=scope_for_token(raw.entra_scope, profile.accepted_scopes, claims, remarks),
         emulator_profiles=target.profiles,
         suite=parse_choice(raw.suite, Suite, "--suite") if raw.suite else Suite.STANDARD,
         select=validate_selection(dedupe(split_values(raw.select)), raw.suite),
@@ -134,6 +135,7 @@ def _resolve(raw: RawOptions, env: Mapping[str, str], now: datetime, remarks: Re
         max_latency_ms=_threshold(raw.max_latency_ms, "--max-latency-ms"),
         max_ttft_ms=_threshold(raw.max_ttft_ms, "--max-ttft-ms"),
         jobs=parse_jobs(raw.jobs, replay=target.kind is Mode.REPLAY),
+        profile=profile,
     )
     # Checked whatever the mode, so that a typo fails now rather than when a replay reads it.
     parse_int(
@@ -147,6 +149,21 @@ def _resolve(raw: RawOptions, env: Mapping[str, str], now: datetime, remarks: Re
     if settings.kind is Mode.REPLAY and settings.cassettes is not None:
         return replaying(settings, raw, now, remarks)
     return settings
+
+
+def _platform_profile(path: str | Path | None) -> PlatformProfile:
+    """The built-in platform profile, extended by ``--platform-profile FILE`` when given."""
+    if path in (None, ""):
+        return builtin_profile()
+    try:
+        return load_profile(Path(str(path)))
+    except ProfileError as exc:
+        raise ConfigError(
+            str(exc),
+            "Fix the file (docs/platform-profile.md describes its tables), or drop "
+            "--platform-profile to use the built-in profile.",
+            source="--platform-profile",
+        ) from None
 
 
 def _threshold(value: float | str | None, source: str) -> float | None:

@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from ..core.platform import PlatformProfile
+from ..core.platform_load import builtin_profile
 from .recording import Recording
 from .types import AuthMode, EntraSource, Mode, Suite
 
@@ -50,6 +52,7 @@ class RawOptions:
     max_ttft_ms: float | str | None = None
     # A number, or "auto" (the default): see ``parse_jobs``.
     jobs: int | str | None = None
+    platform_profile: str | Path | None = None
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,13 @@ class Settings:
     max_ttft_ms: float | None = None
     # How many checks may wait on the endpoint at once (1: one after another).
     jobs: int = 1
+    # What the platform is: the built-in profile, or extended by --platform-profile.
+    profile: PlatformProfile = field(default_factory=builtin_profile, repr=False)
+
+    @property
+    def discovers_deployments(self) -> bool:
+        """No --deployment: the run probes the profile's default names and tests those found."""
+        return not self.deployments
 
     def secrets(self) -> tuple[str, ...]:
         """Every credential value the run knows of, used or not, for redaction and the scan."""

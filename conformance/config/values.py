@@ -16,16 +16,20 @@ from typing import TypeVar
 from urllib.parse import urlsplit
 
 from ..core import catalog
-from ..core.constants import ENV_ENTRA_TOKEN, KNOWN_ENTRA_SCOPES
+from ..core.constants import ENV_ENTRA_TOKEN
 from ..core.errors import ConfigError, TokenFormatError, UnknownSelection
 from ..core.faults import parse_fault_profiles
 from ..core.jwt_claims import TokenClaims, read_claims, scope_to_audience
 
 DEPLOYMENT_NAME_PATTERN = re.compile(r"[A-Za-z0-9._-]{1,64}")
-TOKEN_COMMAND = (
-    "az account get-access-token --resource https://cognitiveservices.azure.com "
-    "--query accessToken -o tsv"
-)
+
+
+def token_command(scope: str) -> str:
+    """The ``az`` command that prints a token for ``scope`` (its resource is the audience)."""
+    return (
+        f"az account get-access-token --resource {scope_to_audience(scope)} "
+        "--query accessToken -o tsv"
+    )
 
 
 def show(value: str, limit: int = 80) -> str:
@@ -70,8 +74,8 @@ def dedupe(values: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(values))
 
 
-def normalize_deployments(values: Sequence[str] | None, default: str) -> tuple[str, ...]:
-    """Deployment names, validated and de-duplicated, or ``(default,)`` when none is given."""
+def normalize_deployments(values: Sequence[str] | None) -> tuple[str, ...]:
+    """Deployment names, validated and de-duplicated (none given: the run discovers them)."""
     names = split_values(values)
     for name in names:
         if not DEPLOYMENT_NAME_PATTERN.fullmatch(name):
@@ -81,18 +85,17 @@ def normalize_deployments(values: Sequence[str] | None, default: str) -> tuple[s
                 "shown under Deployments in the Foundry portal, one --deployment per name.",
                 source="--deployment",
             )
-    return dedupe(names) or (default,)
+    return dedupe(names)
 
 
-def validate_scope(value: str, source: str = "--entra-scope") -> str:
-    """``value`` as an Entra ID scope: an https URL ending in ``/.default``."""
+def validate_scope(value: str, known: Sequence[str], source: str = "--entra-scope") -> str:
+    """``value`` as an Entra ID scope: an https URL ending in ``/.default`` (``known``: the
+    scopes the platform profile knows, for the suggestion)."""
     scope = value.strip()
     bare = scope.removeprefix("https://").removeprefix("http://").rstrip("/")
     # The suggestion repeats the value unquoted: only a short, plain one is worth repeating.
     suggestion = (
-        f"https://{bare.removesuffix('/.default')}/.default"
-        if is_plain(bare)
-        else KNOWN_ENTRA_SCOPES[0]
+        f"https://{bare.removesuffix('/.default')}/.default" if is_plain(bare) else known[0]
     )
     if scope.startswith("https://") and scope.endswith("/.default") and _has_host(scope):
         return scope
@@ -105,7 +108,7 @@ def validate_scope(value: str, source: str = "--entra-scope") -> str:
         problem = f"{source} {show(scope)} is not an https URL ending in /.default."
     raise ConfigError(
         problem,
-        f"Use {spell(source, suggestion)}; the known scopes are {', '.join(KNOWN_ENTRA_SCOPES)}.",
+        f"Use {spell(source, suggestion)}; the known scopes are {', '.join(known)}.",
         source=source,
     )
 
@@ -118,10 +121,10 @@ def _has_host(url: str) -> bool:
     return bool(host) and not any(ch.isspace() for ch in url)
 
 
-def alternate_scope(scope: str) -> str:
-    """The other known Entra scope (the documented default when ``scope`` is not a known one)."""
+def alternate_scope(scope: str, known: Sequence[str]) -> str:
+    """The other known Entra scope (the first known one when ``scope`` is not a known one)."""
     wanted = scope.strip().rstrip("/").lower()
-    return next(s for s in KNOWN_ENTRA_SCOPES if s.lower() != wanted)
+    return next(s for s in known if s.lower() != wanted)
 
 
 E = TypeVar("E", bound=StrEnum)
@@ -253,8 +256,11 @@ def validate_profiles(value: str) -> str:
     return ",".join(dedupe(names))
 
 
-def read_env_token(value: str, now: datetime, remarks: Remarks) -> tuple[str, TokenClaims | None]:
-    """The token from ``FOUNDRY_CONFORMANCE_ENTRA_TOKEN`` as it will be sent, and its claims."""
+def read_env_token(
+    value: str, now: datetime, remarks: Remarks, command: str
+) -> tuple[str, TokenClaims | None]:
+    """The token from ``FOUNDRY_CONFORMANCE_ENTRA_TOKEN`` as it will be sent, and its claims
+    (``command``: the ``az`` command that fetches a right one, for the messages)."""
     token = value.strip()
     if token[:7].lower() == "bearer ":
         token = token[7:].strip()
@@ -263,10 +269,10 @@ def read_env_token(value: str, now: datetime, remarks: Remarks) -> tuple[str, To
         raise ConfigError(
             f"{ENV_ENTRA_TOKEN} holds JSON, not a token (the whole output of "
             "az account get-access-token?).",
-            f"Store only the token: {ENV_ENTRA_TOKEN}=$({TOKEN_COMMAND}).",
+            f"Store only the token: {ENV_ENTRA_TOKEN}=$({command}).",
             source=ENV_ENTRA_TOKEN,
         )
-    require_header_safe(token, ENV_ENTRA_TOKEN, f"the token that `{TOKEN_COMMAND}` prints")
+    require_header_safe(token, ENV_ENTRA_TOKEN, f"the token that `{command}` prints")
     try:
         # Read locally and never verified: the claims only explain what the endpoint will say.
         claims = read_claims(token)
@@ -285,13 +291,14 @@ def read_env_token(value: str, now: datetime, remarks: Remarks) -> tuple[str, To
 
 
 def scope_for_token(
-    given: str | None, default: str, claims: TokenClaims | None, remarks: Remarks
+    given: str | None, known: Sequence[str], claims: TokenClaims | None, remarks: Remarks
 ) -> str:
-    """The Entra scope of the run: ``--entra-scope``, else the known scope the env token is for."""
-    scope = validate_scope(given) if given else default
+    """The Entra scope of the run: ``--entra-scope``, else the known scope the env token is for
+    (``known``: the platform's scopes, the default first)."""
+    scope = validate_scope(given, known) if given else known[0]
     if claims is None or not claims.audience or claims.has_audience(scope_to_audience(scope)):
         return scope
-    other = alternate_scope(scope)
+    other = alternate_scope(scope, known)
     if not given and claims.has_audience(scope_to_audience(other)):
         remarks.notes.append(
             f"--entra-scope not given: using {other}, the audience of the token in "

@@ -25,6 +25,9 @@ AREAS = {
     "rate-limits": "Rate limits",
     "unsupported": "Unsupported endpoints",
     "deployments": "Deployments",
+    "api": "API versions and betas",
+    "hosting": "Hosting option",
+    "rules": "Per-model request rules",
     "sdk": "Official SDK",
     "health": "Health",
 }
@@ -91,7 +94,7 @@ CHECKS: tuple[CheckSpec, ...] = (
     _c(
         "AUTH-ENTRA-ALT-SCOPE",
         "auth",
-        "A token for the other known scope (https://ai.azure.com/.default) is accepted",
+        "A token for the other known Entra scope is accepted",
         "info",
     ),
     _c("AUTH-MISSING", "auth", "A request without credentials gives 401"),
@@ -183,7 +186,7 @@ CHECKS: tuple[CheckSpec, ...] = (
         requests=2,
     ),
     _c("UNS-ADMIN", "unsupported", "`/v1/organizations/*` (Admin API) is not served", "warning"),
-    _c("DEP-SERVES", "deployments", "Every configured deployment answers"),
+    _c("DEP-SERVES", "deployments", "Every deployment under test answers"),
     _c(
         "DEP-UNKNOWN",
         "deployments",
@@ -192,9 +195,66 @@ CHECKS: tuple[CheckSpec, ...] = (
     _c(
         "DEP-INVENTORY",
         "deployments",
-        "Which of the default deployment names exist on the resource",
+        "Which of the platform profile's default deployment names exist on the resource",
         "info",
-        requests=3,  # the default names that are not configured
+        requests=None,  # one free count_tokens request per name (none: the run took it already)
+    ),
+    _c(
+        "DEP-LIFECYCLE",
+        "deployments",
+        "The deployment's model is neither deprecated nor retired",
+        "warning",
+        requests=None,  # none when the deployment is named after its model, else one
+    ),
+    _c(
+        "API-VERSION",
+        "api",
+        "The `anthropic-version` values clients send are accepted (the documented and the SDKs')",
+        "warning",
+    ),
+    _c(
+        "API-VERSION-MALFORMED",
+        "api",
+        "A malformed `anthropic-version` is refused with 400",
+        "warning",
+    ),
+    _c(
+        "API-BETA-HEADER",
+        "api",
+        "A beta request works with the `anthropic-beta` header alone (no `?beta=true`)",
+        "warning",
+    ),
+    _c(
+        "HOST-OPTION",
+        "hosting",
+        "The hosting option the wire shows (`/files`, `/skills`) is one the profile offers the model",
+        "info",
+        requests=2,
+    ),
+    _c(
+        "RULE-THINKING",
+        "rules",
+        "Each `thinking.type` is accepted or refused as the profile says for the model",
+        "warning",
+    ),
+    _c(
+        "RULE-EFFORT",
+        "rules",
+        "Each effort level is accepted or refused as the profile says for the model",
+        "warning",
+    ),
+    _c(
+        "RULE-SYSTEM-MIDCONV",
+        "rules",
+        "A mid-conversation `system` message is accepted or refused as the profile says",
+        "warning",
+    ),
+    _c(
+        "RULE-MAX-OUTPUT",
+        "rules",
+        "`max_tokens` above the model's maximum output is refused with 400",
+        "warning",
+        requests=None,  # one refusal; in the full suite its maximum too
     ),
     _c(
         "SDK-FOUNDRY",

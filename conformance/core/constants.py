@@ -1,4 +1,5 @@
-"""Platform facts shared across the package: names, scopes, headers (pure data, no logic)."""
+"""The harness's own names: environment variables, the emulator's development key and
+principal, thread names. (Facts about the platform are in ``platform.toml``.)"""
 
 from __future__ import annotations
 
@@ -10,34 +11,6 @@ ENV_ENTRA_TOKEN = "FOUNDRY_CONFORMANCE_ENTRA_TOKEN"
 # A token of a principal *without* a data-plane role, for the opt-in AUTH-RBAC probe.
 ENV_UNPRIVILEGED_TOKEN = "FOUNDRY_CONFORMANCE_UNPRIVILEGED_TOKEN"
 
-COGNITIVE_SERVICES_SCOPE = "https://cognitiveservices.azure.com/.default"
-AI_AZURE_SCOPE = "https://ai.azure.com/.default"
-DEFAULT_ENTRA_SCOPE = COGNITIVE_SERVICES_SCOPE
-KNOWN_ENTRA_SCOPES = (COGNITIVE_SERVICES_SCOPE, AI_AZURE_SCOPE)
-
-DEFAULT_DEPLOYMENT = "claude-sonnet-4-5"
-DEFAULT_DEPLOYMENT_NAMES = (
-    "claude-opus-4-5",
-    "claude-sonnet-4-5",
-    "claude-opus-4-1",
-    "claude-haiku-4-5",
-)
-
-ANTHROPIC_VERSION = "2023-06-01"
-
-RATE_LIMIT_HEADERS = (
-    "anthropic-ratelimit-tokens-limit",
-    "anthropic-ratelimit-tokens-remaining",
-    "anthropic-ratelimit-tokens-reset",
-    "anthropic-ratelimit-input-tokens-limit",
-    "anthropic-ratelimit-input-tokens-remaining",
-    "anthropic-ratelimit-input-tokens-reset",
-    "anthropic-ratelimit-output-tokens-limit",
-    "anthropic-ratelimit-output-tokens-remaining",
-    "anthropic-ratelimit-output-tokens-reset",
-)
-RATE_LIMIT_HEADER_PREFIX = "anthropic-ratelimit-"
-
 # The one principal the embedded emulator has not assigned a data-plane role (as a developer's own
 # resource would have it): the opt-in AUTH-RBAC probe mints a token for it. Every other principal
 # holds the role, as RBAC assignments are not in tokens.
@@ -46,9 +19,6 @@ EMULATOR_UNPRIVILEGED_PRINCIPAL = "00000000-0000-4000-8000-0000000000aa"
 # Like Azurite's well-known account key: the one key the embedded emulator accepts when
 # ANTHROPIC_FOUNDRY_API_KEY is not set in its environment. Printed when it starts; worthless elsewhere.
 EMULATOR_DEV_API_KEY = "emulator-dev-key-00000000-f0d7-4c1a-b5e0-c1a0de000000"
-
-# The roles that grant Claude's data actions (others, like "Cognitive Services OpenAI User", do not).
-DATA_PLANE_ROLES = ("Cognitive Services User", "Foundry User", "Azure AI User")
 
 # The names of the threads ``--jobs`` runs checks on (the console script looks for them).
 POOL_THREAD_PREFIX = "foundry-check"

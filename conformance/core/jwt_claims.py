@@ -27,13 +27,6 @@ from .platform_load import builtin_profile
 JWT_PATTERN = re.compile(r"eyJ[A-Za-z0-9_-]{4,}\.eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*")
 
 
-# The audiences of the platform profile's two accepted scopes (the default first), for the tests
-# and the emulator that name them; the profile is where they are stated.
-COGNITIVE_SERVICES_AUDIENCE, AI_AZURE_AUDIENCE = (
-    scope.removesuffix("/.default") for scope in builtin_profile().accepted_scopes[:2]
-)
-
-
 @dataclass(frozen=True)
 class TokenClaims:
     """The claims of a token that a diagnosis may rely on; everything else is dropped."""

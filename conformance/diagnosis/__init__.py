@@ -6,10 +6,10 @@ report can be re-diagnosed offline and every rule is testable with a literal bod
 
 from __future__ import annotations
 
+from ..judge.errors import ErrorSignature, Layer, classify_error_body
 from .catalog import ALL_CODES, CATALOG, is_known, lookup
 from .context import DiagnosisContext
 from .engine import DeclaredFinding, Finding, all_refused, diagnose, explain_interaction
-from .errors import ErrorSignature, Layer, classify_error_body
 from .info import SEVERITY_ORDER, DiagnosisCode, DiagnosisInfo, Severity
 from .transport import classify_transport_error
 

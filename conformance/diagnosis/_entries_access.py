@@ -71,7 +71,7 @@ ACCESS_ENTRIES: tuple[DiagnosisInfo, ...] = (
         "locally, are fine: it was issued by another tenant, is not an access token for this "
         "API, is malformed or altered, or is not valid yet (`nbf`, clock skew).",
         remedy="Sign in to the resource's tenant (`az login --tenant <tenant>`) and fetch a fresh "
-        "token (`az account get-access-token --resource https://cognitiveservices.azure.com`), "
+        "token (`az account get-access-token --resource ${default_audience}`), "
         "or let DefaultAzureCredential fetch one per request; compare the claims in the details "
         "(`tid` must be the resource's tenant).",
         guide_section=_GUIDE_401,
@@ -86,7 +86,7 @@ ACCESS_ENTRIES: tuple[DiagnosisInfo, ...] = (
         "Authorization header, stops working after that.",
         remedy="Fetch a new token for every run, or better pass a refreshing provider as "
         "`azure_ad_token_provider`: get_bearer_token_provider(DefaultAzureCredential(), "
-        '"https://cognitiveservices.azure.com/.default"). In CI, fetch the token in the same '
+        '"${default_scope}"). In CI, fetch the token in the same '
         "step that runs the harness.",
         guide_section=_GUIDE_401,
         doc_url=CLAUDE_FOUNDRY_GUIDE,
@@ -95,13 +95,13 @@ ACCESS_ENTRIES: tuple[DiagnosisInfo, ...] = (
         code="wrong-token-audience",
         title="The Entra ID token was issued for another audience",
         severity="blocker",
-        cause="The token's `aud` claim is not the audience of the scope it was meant for: it was "
-        "requested for another API (Azure Resource Manager, Microsoft Graph, …), which Foundry's "
-        "gateway refuses.",
-        remedy="Request the token for https://cognitiveservices.azure.com/.default (`az account "
-        "get-access-token --resource https://cognitiveservices.azure.com`), or "
-        "https://ai.azure.com/.default as Anthropic's SDK docs do, and pass that scope to "
-        "get_bearer_token_provider.",
+        cause="The token's `aud` claim is not an audience Foundry accepts (${audiences}): it was "
+        "requested for another API — most often Azure Resource Manager "
+        "(https://management.azure.com), which `az account get-access-token` returns when "
+        "`--resource` is left out — or Microsoft Graph, and Foundry's gateway refuses it.",
+        remedy="Request the token for ${default_scope} (`az account get-access-token "
+        "--resource ${default_audience} --query accessToken -o tsv`), or ${other_scope} as "
+        "Anthropic's SDK docs do, and pass that scope to get_bearer_token_provider.",
         guide_section=_GUIDE_ENTRA,
         doc_url=CLAUDE_FOUNDRY_GUIDE,
     ),
@@ -110,7 +110,7 @@ ACCESS_ENTRIES: tuple[DiagnosisInfo, ...] = (
         title="Tokens for the other documented Entra scope are refused",
         severity="warning",
         cause="A current token carrying the audience of the other documented scope "
-        "(https://ai.azure.com versus https://cognitiveservices.azure.com) got 401. Microsoft's "
+        "(${audiences_versus}) got 401. Microsoft's "
         "docs use one scope and Anthropic's SDKs default to the other (the C# SDK, the "
         "TypeScript README), so a client left on its default scope is refused.",
         remedy="Request tokens for the scope that works (the configured one, named in the "
@@ -123,14 +123,14 @@ ACCESS_ENTRIES: tuple[DiagnosisInfo, ...] = (
         title="The identity has no data-plane role on the resource",
         severity="blocker",
         cause="The token is valid but its principal lacks the data action Claude needs "
-        '(`PermissionDenied`, answered as 401 as often as 403). Only "Cognitive Services User" '
-        'and "Foundry User" (formerly "Azure AI User") cover /anthropic; "Cognitive Services '
-        'OpenAI User" (the guide\'s example) and "Azure AI Developer" stop at the OpenAI '
+        "(`PermissionDenied`, answered as 401 as often as 403). Role assignments are checked by "
+        "the service and never appear in the token. Only ${roles_with_former} cover /anthropic; "
+        "${not_data_plane_roles} stop at the OpenAI "
         "routes, and Owner or Contributor grant no data actions at all.",
-        remedy='Assign "Cognitive Services User" or "Foundry User" on the Foundry resource to '
+        remedy="Assign ${roles} on the Foundry resource to "
         "the principal named in the details (portal › Access control (IAM) › Add role "
-        'assignment, or `az role assignment create --assignee <object-id> --role "Cognitive '
-        'Services User" --scope <resource-id>`), then wait: role changes take a few minutes '
+        'assignment, or `az role assignment create --assignee <object-id> --role "${role}" '
+        "--scope <resource-id>`), then wait: role changes take a few minutes "
         "to propagate.",
         guide_section=_GUIDE_403,
         doc_url=MS_AUTHN_AUTHZ,
@@ -143,7 +143,7 @@ ACCESS_ENTRIES: tuple[DiagnosisInfo, ...] = (
         "enforced by an Azure Policy), so every key is refused with 403 "
         "`AuthenticationTypeDisabled`, however valid.",
         remedy="Use Entra ID instead (`--auth entra`, a token for "
-        "https://cognitiveservices.azure.com/.default and a data-plane role), or, where policy "
+        "${default_scope} and a data-plane role), or, where policy "
         "allows, re-enable local authentication on the resource; either change takes a few "
         "minutes to apply.",
         guide_section=_GUIDE_KEYS,
@@ -173,7 +173,7 @@ ACCESS_ENTRIES: tuple[DiagnosisInfo, ...] = (
         "valid (for the RBAC probe: the unprivileged principal does hold a data-plane role).",
         remedy="If a gateway sits in front, make sure it authenticates its own callers, or point "
         "the harness at the resource's endpoint. For the RBAC probe, use a principal without "
-        '"Cognitive Services User" or "Foundry User" on the resource.',
+        "${roles} on the resource.",
         guide_section="Authentication",
         doc_url=MS_AUTHN_AUTHZ,
     ),

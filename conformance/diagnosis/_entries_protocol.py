@@ -18,14 +18,19 @@ PROTOCOL_ENTRIES: tuple[DiagnosisInfo, ...] = (
         code="rate-limited",
         title="The deployment's rate limit was exceeded",
         severity="warning",
-        cause="The request was throttled with 429 (`RateLimitReached`, Azure's per-deployment "
-        "quota, or `rate_limit_error`). Foundry sends no anthropic-ratelimit-* headers: the "
-        "wait, when given, is in the message ('Please wait N seconds') and perhaps in a "
-        "retry-after header.",
+        cause="The request was throttled with 429 (`RateLimitReached`, or `rate_limit_error`). "
+        "Foundry meters Claude per model at subscription level: every deployment of the same "
+        "model and version in the subscription shares one pool (${pooling}), counted as "
+        "requests, uncached input tokens and output tokens per minute (pay-as-you-go default: "
+        "${payg}), so other callers of the same model use the same quota. Foundry sends no "
+        "anthropic-ratelimit-* headers: the wait, when given, is in the message ('Please wait "
+        "N seconds') and perhaps in a retry-after header.",
         remedy="Wait at least the advertised time (in the details) before retrying, with "
         "exponential backoff and jitter; the SDK's default retries (about 0.5 s, then 1 s) are "
-        "shorter than Azure's waits. For sustained load, request more quota for the deployment "
-        "in the Azure portal, or spread the load over several deployments.",
+        "shorter than Azure's waits. The counter the message names (in the details) tells "
+        "which limit was hit. For sustained load, request more quota for the model in the "
+        "Azure portal (Quotas), or pace requests below the pool's limit; more deployments of "
+        "the same model do not add quota.",
         guide_section="Troubleshooting › Rate limits › 429 Too Many Requests",
         doc_url=MS_TROUBLESHOOT,
     ),
@@ -33,12 +38,19 @@ PROTOCOL_ENTRIES: tuple[DiagnosisInfo, ...] = (
         code="feature-not-available",
         title="The feature is not offered on this deployment's hosting option",
         severity="warning",
-        cause="The request used a feature the deployment does not offer, refused with 400 '… not "
-        "supported in your workspace'. Deployments hosted on Azure refuse structured outputs, "
-        "server-side tools (web search, web fetch, code execution), the MCP connector, Agent "
-        "Skills, programmatic tool calling and the Files API by design.",
-        remedy="Leave the feature out of requests to this deployment, or deploy the model "
-        "version hosted on Anthropic (a separate version in the portal) where you need it.",
+        cause="The request used a feature this deployment refused with 400 (one of the field's "
+        "three wordings: '… not supported in your workspace', '… features are not available "
+        "for Azure AI Foundry workspaces: …', '… is not available in this environment'); the "
+        "details name the feature and what the platform profile says of it on each hosting "
+        "option. The sources conflict on several features for Hosted on Azure: Microsoft's "
+        "Sep-2026 matrix lists structured outputs, strict tools, web search, tool search and "
+        "the MCP connector as supported there, while Claude's docs and field reports show "
+        "these refusals; the Files API and Agent Skills are documented as Hosted on Anthropic "
+        "only.",
+        remedy="Leave the feature out of requests to this deployment (Claude Code strips it and "
+        "retries), or deploy the model's version Hosted on Anthropic infrastructure (a separate "
+        "version in the portal) where you need it. Where the profile documents the feature as "
+        "supported on this hosting option, open a ticket with the request IDs.",
         guide_section="Supported features",
         doc_url=CLAUDE_FOUNDRY_GUIDE,
     ),

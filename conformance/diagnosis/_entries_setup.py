@@ -37,7 +37,7 @@ SETUP_ENTRIES: tuple[DiagnosisInfo, ...] = (
         "ANTHROPIC_FOUNDRY_RESOURCE / ANTHROPIC_FOUNDRY_BASE_URL). For keys set "
         "ANTHROPIC_FOUNDRY_API_KEY (Foundry portal › resource › Keys and Endpoint); for Entra ID "
         "set FOUNDRY_CONFORMANCE_ENTRA_TOKEN (`az account get-access-token --resource "
-        "https://cognitiveservices.azure.com`) or sign in so that DefaultAzureCredential finds "
+        "${default_audience}`) or sign in so that DefaultAzureCredential finds "
         "a credential. Secrets are read from the environment only, never from flags.",
         guide_section="Authentication",
         doc_url=CLAUDE_FOUNDRY_GUIDE,
@@ -135,7 +135,7 @@ SETUP_ENTRIES: tuple[DiagnosisInfo, ...] = (
         "a custom deployment name, a typo, a deployment of another resource, or one created in "
         "the last few minutes.",
         remedy="Use the exact deployment name from Foundry portal › Models + endpoints (it "
-        "defaults to the model ID, e.g. claude-sonnet-4-5, but may be customised and cannot be "
+        "defaults to the model ID, e.g. ${example_model}, but may be customised and cannot be "
         "renamed). Right after creating a deployment, wait five minutes; check that the model "
         "is offered in the resource's region.",
         guide_section="Troubleshooting › Model and deployment errors › Model not found / "

@@ -1,7 +1,8 @@
 """Every diagnosis the harness can make, by stable code: the table the report and the ticket read.
 
-The entries live in three themed modules (access, setup, protocol) to keep each readable; this
-module is the one place that assembles and looks them up.
+The entries live in four themed modules (access, setup, protocol, platform) to keep each readable;
+this module is the one place that assembles and looks them up. Their texts name platform facts as
+``${placeholders}``, which ``DiagnosisInfo.filled`` fills from the run's platform profile.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from types import MappingProxyType
 from typing import get_args
 
 from ._entries_access import ACCESS_ENTRIES
+from ._entries_platform import PLATFORM_ENTRIES
 from ._entries_protocol import PROTOCOL_ENTRIES
 from ._entries_setup import SETUP_ENTRIES
 from .info import DiagnosisCode, DiagnosisInfo
@@ -19,7 +21,7 @@ ALL_CODES: tuple[DiagnosisCode, ...] = get_args(DiagnosisCode)
 
 
 def _assemble() -> Mapping[str, DiagnosisInfo]:
-    entries = (*SETUP_ENTRIES, *ACCESS_ENTRIES, *PROTOCOL_ENTRIES)
+    entries = (*SETUP_ENTRIES, *ACCESS_ENTRIES, *PROTOCOL_ENTRIES, *PLATFORM_ENTRIES)
     table = {info.code: info for info in entries}
     # A duplicate or a missing entry is a packaging mistake: fail at import, not in a report.
     if len(table) != len(entries) or set(table) != set(ALL_CODES):

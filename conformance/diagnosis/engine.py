@@ -7,14 +7,14 @@ Data flows one way: the interactions (already redacted) and the checks' own decl
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from conformance.core.interactions import Interaction
 
 from .catalog import is_known, lookup
 from .context import DiagnosisContext
-from .info import SEVERITY_ORDER, DiagnosisInfo, Severity
+from .info import SEVERITY_ORDER, DiagnosisInfo, Severity, platform_facts
 from .rules import explain
 from .rules_auth import ENTRA_LABELS, KEY_LABELS, RunFacts
 
@@ -79,7 +79,8 @@ def diagnose(
             # A typo in a check must not lose its finding: report it as the harness fault it is.
             detail = f"{item.check_id} declared the unknown diagnosis {item.code!r}: {item.detail}"
             builder("check-error").add(item.check_id, item.evidence, detail)
-    return [b.build() for b in sorted(builders.values(), key=_Builder.sort_key)]
+    texts = platform_facts(ctx.profile)
+    return [b.build(texts) for b in sorted(builders.values(), key=_Builder.sort_key)]
 
 
 def all_refused(interactions: Iterable[Interaction]) -> bool:
@@ -119,13 +120,13 @@ class _Builder:
         # Findings without evidence (configuration, harness faults) follow those with, in order.
         return (SEVERITY_ORDER[lookup(self.code).severity], self.first_seq, self.arrival)
 
-    def build(self) -> Finding:
+    def build(self, facts: Mapping[str, str]) -> Finding:
         details = self.details[:DETAILS_LIMIT]
         if len(self.details) > DETAILS_LIMIT:
             details.append(f"… and {len(self.details) - DETAILS_LIMIT} more like these")
         return Finding(
             code=self.code,
-            info=lookup(self.code),
+            info=lookup(self.code).filled(facts),
             checks=tuple(self.checks),
             evidence=_pick_evidence(self.evidence),
             details=tuple(details),

@@ -8,8 +8,13 @@ notes cite (``research/foundry-wire-facts.md``); the guide sections are those of
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from string import Template
 from typing import Literal
+
+from conformance.core.jwt_claims import normalize_audience
+from conformance.core.platform import PlatformProfile
 
 Severity = Literal["blocker", "warning", "info"]
 
@@ -50,6 +55,16 @@ DiagnosisCode = Literal[
     "overloaded",
     "unexpected-status",
     "check-error",
+    "model-deprecated",
+    "model-retired",
+    "no-deployment-found",
+    "api-version-refused",
+    "beta-header-refused",
+    "hosting-option-mismatch",
+    "model-rule-mismatch",
+    "backend-auth-failed",
+    "zero-quota",
+    "entra-only-model",
 ]
 
 # Public pages the remedies rest on.
@@ -70,6 +85,7 @@ MS_VIRTUAL_NETWORKS = (
     "https://learn.microsoft.com/azure/ai-services/cognitive-services-virtual-networks"
 )
 SDK_API_KEY_ISSUE = "https://github.com/anthropics/anthropic-sdk-python/issues/1661"
+MS_QUOTAS = "https://learn.microsoft.com/azure/foundry/foundry-models/quotas-limits"
 
 
 @dataclass(frozen=True)
@@ -84,3 +100,54 @@ class DiagnosisInfo:
     # The section of the platform guide the remedy rests on (None: the guide does not cover it).
     guide_section: str | None
     doc_url: str | None
+
+    def filled(self, facts: Mapping[str, str]) -> DiagnosisInfo:
+        """This entry with its ``${name}`` platform facts filled in (``KeyError``: a fact the
+        entry names that ``facts`` lacks — a test fills every entry)."""
+        return replace(
+            self,
+            title=Template(self.title).substitute(facts),
+            cause=Template(self.cause).substitute(facts),
+            remedy=Template(self.remedy).substitute(facts),
+        )
+
+
+def _quoted(names: list[str], joiner: str) -> str:
+    quoted = [f'"{name}"' for name in names]
+    return (
+        f" {joiner} ".join(quoted)
+        if len(quoted) < 3
+        else ", ".join(quoted[:-1]) + f" {joiner} " + quoted[-1]
+    )
+
+
+def platform_facts(profile: PlatformProfile) -> dict[str, str]:
+    """The platform facts the catalog's texts name, as the profile states them."""
+    scopes = profile.accepted_scopes
+    roles = [r.name for r in profile.data_plane_roles]
+    former = [
+        f'"{r.name}" (formerly "{r.formerly}")' if r.formerly else f'"{r.name}"'
+        for r in profile.data_plane_roles
+    ]
+    payg = profile.quota.payg
+    sdk = profile.clients.get("anthropic_python")
+    return {
+        "default_scope": profile.default_scope,
+        "default_audience": normalize_audience(profile.default_scope),
+        "other_scope": next((s for s in scopes if s != profile.default_scope), scopes[0]),
+        "audiences": " or ".join(profile.accepted_audiences),
+        "audiences_versus": " versus ".join(profile.accepted_audiences),
+        "roles": _quoted(roles, "or"),
+        "role": roles[0] if roles else "",
+        "roles_with_former": " and ".join(former),
+        "not_data_plane_roles": _quoted(list(profile.not_data_plane_roles), "and"),
+        "documented_version": profile.documented_version,
+        "sdk_version": sdk.anthropic_version if sdk else profile.documented_version,
+        "python_sdk": sdk.version if sdk else "",
+        "example_model": (*profile.emulator_deployments, *(m.id for m in profile.models))[0],
+        "payg": f"{payg.rpm} requests, {payg.itpm:,} uncached input tokens and {payg.otpm:,} "
+        "output tokens per minute",
+        "pooling": profile.quota.pooling,
+        "unsupported_subscriptions": ", ".join(profile.quota.unsupported_subscriptions),
+        "backend_auth_code": profile.errors["backend_auth"].code or "",
+    }

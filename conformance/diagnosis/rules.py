@@ -10,19 +10,32 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from conformance.core.constants import RATE_LIMIT_HEADER_PREFIX
 from conformance.core.interactions import APIM_REQUEST_ID_HEADER, REQUEST_ID_HEADER, Interaction
+from conformance.core.platform import Model
 
+from ..judge.errors import (
+    ErrorSignature,
+    classify_error_body,
+    json_object,
+    split_excerpt,
+    stream_errors,
+)
 from .context import DiagnosisContext
-from .errors import ErrorSignature, classify_error_body, json_object, split_excerpt, stream_errors
 from .info import DiagnosisCode
 from .routes import is_messages_route, suggested_base_url, unsupported_api
-from .rules_auth import Observation, RunFacts, forbidden, missing_role, unauthorized, where
+from .rules_auth import (
+    KEY_LABELS,
+    Observation,
+    RunFacts,
+    forbidden,
+    missing_role,
+    unauthorized,
+    where,
+)
 from .transport import classify_transport_error
 
 # Labels of requests whose credential is meant to be refused: a 2xx means nobody checked it.
 _PROBE_LABELS = frozenset({"none", "bad-key", "bad-token", "rbac-probe"})
-_FEATURE_GATE = "not supported in your workspace"
 _STREAM_ERROR_CODES: Mapping[str | None, DiagnosisCode] = {
     "overloaded_error": "overloaded",
     "rate_limit_error": "rate-limited",
@@ -46,7 +59,8 @@ def explain(ix: Interaction, ctx: DiagnosisContext, facts: RunFacts) -> list[Obs
             sig = classify_error_body(ix.status, headers, ix.response_body)
             found += _refusal(ix, sig, ctx, facts)
             anthropic_layer, body_request_id = sig.layer == "anthropic", sig.request_id_in_body
-        found += _headers(ix, headers, anthropic_layer, body_request_id)
+        prefix = ctx.profile.rate_limit_header_prefix
+        found += _headers(ix, headers, anthropic_layer, body_request_id, prefix)
     unique: dict[DiagnosisCode, Observation] = {}
     for observation in found:
         unique.setdefault(observation.code, observation)
@@ -79,6 +93,8 @@ def _refusal(
 ) -> list[Observation]:
     status = ix.status or 0
     seen = f"{where(ix)} → {status} {sig.describe()}"
+    if sig.code is not None and sig.code == ctx.profile.errors["backend_auth"].code:
+        return [Observation("backend-auth-failed", seen)]
     if status >= 500:
         overloaded = status == 529 or sig.type == "overloaded_error"
         return [Observation("overloaded" if overloaded else "server-error", seen)]
@@ -105,6 +121,10 @@ def _client_error(
     status = ix.status
     if sig.code == "PermissionDenied":
         return [missing_role(ix, sig, ctx)]
+    model = ctx.profile.model(_requested_model(ix))
+    if status == 401 and model is not None and model.entra_only and ix.auth in KEY_LABELS:
+        detail = f"{where(ix)} → 401 {sig.describe()}; {model.id} accepts Entra ID only"
+        return [Observation("entra-only-model", detail)]
     if status == 401:
         return unauthorized(ix, sig, ctx, facts)
     if status == 403:
@@ -112,11 +132,26 @@ def _client_error(
     if status == 404:
         return _not_found(ix, sig, ctx)
     if status == 429:
-        return [_rate_limited(ix, sig)]
-    if status == 400 and _FEATURE_GATE in (sig.message or "").lower():
-        detail = f"{where(ix)} → 400 {sig.describe()}"
-        return [Observation("feature-not-available", detail)]
+        return [_rate_limited(ix, sig, ctx)]
+    refused = ctx.profile.refused_features(sig.message or "") if status == 400 else None
+    if refused is not None:
+        return [Observation("feature-not-available", _refused_detail(ix, sig, refused, ctx))]
     return None
+
+
+def _refused_detail(
+    ix: Interaction, sig: ErrorSignature, features: tuple[str, ...], ctx: DiagnosisContext
+) -> str:
+    """The refusal, and what the platform profile says of each feature per hosting option."""
+    said = []
+    for feature in features:
+        per_option = [
+            f"{option.name}: {option.features[feature].status}"
+            for option in ctx.profile.hosting.values()
+            if feature in option.features
+        ]
+        said.append(f"{feature} ({'; '.join(per_option) or 'not in the platform profile'})")
+    return f"{where(ix)} → 400 {sig.describe()}; refused: {', '.join(said)}"
 
 
 def _not_found(
@@ -130,8 +165,11 @@ def _not_found(
         or (sig.type == "not_found_error" and ("model" in message or "deployment" in message))
         or deployment_gone
     ):
-        model = _requested_model(ix)
-        detail = f"{seen}; deployment name sent: {model!r}" if model else seen
+        name = _requested_model(ix)
+        known = ctx.profile.model(name)
+        if known is not None and known.lifecycle(ctx.now.date()) == "retired":
+            return [Observation("model-retired", f"{seen}; {_retirement(known)}")]
+        detail = f"{seen}; deployment name sent: {name!r}" if name else seen
         return [Observation("deployment-not-found", detail)]
     if not is_messages_route(ix.path):
         return None
@@ -143,7 +181,17 @@ def _not_found(
     return None
 
 
-def _rate_limited(ix: Interaction, sig: ErrorSignature) -> Observation:
+def _retirement(model: Model) -> str:
+    when = f"reached end of life on {model.end_of_life}" if model.end_of_life else "is retired"
+    move = f"; move to {model.successor}" if model.successor else ""
+    return f"{model.id} {when}{move}"
+
+
+def _rate_limited(ix: Interaction, sig: ErrorSignature, ctx: DiagnosisContext) -> Observation:
+    template = ctx.profile.errors["rate_limited"].text
+    zero = template.split("{limit}")[0] + "0 per"
+    if zero.lower() in (sig.message or "").lower():
+        return Observation("zero-quota", f"{where(ix)} → 429 {sig.describe()}")
     waits = []
     if sig.wait_seconds is not None:
         waits.append(f"the message asks to wait {sig.wait_seconds:g} s")
@@ -157,11 +205,15 @@ def _rate_limited(ix: Interaction, sig: ErrorSignature) -> Observation:
 
 
 def _headers(
-    ix: Interaction, headers: Mapping[str, str], anthropic_layer: bool, body_request_id: str | None
+    ix: Interaction,
+    headers: Mapping[str, str],
+    anthropic_layer: bool,
+    body_request_id: str | None,
+    rate_limit_prefix: str,
 ) -> list[Observation]:
     found: list[Observation] = []
     seen = f"{where(ix)} → {ix.status}"
-    leaked = sorted(name for name in headers if name.startswith(RATE_LIMIT_HEADER_PREFIX))
+    leaked = sorted(name for name in headers if name.startswith(rate_limit_prefix))
     if leaked:
         found.append(
             Observation("rate-limit-headers-present", f"{seen} carried {', '.join(leaked)}")

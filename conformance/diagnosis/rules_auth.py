@@ -14,8 +14,8 @@ from datetime import datetime
 from conformance.core.interactions import Interaction
 from conformance.core.jwt_claims import TokenClaims, normalize_audience
 
+from ..judge.errors import ErrorSignature
 from .context import DiagnosisContext
-from .errors import ErrorSignature
 from .info import DiagnosisCode
 
 KEY_LABELS = frozenset({"x-api-key", "api-key", "sdk-key", "key-as-bearer"})
@@ -177,7 +177,7 @@ def _token_refusal(ix: Interaction, sig: ErrorSignature, ctx: DiagnosisContext) 
         detail = f"{seen}; aud {aud}, expected {normalize_audience(scope)} (scope {scope})"
         return Observation("wrong-token-audience", detail)
     if ix.auth == "entra-alt-scope":
-        detail = f"{seen}; aud {normalize_audience(scope)} refused; request {ctx.entra_scope}"
+        detail = f"{seen}; aud {normalize_audience(scope)} refused; request {ctx.scope}"
         return Observation("alt-scope-refused", detail)
     detail = f"{seen}; {_claims_summary(claims, ctx.now)}"
     if "subscription key" in (sig.message or "").lower():

@@ -6,12 +6,11 @@ run after every other check (their catalog phase is ``run-wide``).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from ..core.constants import RATE_LIMIT_HEADER_PREFIX
 from ..core.interactions import Interaction
+from ..core.untrusted import UntrustedJSONError, parse_json
 
 
 @dataclass(frozen=True)
@@ -33,8 +32,8 @@ def anthropic_layer_answered(ix: Interaction) -> bool:
     if 200 <= ix.status < 300:
         return True
     try:
-        data = json.loads(ix.response_body)
-    except (json.JSONDecodeError, ValueError):
+        data = parse_json(ix.response_body, source="the response body")
+    except UntrustedJSONError:  # not JSON, or beyond the bounds of a body (too deep, too large)
         return False
     error = data.get("error") if isinstance(data, dict) else None
     return data.get("type") == "error" and isinstance(error, dict) and "type" in error
@@ -93,25 +92,16 @@ def judge_apim_request_ids(interactions: Sequence[Interaction]) -> RunWideVerdic
     return RunWideVerdict("passed")
 
 
-def judge_ratelimit_headers(interactions: Sequence[Interaction]) -> RunWideVerdict:
+def judge_ratelimit_headers(interactions: Sequence[Interaction], prefix: str) -> RunWideVerdict:
     """None of Anthropic's ``anthropic-ratelimit-*`` headers appears on any answer."""
     answered = [ix for ix in interactions if ix.answered]
     if not answered:
         return RunWideVerdict("error", "could not judge: no request of this run got an HTTP answer")
     leaking = [
-        ix
-        for ix in answered
-        if any(name.startswith(RATE_LIMIT_HEADER_PREFIX) for name in ix.response_headers)
+        ix for ix in answered if any(name.startswith(prefix) for name in ix.response_headers)
     ]
     if leaking:
-        names = sorted(
-            {
-                n
-                for ix in leaking
-                for n in ix.response_headers
-                if n.startswith(RATE_LIMIT_HEADER_PREFIX)
-            }
-        )
+        names = sorted({n for ix in leaking for n in ix.response_headers if n.startswith(prefix)})
         return RunWideVerdict(
             "failed",
             f"{len(leaking)} of {len(answered)} responses carry {', '.join(names)}: the "

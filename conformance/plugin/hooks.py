@@ -10,6 +10,7 @@ pytest-html extras.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ import pytest
 from ..core.catalog import BY_ID
 from ..core.errors import BudgetExceeded, Unavailable
 from ..core.interactions import tagged
+from ..target.discovery import NO_DEPLOYMENT
 from ..target.run import FoundryRun
 from ..target.sdk_loader import start_loading_sdk, wait_for_sdk
 from . import html_extras, junit_extras
@@ -75,6 +77,13 @@ def _asks_for_xdist(config: pytest.Config) -> bool:
 # -- hooks -----------------------------------------------------------------------------------
 
 
+def pytest_itemcollected(item: pytest.Item) -> None:
+    """A check answers to its ID and area under ``-k`` (``-k MSG-BASIC``, ``-k AUTH-``)."""
+    check_id = check_id_of(item)
+    if check_id is not None and check_id in BY_ID:
+        item.extra_keyword_matches.update({check_id, BY_ID[check_id].area})
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(
     session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
@@ -84,8 +93,7 @@ def pytest_collection_modifyitems(
         return
     if hasattr(config, "workerinput"):
         raise pytest.UsageError(NO_XDIST)  # -n given in a way ``_asks_for_xdist`` did not see
-    recorder = RunRecorder(settings_of(config))
-    config.stash[RECORDER_KEY] = recorder
+    recorder = recorder_of(config)
     try:
         kept, deselected = recorder.plan(items)
     except ValueError as exc:
@@ -101,6 +109,7 @@ def pytest_collection_modifyitems(
 def pytest_runtestloop(session: pytest.Session) -> Generator[None, object, object]:
     """With ``--jobs N``, start the checks that need only the run on threads first (N requests
     in flight at most); the loop then reports each in order (see ``pool``)."""
+    _start_the_target(session)
     pool = _pool_for(session)
     try:
         if pool is None or not _start_pool(session, pool):
@@ -116,14 +125,26 @@ def pytest_runtestloop(session: pytest.Session) -> Generator[None, object, objec
             pool.stop()
 
 
+def _start_the_target(session: pytest.Session) -> None:
+    """Start the run (and take its inventory) before the first check decides whether it may
+    start, so that what the inventory spent of the budget counts for every check alike."""
+    recorder = session.config.stash.get(RECORDER_KEY, None)
+    if recorder is None or not session.items or _sends_nothing(session.config):
+        return
+    if session.testsfailed and not session.config.option.continue_on_collection_errors:
+        return
+    with contextlib.suppress(Exception):  # the run's fixture meets the failure and reports it
+        recorder.start_run()
+
+
 def _pool_for(session: pytest.Session) -> CheckPool | None:
     """The session's pool, if checks are to run concurrently (kept where the hooks find it)."""
     config, option = session.config, session.config.option
     recorder = config.stash.get(RECORDER_KEY, None)
     if recorder is None or recorder.settings.jobs < 2:
         return None
-    if option.collectonly or option.setuponly or option.setupplan:
-        return None  # nothing is to be sent
+    if _sends_nothing(config):
+        return None
     if session.testsfailed and not option.continue_on_collection_errors:
         return None  # pytest stops at the collection error before any check runs
     pool = CheckPool(recorder.settings.jobs, recorder)
@@ -264,11 +285,36 @@ def primary_deployment(foundry_run: FoundryRun) -> str:
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    """``deployment`` runs a check once per configured deployment."""
+    """``deployment`` runs a check once per deployment: those configured, else those the
+    inventory of the profile's default names finds (which starts the run's target);
+    ``api_version`` once per version the platform profile lists as sent by clients."""
+    config = metafunc.config
+    if "api_version" in metafunc.fixturenames:
+        versions = list(settings_of(config).profile.accepted_versions)
+        metafunc.parametrize("api_version", versions, ids=versions)
     if "deployment" not in metafunc.fixturenames:
         return
-    settings = settings_of(metafunc.config)
-    metafunc.parametrize("deployment", list(settings.deployments), ids=list(settings.deployments))
+    names = recorder_of(config).settings.deployments
+    wanted = check_id_of(metafunc.definition) in recorder_of(config).wanted()
+    if not names and wanted and not _sends_nothing(config):
+        # A target that does not start is met, and reported, by every check's run fixture.
+        with contextlib.suppress(Exception):
+            names = recorder_of(config).start_run().deployments
+    names = names or (NO_DEPLOYMENT,)
+    metafunc.parametrize("deployment", list(names), ids=list(names))
+
+
+def recorder_of(config: pytest.Config) -> RunRecorder:
+    """The session's recorder, made on first use (collection or parametrisation)."""
+    recorder = config.stash.get(RECORDER_KEY, None)
+    if recorder is None:
+        recorder = config.stash[RECORDER_KEY] = RunRecorder(settings_of(config))
+    return recorder
+
+
+def _sends_nothing(config: pytest.Config) -> bool:
+    option = config.option
+    return bool(option.collectonly or option.setuponly or option.setupplan)
 
 
 @pytest.fixture(autouse=True)

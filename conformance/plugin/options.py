@@ -58,6 +58,10 @@ OPTIONS: tuple[tuple[str, dict[str, Any]], ...] = (
     ("--foundry-max-latency-ms", {"help": "PERF-LATENCY fails above this total latency"}),
     ("--foundry-max-ttft-ms", {"help": "PERF-LATENCY fails above this time to first token"}),
     (
+        "--foundry-platform-profile",
+        {"help": "a platform profile (TOML) that extends the built-in one: a new model, say"},
+    ),
+    (
         "--foundry-redact-resource",
         {"action": "store_true", "default": None, "help": "scrub the resource host from cassettes"},
     ),
@@ -91,6 +95,7 @@ def raw_options(config: pytest.Config) -> RawOptions:
         max_latency_ms=get("foundry_max_latency_ms"),
         max_ttft_ms=get("foundry_max_ttft_ms"),
         jobs=get("foundry_jobs"),
+        platform_profile=get("foundry_platform_profile"),
     )
 
 

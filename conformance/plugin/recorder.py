@@ -111,9 +111,12 @@ class RunRecorder:
     # -- the run ---------------------------------------------------------------------------
 
     def start_run(self) -> FoundryRun:
-        """The session's ``FoundryRun``, started once."""
+        """The session's ``FoundryRun``, started once; when no deployment is named, the
+        inventory of the profile's default names finds those the run tests."""
         if self.run is None:
             self.run = FoundryRun(self.settings, env=os.environ).start()
+            if self.settings.discovers_deployments:
+                self.run.take_inventory()
         return self.run
 
     def budget_spent(self, message: str) -> None:
@@ -188,6 +191,7 @@ class RunRecorder:
                 incomplete=interrupted or self.budget_message is not None,
                 notes=[*self._notes(interrupted), *cassettes_notes],
                 sdk_version=_package_version("anthropic"),
+                profile=run.settings.profile,
             )
             if run.cassettes is not None:
                 # Before the scan: metadata.json is an artifact too.

@@ -10,18 +10,24 @@ import json
 import shlex
 from urllib.parse import urlsplit
 
-from ..core.constants import ANTHROPIC_VERSION, ENV_API_KEY
+from ..core.constants import ENV_API_KEY
+from ..core.jwt_claims import normalize_audience
+from ..core.platform_load import builtin_profile
 from .evidence import RequestShape
 
 PROMPT = "Reply with the single word: ok"
-ENTRA_TOKEN_HINT = (
-    "TOKEN=$(az account get-access-token --resource https://cognitiveservices.azure.com "
-    "--query accessToken -o tsv)"
-)
-ALT_SCOPE_TOKEN_HINT = (
-    "TOKEN=$(az account get-access-token --resource https://ai.azure.com "
-    "--query accessToken -o tsv)"
-)
+_SCOPES = builtin_profile().accepted_scopes  # the default first, then the other one
+
+
+def _token_hint(scope: str) -> str:
+    return (
+        f"TOKEN=$(az account get-access-token --resource {normalize_audience(scope)} "
+        "--query accessToken -o tsv)"
+    )
+
+
+ENTRA_TOKEN_HINT = _token_hint(_SCOPES[0])
+ALT_SCOPE_TOKEN_HINT = _token_hint(_SCOPES[-1])
 
 # The auth label a request was tagged with → the header that reproduces it, and a preparatory line.
 _KEY = f"${ENV_API_KEY}"
@@ -65,8 +71,9 @@ def stand_in_body(shape: RequestShape) -> str | None:
     return "{}"
 
 
-def curl_command(base_url: str, shape: RequestShape) -> str:
-    """The shell lines that send ``shape`` again, one header per line."""
+def curl_command(base_url: str, shape: RequestShape, api_version: str) -> str:
+    """The shell lines that send ``shape`` again, one header per line (``api_version``: the
+    ``anthropic-version`` the harness sent, the platform profile's documented one)."""
     header, prelude = AUTH_HEADERS.get(shape.auth or "none", (f"x-api-key: {_KEY}", None))
     lines = [prelude] if prelude else []
     lines.append(
@@ -74,7 +81,7 @@ def curl_command(base_url: str, shape: RequestShape) -> str:
     )
     if header:
         lines.append(f'  -H "{header}"')
-    lines.append(f'  -H "anthropic-version: {ANTHROPIC_VERSION}"')
+    lines.append(f'  -H "anthropic-version: {api_version}"')
     body = stand_in_body(shape)
     if body is not None:
         lines.append('  -H "content-type: application/json"')

@@ -150,3 +150,11 @@ def distinct_shapes(rows: Iterable[Evidence]) -> list[RequestShape]:
     for e in rows:
         shapes.setdefault(RequestShape(e.method, e.path, e.auth, e.deployment), None)
     return list(shapes)
+
+
+def profile_text(profile: dict[str, str]) -> str:
+    """Which platform profile set a run's expectations: ``2026.12 of 2026-12-01 (built-in)``."""
+    if not profile:
+        return "—"
+    version, day = profile.get("version", "?"), profile.get("date", "?")
+    return f"{version} of {day} ({profile.get('source', '?')})"

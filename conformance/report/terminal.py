@@ -27,6 +27,7 @@ def verdict_block(summary: RunSummary, report_dir: Path) -> list[str]:
         + (" (incomplete)" if summary.incomplete else ""),
         f"  {verdict_meaning(summary)}",
         f"  target: {where}",
+        *_profile_line(summary),
         f"  checks: {counts['passed']} passed, {counts['failed']} failed, "
         f"{counts['errors']} errors, {counts['skipped']} skipped",
         f"  usage: {summary.usage.requests} requests, {summary.usage.input_tokens} input + "
@@ -42,6 +43,13 @@ def verdict_block(summary: RunSummary, report_dir: Path) -> list[str]:
         lines.append("  SECRET FOUND in: " + ", ".join(summary.secret_scan.hits))
     lines.append(f"  report: {report_dir / 'diagnosis.html'}")
     return lines
+
+
+def _profile_line(summary: RunSummary) -> list[str]:
+    profile = summary.platform_profile
+    if not profile:
+        return []
+    return [f"  platform profile: {profile['version']} of {profile['date']} ({profile['source']})"]
 
 
 SHOWN_FAILING = 12

@@ -8,6 +8,7 @@ as placeholders (``$ANTHROPIC_FOUNDRY_API_KEY``, ``$TOKEN``).
 
 from __future__ import annotations
 
+from ..core.platform_load import builtin_profile
 from ..summary.model import DiagnosisEntry, Evidence, RunSummary
 from ..summary.verdict import verdict_meaning
 from .curl import curl_command
@@ -18,6 +19,7 @@ from .evidence import (
     failing_requests,
     iso_utc,
     judged_checks,
+    profile_text,
     region_of,
     status_text,
     utc_time,
@@ -107,6 +109,7 @@ def environment(summary: RunSummary) -> list[str]:
         ("foundry-conformance", harness.get("foundry_conformance", "—")),
         ("anthropic SDK", harness.get("anthropic_sdk", "—")),
         ("Python", harness.get("python", "—")),
+        ("Platform profile", profile_text(summary.platform_profile)),
     ]
     return ["## Environment", "", "| | |", "|---|---|"] + [
         f"| {label} | {_cell(value)} |" for label, value in rows
@@ -204,7 +207,9 @@ def reproduce(summary: RunSummary, rows: list[Evidence]) -> list[str]:
         "minimal stand-ins of the harness's requests.",
         "",
     ]
-    commands = [curl_command(summary.target.base_url, shape) for shape in distinct_shapes(rows)]
+    version = summary.platform_profile.get("api_version") or builtin_profile().documented_version
+    shapes = distinct_shapes(rows)
+    commands = [curl_command(summary.target.base_url, shape, version) for shape in shapes]
     for command in dict.fromkeys(commands):  # the SDK's requests repeat curl's
         lines += [fenced(command, "sh"), ""]
     return lines

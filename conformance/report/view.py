@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from ..summary.model import RunSummary
 from ..summary.verdict import verdict_meaning
-from .evidence import all_evidence, iso_utc, parse_iso
+from .evidence import all_evidence, iso_utc, parse_iso, profile_text
 from .sections import (
     AreaView,
     CheckRow,
@@ -225,6 +225,7 @@ def build_view(summary: RunSummary) -> ReportView:
         ("foundry-conformance", harness.get("foundry_conformance", "—")),
         ("anthropic SDK", harness.get("anthropic_sdk", "—")),
         ("Python", harness.get("python", "—")),
+        ("Platform profile", profile_text(summary.platform_profile)),
     ]
     claims = [
         (label, ", ".join(f"{k}: {_claim(v)}" for k, v in sorted(values.items()) if v))

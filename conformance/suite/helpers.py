@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import httpx
 
-from ..core.constants import ANTHROPIC_VERSION
 from ..core.errors import CannotJudge, CheckFailure
 from ..core.interactions import Interaction, tagged
+from ..core.untrusted import UntrustedJSONError, parse_json
 from ..judge.runwide import RunWideVerdict
+from ..target.discovery import NO_DEPLOYMENT
 from ..target.run import FoundryRun
+from ..target.seam import DOCUMENTED
 
 # pytest's ``record_property`` fixture: a name and a value for the report and JUnit.
 RecordProperty = Callable[[str, object], None]
@@ -33,6 +34,11 @@ def message_body(deployment: str, max_tokens: int = 1, **extra: Any) -> dict[str
     }
 
 
+def count_tokens_body(deployment: str, **extra: Any) -> dict[str, Any]:
+    """A minimal count_tokens request (free: nothing is generated or billed)."""
+    return {"model": deployment, "messages": [{"role": "user", "content": PROMPT}], **extra}
+
+
 def send(
     run: FoundryRun,
     method: str,
@@ -43,7 +49,7 @@ def send(
     body: Any = None,
     headers: Mapping[str, str] | None = None,
     expects_error: bool = False,
-    anthropic_version: str | None = ANTHROPIC_VERSION,
+    anthropic_version: str | None = DOCUMENTED,
 ) -> httpx.Response:
     """Send one request through the seam, tagged with its auth ``label``; the body is read."""
     with tagged(auth=label, expects_error=expects_error):
@@ -61,7 +67,7 @@ def send_primary(
     *,
     expects_error: bool = False,
     headers: Mapping[str, str] | None = None,
-    anthropic_version: str | None = ANTHROPIC_VERSION,
+    anthropic_version: str | None = DOCUMENTED,
 ) -> httpx.Response:
     """Send with the run's primary auth (``x-api-key`` when a key is used, else Entra)."""
     label, auth = run.primary_auth()
@@ -76,6 +82,11 @@ def send_primary(
         expects_error=expects_error,
         anthropic_version=anthropic_version,
     )
+
+
+def under_test(run: FoundryRun, deployment: str) -> str:
+    """The deployment a per-deployment case tests (skipped, saying why, when there is none)."""
+    return run.primary_deployment if deployment == NO_DEPLOYMENT else deployment
 
 
 def describe(run: FoundryRun, response: httpx.Response) -> str:
@@ -125,12 +136,13 @@ def expect_refusal(
 
 
 def json_body(run: FoundryRun, response: httpx.Response) -> Any:
-    """The decoded body, or a failure naming it malformed."""
+    """The decoded body (within the bounds of untrusted JSON), or a failure naming it malformed."""
     try:
-        return response.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
+        return parse_json(response.content, source="the answer")
+    except UntrustedJSONError as exc:
+        why = "" if exc.decode_error else f" ({exc.path} {exc.problem})"  # too deep, too large…
         raise CheckFailure(
-            f"the answer is not JSON: {describe(run, response)}", ("malformed-response",)
+            f"the answer is not JSON{why}: {describe(run, response)}", ("malformed-response",)
         ) from None
 
 

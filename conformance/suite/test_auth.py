@@ -6,7 +6,6 @@ import httpx
 import pytest
 
 from ..config import AuthMode
-from ..core.constants import DATA_PLANE_ROLES
 from ..core.errors import CheckFailure
 from ..diagnosis import classify_error_body
 from ..target.credentials import BearerTokenAuth
@@ -147,5 +146,6 @@ def test_principal_without_role_is_refused(
     if signature.code != "PermissionDenied":
         raise CheckFailure(
             f"the refusal does not say PermissionDenied (roles that grant access: "
-            f"{', '.join(DATA_PLANE_ROLES)}): {describe(foundry_run, response)}"
+            f"{', '.join(foundry_run.settings.profile.role_names)}): "
+            f"{describe(foundry_run, response)}"
         )

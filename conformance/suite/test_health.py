@@ -7,7 +7,14 @@ import pytest
 from ..config import Mode
 from ..core.errors import CheckFailure
 from ..target.run import FoundryRun
-from .helpers import RecordProperty, expect_success, message_body, send_primary, stream_message
+from .helpers import (
+    RecordProperty,
+    expect_success,
+    message_body,
+    send_primary,
+    stream_message,
+    under_test,
+)
 
 check = pytest.mark.foundry_check
 
@@ -19,6 +26,7 @@ def test_latency_within_thresholds(
     record_property: RecordProperty,
 ) -> None:
     """Latency of a minimal call, and time to first token when streaming, per deployment."""
+    deployment = under_test(foundry_run, deployment)
     response = send_primary(foundry_run, "POST", "v1/messages", message_body(deployment))
     expect_success(foundry_run, response, f"a minimal request to {deployment!r}")
     total_ms = round(response.elapsed.total_seconds() * 1000, 1)

@@ -17,7 +17,9 @@ def test_no_anthropic_ratelimit_headers(
     foundry_run: FoundryRun, record_property: RecordProperty
 ) -> None:
     """None of the nine `anthropic-ratelimit-*` headers appears on any response of the run."""
-    apply_run_wide(judge_ratelimit_headers(foundry_run.log.snapshot()), record_property)
+    prefix = foundry_run.settings.profile.rate_limit_header_prefix
+    verdict = judge_ratelimit_headers(foundry_run.log.snapshot(), prefix)
+    apply_run_wide(verdict, record_property)
 
 
 @check("RL-429")

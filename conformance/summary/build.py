@@ -18,6 +18,8 @@ from .. import __version__
 from ..core import catalog
 from ..core.interactions import Interaction
 from ..core.jwt_claims import TokenClaims
+from ..core.platform import PlatformProfile
+from ..core.platform_load import builtin_profile
 from ..core.redaction import Redactor
 from ..diagnosis import (
     DeclaredFinding,
@@ -75,6 +77,7 @@ def assemble_summary(
     incomplete: bool = False,
     notes: Sequence[str] = (),
     sdk_version: str = "",
+    profile: PlatformProfile | None = None,
 ) -> RunSummary:
     """The run summary: checks, diagnoses, usage, latency and the verdict."""
     by_case: dict[str, list[Interaction]] = {}
@@ -92,11 +95,13 @@ def assemble_summary(
         if o.status in ("failed", "error")
         for code in o.codes
     ]
+    profile = profile or builtin_profile()
     context = DiagnosisContext(
         entra_scope=entra_scope,
         token_claims=token_claims,
         now=finished_at,
         base_url=target.base_url,
+        profile=profile,
     )
     findings = diagnose(interactions, context, declared)
     by_seq = {ix.seq: ix for ix in interactions}
@@ -132,6 +137,7 @@ def assemble_summary(
         incomplete=incomplete,
         latency=latency_by_deployment(interactions, outcomes),
         token_claims={label: claims.public_view() for label, claims in token_claims.items()},
+        platform_profile={**profile.summary_view(), "api_version": profile.documented_version},
     )
 
 

@@ -150,6 +150,8 @@ class RunSummary:
     incomplete: bool = False
     latency: dict[str, dict[str, float | None]] = field(default_factory=dict)
     token_claims: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # The platform profile that set the expectations: {version, date, source, api_version}.
+    platform_profile: dict[str, str] = field(default_factory=dict)
     schema: str = SCHEMA
 
     def to_dict(self) -> dict[str, Any]:

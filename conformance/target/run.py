@@ -12,15 +12,15 @@ import contextlib
 import threading
 import time
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import httpx
 from azure.core.credentials import TokenCredential
 
 from ..config import AuthMode, Mode, Settings
 from ..config.values import alternate_scope
-from ..core.constants import ENV_UNPRIVILEGED_TOKEN
-from ..core.errors import TokenFormatError, Unavailable
+from ..core.constants import EMULATOR_UNPRIVILEGED_PRINCIPAL, ENV_UNPRIVILEGED_TOKEN
+from ..core.errors import BudgetExceeded, TokenFormatError, Unavailable
 from ..core.interactions import tagged
 from ..core.jwt_claims import TokenClaims, mint_test_token, read_claims, scope_to_audience
 from ..core.redaction import Redactor
@@ -28,8 +28,11 @@ from ..emulator.profiles import parse_profiles
 from ..emulator.server import EmulatorServer
 from ..recording import CassetteTransport, open_cassettes
 from .credentials import BearerTokenAuth, KeyAuth, resolve_entra_provider
+from .discovery import Discovery, discover
 from .seam import FoundryClient, InteractionLog
 
+# Inventory probes in flight at once: a resource answers in ~100 ms, fifteen names take ~0.4 s.
+PARALLEL_PROBES = 4
 # The case under which the session's own requests (choosing the primary auth) are recorded.
 PRIMARY_AUTH_CASE = "session::primary-auth"
 
@@ -60,6 +63,9 @@ class FoundryRun:
         self.started_at = datetime.now(UTC)
         self.started_monotonic = time.monotonic()
         self.token_claims: dict[str, TokenClaims] = {}
+        # What the inventory of the profile's default names found (plugin.inventory takes it).
+        self.inventory: Discovery | None = None
+        self._inventory_lock = threading.Lock()
         self.emulator: EmulatorServer | None = None
         # Record and replay runs: the transport that files every exchange by check case.
         self.cassettes: CassetteTransport | None = None
@@ -76,7 +82,13 @@ class FoundryRun:
     def start(self) -> FoundryRun:
         """Start the emulator if the run targets it, and open the seam."""
         if self.settings.kind is Mode.EMULATOR and self.settings.base_url is None:
-            config = parse_profiles(self.settings.emulator_profiles or "default")
+            # The embedded emulator serves the deployments the run names (or the profile's), each
+            # behaving as its model in the run's own platform profile.
+            config = parse_profiles(
+                self.settings.emulator_profiles or "default",
+                deployments=self.settings.deployments or None,
+                profile=self.settings.profile,
+            )
             server = EmulatorServer(config=config, api_key=self.settings.api_key)
             self.emulator = self._stack.enter_context(server)
             self.settings = self.settings.with_base_url(server.base_url)
@@ -94,6 +106,7 @@ class FoundryRun:
             self.log,
             timeout=self.settings.timeout,
             transport=transport,
+            anthropic_version=self.settings.profile.documented_version,
         )
         self._stack.callback(self._client.close)
         return self
@@ -110,9 +123,53 @@ class FoundryRun:
         return self._client
 
     @property
+    def today(self) -> date:
+        """The day the run judges lifecycles by (the day it started, UTC)."""
+        return self.started_at.date()
+
+    @property
+    def deployments(self) -> tuple[str, ...]:
+        """The deployments the run tests: those configured, else those the inventory found."""
+        if self.settings.deployments:
+            return self.settings.deployments
+        return self.inventory.to_test() if self.inventory is not None else ()
+
+    @property
     def primary_deployment(self) -> str:
-        """The deployment the single-deployment checks use: the first configured."""
-        return self.settings.deployments[0]
+        """The deployment the single-deployment checks use: the first of ``deployments``."""
+        if not self.deployments:
+            probed = ", ".join(self.inventory.probed) if self.inventory is not None else "none"
+            raise Unavailable(
+                "no deployment to test: none of the platform profile's default names answers on "
+                f"this resource (probed: {probed}); name yours with --deployment NAME"
+            )
+        return self.deployments[0]
+
+    def default_names(self) -> tuple[str, ...]:
+        """The profile's default deployment names a run probes for (those not retired)."""
+        return self.settings.profile.discovery_candidates(self.today)
+
+    def take_inventory(self) -> Discovery:
+        """Which of the default names exist (taken once: free count_tokens requests)."""
+        with self._inventory_lock:
+            if self.inventory is None:
+                names = self.default_names()
+                try:
+                    label, auth = self.primary_auth()  # chosen once, before the probes share it
+                except (Unavailable, BudgetExceeded) as exc:
+                    unclear = tuple((name, str(exc)) for name in names)
+                    self.inventory = Discovery(names, (), (), unclear)
+                    return self.inventory
+
+                def count_tokens(name: str) -> httpx.Response:
+                    body = {"model": name, "messages": [{"role": "user", "content": "ok"}]}
+                    with tagged(auth=label):
+                        request = self.client.build("POST", "v1/messages/count_tokens", json=body)
+                        return self.client.send(request, auth=auth)
+
+                parallel = min(PARALLEL_PROBES, self.settings.jobs)
+                self.inventory = discover(names, count_tokens, parallel=parallel)
+            return self.inventory
 
     # -- credentials -----------------------------------------------------------------------
 
@@ -137,9 +194,10 @@ class FoundryRun:
         if self.settings.auth_explicit:
             raise Unavailable(f"--auth does not include {mode.value}")
         if mode is AuthMode.ENTRA:
+            audience = scope_to_audience(self.settings.profile.default_scope)
             raise Unavailable(
                 "no Entra ID credential: set FOUNDRY_CONFORMANCE_ENTRA_TOKEN (e.g. from "
-                "`az account get-access-token --resource https://cognitiveservices.azure.com`) "
+                f"`az account get-access-token --resource {audience}`) "
                 "or pass --auth entra to use DefaultAzureCredential"
             )
         raise Unavailable("no API key: set ANTHROPIC_FOUNDRY_API_KEY")
@@ -170,7 +228,7 @@ class FoundryRun:
 
     def alternate_scope(self) -> str:
         """The other known scope than the configured one."""
-        return alternate_scope(self.settings.entra_scope)
+        return alternate_scope(self.settings.entra_scope, self.settings.profile.accepted_scopes)
 
     def unprivileged_auth(self) -> httpx.Auth:
         """Bearer auth with a token of a principal that holds no data-plane role (AUTH-RBAC)."""
@@ -179,7 +237,7 @@ class FoundryRun:
             token = mint_test_token(
                 audience=scope_to_audience(self.settings.entra_scope),
                 roles=[],
-                object_id="00000000-0000-4000-8000-0000000000aa",
+                object_id=EMULATOR_UNPRIVILEGED_PRINCIPAL,
             )
         if not token:
             raise Unavailable(
@@ -229,7 +287,10 @@ class FoundryRun:
             raise Unavailable("no credential for any auth mode is available")
         if len(candidates) == 1:
             return candidates[0]
-        body = {"model": self.primary_deployment, "messages": [{"role": "user", "content": "ok"}]}
+        # Any deployment name will do: the gateway judges the credential before the deployment
+        # (always the same one, so that a replay sends what its recording sent).
+        name = (*self.default_names(), *self.settings.deployments)[0]
+        body = {"model": name, "messages": [{"role": "user", "content": "ok"}]}
         for label in candidates:
             with tagged(check_id=None, case=PRIMARY_AUTH_CASE, auth=label, expects_error=True):
                 request = self.client.build("POST", "v1/messages/count_tokens", json=body)

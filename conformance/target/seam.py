@@ -19,7 +19,6 @@ from typing import Any
 import httpx
 
 from .. import __version__
-from ..core.constants import ANTHROPIC_VERSION
 from ..core.errors import BudgetExceeded, RequestBudgetExceeded, TokenBudgetExceeded
 from ..core.interactions import (
     CLIENT_REQUEST_ID_HEADER,
@@ -33,6 +32,8 @@ from ..judge.usage import extract_usage, requested_model
 from .limits import InFlight
 
 USER_AGENT = f"foundry-conformance/{__version__}"
+# ``anthropic_version`` of a request that sends the platform's documented version.
+DOCUMENTED = "documented"
 
 
 def _no_slot() -> None:
@@ -208,8 +209,10 @@ class _RecordingStream(httpx.SyncByteStream):
             self._ix.input_tokens, self._ix.output_tokens = extract_usage(
                 content_type, bytes(self._buffer)
             )
+        # The body scrubbed whole (a secret may straddle two chunks) and with its SSE deltas
+        # reassembled (or two ``text_delta`` events), before the excerpt cuts it.
         self._ix.response_body = excerpt(
-            redact.text(self._buffer.decode("utf-8", errors="replace"))
+            redact.stream(self._buffer.decode("utf-8", errors="replace"))
         )
         if error is not None:
             self._ix.error_class = type(error).__name__
@@ -299,8 +302,11 @@ class FoundryClient:
         *,
         timeout: float = 30.0,
         transport: httpx.BaseTransport | None = None,
+        anthropic_version: str,
     ) -> None:
         self.base_url = base_url if base_url.endswith("/") else base_url + "/"
+        # The version a request sends unless it says otherwise (the platform's documented one).
+        self.anthropic_version = anthropic_version
         self.log = log
         self.transport = RecordingTransport(log, transport, deadline_s=timeout)
         self.http = httpx.Client(
@@ -321,12 +327,14 @@ class FoundryClient:
         *,
         json: Any = None,
         headers: Mapping[str, str] | None = None,
-        anthropic_version: str | None = ANTHROPIC_VERSION,
+        anthropic_version: str | None = DOCUMENTED,
     ) -> httpx.Request:
-        """A request with the headers every Foundry call carries (``anthropic-version`` optional)."""
+        """A request with the headers every Foundry call carries: ``anthropic-version`` is the
+        documented one unless given (None: none at all)."""
         merged: dict[str, str] = {CLIENT_REQUEST_ID_HEADER: str(uuid.uuid4())}
-        if anthropic_version is not None:
-            merged["anthropic-version"] = anthropic_version
+        version = self.anthropic_version if anthropic_version == DOCUMENTED else anthropic_version
+        if version is not None:
+            merged["anthropic-version"] = version
         merged.update(headers or {})
         return self.http.build_request(method, self.url(path), json=json, headers=merged)
 

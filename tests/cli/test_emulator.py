@@ -19,12 +19,9 @@ import httpx
 import pytest
 
 from conformance.cli.emulator import run_standalone
-from conformance.core.constants import (
-    ANTHROPIC_VERSION,
-    EMULATOR_DEV_API_KEY,
-    EMULATOR_UNPRIVILEGED_PRINCIPAL,
-)
+from conformance.core.constants import EMULATOR_DEV_API_KEY, EMULATOR_UNPRIVILEGED_PRINCIPAL
 from conformance.core.platform_load import builtin_profile
+from tests.platform_facts import ANTHROPIC_VERSION
 
 from ..emulator.conftest import message_body
 

@@ -23,8 +23,6 @@ from conformance.config import (
 from conformance.config.endpoint import normalize_base_url, validate_resource_name
 from conformance.config.values import alternate_scope, validate_scope
 from conformance.core.constants import (
-    AI_AZURE_SCOPE,
-    COGNITIVE_SERVICES_SCOPE,
     EMULATOR_DEV_API_KEY,
     ENV_API_KEY,
     ENV_BASE_URL,
@@ -33,6 +31,8 @@ from conformance.core.constants import (
 )
 from conformance.core.errors import ConfigError
 from conformance.core.jwt_claims import mint_test_token
+from conformance.core.platform_load import builtin_profile
+from tests.platform_facts import AI_AZURE_SCOPE, COGNITIVE_SERVICES_SCOPE
 
 from ..recording.sets import RECORDED_BASE_URL, write_cassette_set
 
@@ -53,6 +53,7 @@ def error(env: Mapping[str, str] | None = None, **options: Any) -> ConfigError:
 
 
 KEY_ENV = {ENV_API_KEY: CANARY_KEY}
+SCOPES = builtin_profile().accepted_scopes
 
 
 # -- defaults and the emulator ------------------------------------------------------------------
@@ -79,7 +80,7 @@ def test_nothing_configured_runs_the_emulator_with_every_auth_mode() -> None:
 
 def test_defaults() -> None:
     s = resolve(KEY_ENV, resource="myres")
-    assert s.deployments == ("claude-sonnet-4-5",)
+    assert s.deployments == () and s.discovers_deployments  # the run finds them
     assert s.entra_scope == COGNITIVE_SERVICES_SCOPE
     assert s.suite is Suite.STANDARD
     assert s.select == ()
@@ -499,8 +500,11 @@ def test_deployments_are_deduplicated_in_order_and_may_be_comma_separated() -> N
     assert s.deployments == ("b", "a", "c")
 
 
-def test_no_deployment_given_means_the_default() -> None:
-    assert resolve(KEY_ENV, resource="myres", deployments=[]).deployments == ("claude-sonnet-4-5",)
+def test_no_deployment_given_means_the_run_discovers_them() -> None:
+    settings = resolve(KEY_ENV, resource="myres", deployments=[])
+    assert settings.deployments == () and settings.discovers_deployments
+    named = resolve(KEY_ENV, resource="myres", deployments=["mine"])
+    assert named.deployments == ("mine",) and not named.discovers_deployments
 
 
 @pytest.mark.parametrize("name", ["my deployment", "x" * 65, "clau/de"])
@@ -673,7 +677,8 @@ def test_invalid_scopes(value: str, message: str) -> None:
 
 def test_a_custom_scope_is_accepted() -> None:
     assert (
-        validate_scope(" https://example.org/app/.default ") == "https://example.org/app/.default"
+        validate_scope(" https://example.org/app/.default ", SCOPES)
+        == "https://example.org/app/.default"
     )
 
 
@@ -687,7 +692,7 @@ def test_a_custom_scope_is_accepted() -> None:
     ],
 )
 def test_alternate_scope(scope: str, other: str) -> None:
-    assert alternate_scope(scope) == other
+    assert alternate_scope(scope, SCOPES) == other
 
 
 # -- numbers, suite, select ----------------------------------------------------------------------
@@ -742,7 +747,7 @@ def test_an_unknown_selection_is_a_configuration_error() -> None:
     assert str(exc) == (
         "--select 'NOPE-1' names no check of the catalog. Give a check ID (--select MSG-BASIC), "
         "an ID prefix (--select AUTH-) or an area: endpoint, auth, messages, correlation, "
-        "rate-limits, unsupported, deployments, sdk, health."
+        "rate-limits, unsupported, deployments, api, hosting, rules, sdk, health."
     )
 
 

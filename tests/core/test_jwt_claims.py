@@ -8,12 +8,12 @@ import pytest
 
 from conformance.core.errors import TokenFormatError
 from conformance.core.jwt_claims import (
-    AI_AZURE_AUDIENCE,
     looks_like_jwt,
     mint_test_token,
     normalize_audience,
     read_claims,
 )
+from tests.platform_facts import AI_AZURE_AUDIENCE
 
 
 def test_minted_token_round_trips_its_claims() -> None:

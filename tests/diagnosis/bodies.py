@@ -124,3 +124,24 @@ STREAM_OK = (
     "event: ping\n"
     'data: {"type":"ping"}\n\n'
 )
+
+ZERO_QUOTA = (
+    '{"error":{"code":"RateLimitReached","message":"Rate limit of 0 per 60s exceeded for '
+    'UserByModelByMinuteRequests. Please wait 60 seconds before retrying."}}'
+)
+BACKEND_AUTH = (
+    '{"error":{"code":"invalid_model_endpoint_authentication","message":"Failed to authenticate '
+    'to backend endpoint. RequestId = req_011CabcdEFGHijklMNOPqrst","details":""}}'
+)
+FEATURES_NOT_AVAILABLE = (
+    '{"type":"error","error":{"type":"invalid_request_error","message":"The following '
+    'features are not available for Azure AI Foundry workspaces: web_search, code_execution"}}'
+)
+WEB_SEARCH_UNAVAILABLE = (
+    '{"type":"error","error":{"type":"invalid_request_error","message":"server-side web search '
+    'is not available in this environment"}}'
+)
+ENTRA_ONLY = (
+    '{"error":{"code":"401","message":"Key-based authentication is not supported for the model '
+    'claude-mythos-5: use Microsoft Entra ID."}}'
+)

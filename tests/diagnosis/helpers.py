@@ -5,15 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from conformance.core.constants import COGNITIVE_SERVICES_SCOPE
 from conformance.core.interactions import Interaction
-from conformance.core.jwt_claims import (
-    COGNITIVE_SERVICES_AUDIENCE,
-    TokenClaims,
-    mint_test_token,
-    read_claims,
-)
+from conformance.core.jwt_claims import TokenClaims, mint_test_token, read_claims
 from conformance.diagnosis import DiagnosisContext
+from tests.platform_facts import COGNITIVE_SERVICES_AUDIENCE, COGNITIVE_SERVICES_SCOPE
 
 from .bodies import GATEWAY_HEADERS, REQUEST_ID
 

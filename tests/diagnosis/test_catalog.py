@@ -6,7 +6,9 @@ import re
 
 import pytest
 
+from conformance.core.platform_load import builtin_profile
 from conformance.diagnosis import ALL_CODES, CATALOG, SEVERITY_ORDER, is_known, lookup
+from conformance.diagnosis.info import DiagnosisInfo, platform_facts
 
 # The diagnosis table of SPEC.md; the catalog may add codes, never drop one.
 SPEC_CODES = {
@@ -47,7 +49,7 @@ def test_the_catalog_covers_the_spec_and_nothing_is_left_out() -> None:
 
 @pytest.mark.parametrize("code", ALL_CODES)
 def test_each_entry_is_complete_and_readable(code: str) -> None:
-    info = lookup(code)
+    info = filled(code)
     assert info.code == code
     assert info.severity in SEVERITY_ORDER
     # A title names the cause, not the status code.
@@ -76,8 +78,13 @@ def test_troubleshooting_entries_cite_the_guide_section() -> None:
     assert "429" in (lookup("rate-limited").guide_section or "")
 
 
+def filled(code: str) -> DiagnosisInfo:
+    """An entry as a report shows it: its platform facts filled from the built-in profile."""
+    return lookup(code).filled(platform_facts(builtin_profile()))
+
+
 def test_missing_role_names_the_roles_that_work_and_those_that_do_not() -> None:
-    info = lookup("missing-rbac-role")
+    info = filled("missing-rbac-role")
     for role in ("Cognitive Services User", "Foundry User", "Azure AI User"):
         assert role in info.cause + info.remedy
     for role in ("Cognitive Services OpenAI User", "Azure AI Developer"):

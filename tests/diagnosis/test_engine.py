@@ -20,7 +20,7 @@ def test_one_finding_per_code_gathers_checks_evidence_and_details() -> None:
         ix(429, bodies.RATE_LIMIT_REACHED, seq=3, check_id="MSG-BASIC"),
     ]
     (finding,) = diagnose(run, context())
-    assert finding.code == "rate-limited" and finding.info is CATALOG["rate-limited"]
+    assert finding.code == "rate-limited" and finding.info.title == CATALOG["rate-limited"].title
     assert finding.severity == "warning"
     assert finding.checks == ("MSG-BASIC", "MSG-USAGE")
     assert [e.seq for e in finding.evidence] == [1, 2, 3]

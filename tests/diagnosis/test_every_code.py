@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from conformance.core.interactions import Interaction
-from conformance.core.jwt_claims import AI_AZURE_AUDIENCE
 from conformance.diagnosis import ALL_CODES, DeclaredFinding, DiagnosisContext, diagnose
+from tests.platform_facts import AI_AZURE_AUDIENCE
 
 from . import bodies
 from .helpers import claims, context, ix
@@ -84,7 +85,64 @@ SCENARIOS: dict[str, Scenario] = {
     "overloaded": _run(ix(200, bodies.STREAM_OK + bodies.MID_STREAM_OVERLOADED, streamed=True)),
     "unexpected-status": _run(ix(400, bodies.EXTRA_INPUTS)),
     "check-error": _transport("KeyError", "'content'"),
+    "model-deprecated": _declared("model-deprecated", "DEP-LIFECYCLE", "end of life 2027-01-22"),
+    "model-retired": _run(
+        ix(404, bodies.DEPLOYMENT_NOT_FOUND, request_body='{"model":"claude-opus-4-1"}')
+    ),
+    "no-deployment-found": _declared("no-deployment-found", "DEP-INVENTORY", "none answers"),
+    "api-version-refused": _declared("api-version-refused", "API-VERSION", "2026-10-21"),
+    "beta-header-refused": _declared("beta-header-refused", "API-BETA-HEADER", "a 400"),
+    "hosting-option-mismatch": _declared("hosting-option-mismatch", "HOST-OPTION", "files"),
+    "model-rule-mismatch": _declared("model-rule-mismatch", "RULE-THINKING", "enabled"),
+    "backend-auth-failed": _run(ix(500, bodies.BACKEND_AUTH)),
+    "zero-quota": _run(ix(429, bodies.ZERO_QUOTA)),
+    "entra-only-model": _run(
+        ix(401, bodies.ENTRA_ONLY, auth="x-api-key", request_body='{"model":"claude-mythos-5"}')
+    ),
 }
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        bodies.STRUCTURED_OUTPUTS_UNSUPPORTED,
+        bodies.FEATURES_NOT_AVAILABLE,
+        bodies.WEB_SEARCH_UNAVAILABLE,
+    ],
+)
+def test_each_of_the_three_refusal_wordings_is_a_feature_not_available(body: str) -> None:
+    findings = diagnose([ix(400, body)], context())
+    assert [f.code for f in findings] == ["feature-not-available"]
+    assert "Hosted on Azure:" in findings[0].details[0]
+
+
+def test_the_feature_refusal_names_the_features_and_what_the_profile_says() -> None:
+    [finding] = diagnose([ix(400, bodies.FEATURES_NOT_AVAILABLE)], context())
+    assert finding.details[0].endswith(
+        "refused: web_search (Hosted on Azure: conflicting; Hosted on Anthropic infrastructure: "
+        "supported), code_execution (Hosted on Azure: unsupported; Hosted on Anthropic "
+        "infrastructure: supported)"
+    )
+
+
+def test_a_retired_model_s_404_is_its_retirement_not_a_typo() -> None:
+    after_its_end = replace(context(), now=datetime(2026, 12, 1, tzinfo=UTC))
+    [finding] = diagnose(
+        [ix(404, bodies.DEPLOYMENT_NOT_FOUND, request_body='{"model":"claude-sonnet-4-5"}')],
+        after_its_end,
+    )
+    assert finding.code == "model-retired"
+    assert finding.details[0].endswith(
+        "claude-sonnet-4-5 reached end of life on 2026-11-30; move to claude-sonnet-5-5"
+    )
+
+
+def test_every_entry_is_filled_from_the_platform_profile() -> None:
+    for code in ALL_CODES:
+        [finding] = diagnose(*SCENARIOS[code][:1], SCENARIOS[code][2], SCENARIOS[code][1]) or [None]
+        assert finding is not None
+        for text in (finding.info.title, finding.info.cause, finding.info.remedy):
+            assert "${" not in text, (code, text)
 
 
 def test_there_is_a_scenario_for_every_code() -> None:

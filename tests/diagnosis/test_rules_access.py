@@ -9,8 +9,9 @@ from datetime import timedelta
 import pytest
 
 from conformance.core.interactions import Interaction
-from conformance.core.jwt_claims import AI_AZURE_AUDIENCE, TokenClaims
+from conformance.core.jwt_claims import TokenClaims
 from conformance.diagnosis import all_refused, diagnose, explain_interaction
+from tests.platform_facts import AI_AZURE_AUDIENCE
 
 from . import bodies
 from .helpers import NOW, claims, context, ix

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.core.constants import RATE_LIMIT_HEADERS
 from conformance.core.interactions import Interaction, excerpt
 from conformance.diagnosis import DiagnosisContext, diagnose, explain_interaction
+from tests.platform_facts import RATE_LIMIT_HEADERS
 
 from . import bodies
 from .helpers import HOST, MESSAGES, context, ix

@@ -10,11 +10,12 @@ from typing import Any
 import httpx
 import pytest
 
-from conformance.core.constants import ANTHROPIC_VERSION, EMULATOR_DEV_API_KEY
+from conformance.core.constants import EMULATOR_DEV_API_KEY
 from conformance.emulator import parse_profiles
 from conformance.emulator.logic import Emulator
 from conformance.emulator.server import EmulatorServer
 from conformance.emulator.wire import EmulatorRequest, Reply
+from tests.platform_facts import ANTHROPIC_VERSION
 
 DEPLOYMENT = "claude-sonnet-5-5"  # a default deployment, whose model takes every current shape
 MESSAGES = "/anthropic/v1/messages"

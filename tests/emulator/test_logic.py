@@ -9,11 +9,11 @@ from collections.abc import Callable
 import pytest
 from anthropic.types import Message, MessageTokensCount
 
-from conformance.core.constants import RATE_LIMIT_HEADER_PREFIX
 from conformance.core.jwt_claims import mint_test_token
 from conformance.emulator import bodies
 from conformance.emulator.logic import Emulator, Route, classify
 from conformance.emulator.wire import EmulatorRequest, Reply
+from tests.platform_facts import RATE_LIMIT_HEADER_PREFIX
 
 from .conftest import COUNT_TOKENS, DEPLOYMENT, FakeClock, message_body, request
 

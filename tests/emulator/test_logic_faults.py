@@ -10,12 +10,13 @@ import pytest
 from anthropic.types import Message
 from pydantic import ValidationError
 
-from conformance.core.constants import EMULATOR_DEV_API_KEY, RATE_LIMIT_HEADERS
+from conformance.core.constants import EMULATOR_DEV_API_KEY
 from conformance.core.jwt_claims import mint_test_token
 from conformance.core.platform_load import builtin_profile
 from conformance.emulator import PROFILE_NAMES, bodies
 from conformance.emulator.logic import ECHO_FIELD, ECHO_HEADER, Emulator
 from conformance.emulator.ratelimit import Throttled
+from tests.platform_facts import RATE_LIMIT_HEADERS
 
 from .conftest import COUNT_TOKENS, DEPLOYMENT, FakeClock, message_body, request, sse_events
 

@@ -12,9 +12,10 @@ import httpx
 import pytest
 from anthropic.types import Message
 
-from conformance.core.constants import ANTHROPIC_VERSION, EMULATOR_DEV_API_KEY
+from conformance.core.constants import EMULATOR_DEV_API_KEY
 from conformance.emulator import bodies, parse_profiles
 from conformance.emulator.server import AccessLogEntry, EmulatorServer
+from tests.platform_facts import ANTHROPIC_VERSION
 
 from .conftest import DEPLOYMENT, HEADERS, message_body, post, serving, sse_events
 

@@ -8,11 +8,11 @@ from collections.abc import Callable
 import httpx
 import pytest
 
-from conformance.core.constants import ANTHROPIC_VERSION, RATE_LIMIT_HEADERS
 from conformance.core.jwt_claims import mint_test_token
 from conformance.emulator import PROFILE_NAMES, bodies
 from conformance.emulator.logic import ECHO_HEADER
 from conformance.emulator.server import EmulatorServer
+from tests.platform_facts import ANTHROPIC_VERSION, RATE_LIMIT_HEADERS
 
 from .conftest import HEADERS, message_body, post, serving, sse_events
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.core.constants import RATE_LIMIT_HEADERS
 from conformance.core.interactions import Interaction
+from conformance.core.platform_load import builtin_profile
 from conformance.judge.runwide import (
     RunWideVerdict,
     anthropic_layer_answered,
@@ -15,6 +15,9 @@ from conformance.judge.runwide import (
 )
 from tests.diagnosis import bodies
 from tests.diagnosis.helpers import MESSAGES, ix
+
+RATE_LIMIT_HEADERS = builtin_profile().rate_limit_headers
+PREFIX = builtin_profile().rate_limit_header_prefix
 
 APIM_ONLY = {"apim-request-id": "3f2b1c8e-5d4a-4e6f-9a7b-1c2d3e4f5a6b"}
 REQUEST_ID_ONLY = {"request-id": bodies.REQUEST_ID}
@@ -204,7 +207,7 @@ def test_apim_request_ids_cannot_be_judged_without_answers(run: list[Interaction
 def test_a_run_without_anthropic_ratelimit_headers_passes() -> None:
     azure_style = {**APIM_ONLY, "x-ratelimit-remaining-tokens": "7990", "retry-after": "7"}
     run = [ok(1), ix(429, bodies.RATE_LIMIT_REACHED, seq=2, headers=azure_style), unreachable(3)]
-    assert judge_ratelimit_headers(run) == RunWideVerdict("passed")
+    assert judge_ratelimit_headers(run, PREFIX) == RunWideVerdict("passed")
 
 
 def test_anthropic_ratelimit_headers_fail_with_each_name_once_in_order() -> None:
@@ -214,7 +217,7 @@ def test_anthropic_ratelimit_headers_fail_with_each_name_once_in_order() -> None
         ok(2),
         ix(429, bodies.RATE_LIMIT_ERROR, seq=3, headers={RATE_LIMIT_HEADERS[0]: "8000"}),
     ]
-    verdict = judge_ratelimit_headers(run)
+    verdict = judge_ratelimit_headers(run, PREFIX)
     assert verdict.status == "failed"
     assert verdict.reason == (
         "2 of 3 responses carry anthropic-ratelimit-input-tokens-remaining, "
@@ -229,6 +232,6 @@ def test_anthropic_ratelimit_headers_fail_with_each_name_once_in_order() -> None
     "run", [[], [unreachable(1), unreachable(2)]], ids=["no-requests", "no-answers"]
 )
 def test_ratelimit_headers_cannot_be_judged_without_answers(run: list[Interaction]) -> None:
-    assert judge_ratelimit_headers(run) == RunWideVerdict(
+    assert judge_ratelimit_headers(run, PREFIX) == RunWideVerdict(
         "error", "could not judge: no request of this run got an HTTP answer"
     )

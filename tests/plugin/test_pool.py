@@ -9,7 +9,11 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from conformance.core.constants import POOL_THREAD_PREFIX
+from conformance.core.platform_load import builtin_profile
 from tests.foundry_env import FOUNDRY_VARIABLES
+
+# Named, so that the run takes no inventory of the default names (its requests are counted).
+DEPLOYMENT = builtin_profile().emulator_deployments[0]
 
 CHECKS = """
 import threading
@@ -177,7 +181,7 @@ def test_a_check_pytest_skips_by_mark_is_not_started_on_the_pool(
     )
     result = pytester.runpytest_inprocess(
         "--foundry-emulator", "--foundry-jobs", "3", "--foundry-report-dir", "out",
-        "-p", "no:cacheprovider",
+        f"--foundry-deployment={DEPLOYMENT}", "-p", "no:cacheprovider",
     )  # fmt: skip
     result.assert_outcomes(passed=2, failed=1, skipped=2)
     summary = json.loads((pytester.path / "out" / "summary.json").read_text())

@@ -30,21 +30,21 @@ def _shape(
     ],
 )
 def test_each_auth_mode_gets_its_header_with_a_placeholder(auth: str, header: str) -> None:
-    assert header in curl_command(BASE, _shape(auth))
+    assert header in curl_command(BASE, _shape(auth), "2023-06-01")
 
 
 def test_entra_lines_say_how_to_get_the_token() -> None:
-    command = curl_command(BASE, _shape("entra"))
+    command = curl_command(BASE, _shape("entra"), "2023-06-01")
     first = command.splitlines()[0]
     assert first.startswith(
         "TOKEN=$(az account get-access-token --resource https://cognitiveservices.azure.com"
     )
-    alt = curl_command(BASE, _shape("entra-alt-scope")).splitlines()[0]
+    alt = curl_command(BASE, _shape("entra-alt-scope"), "2023-06-01").splitlines()[0]
     assert "--resource https://ai.azure.com" in alt
 
 
 def test_no_credentials_means_no_auth_header() -> None:
-    command = curl_command(BASE, _shape("none"))
+    command = curl_command(BASE, _shape("none"), "2023-06-01")
     assert "x-api-key" not in command and "Authorization" not in command
 
 
@@ -66,7 +66,7 @@ def test_every_known_auth_label_is_mapped() -> None:
 
 
 def test_the_line_is_valid_shell_with_a_json_body_for_the_deployment() -> None:
-    command = curl_command(BASE, _shape("x-api-key"))
+    command = curl_command(BASE, _shape("x-api-key"), "2023-06-01")
     words = shlex.split(command.replace("\\\n", " "))
     assert words[:6] == [
         "curl",
@@ -81,9 +81,13 @@ def test_the_line_is_valid_shell_with_a_json_body_for_the_deployment() -> None:
 
 
 def test_count_tokens_body_has_no_max_tokens_and_get_has_no_body() -> None:
-    count = curl_command(BASE, _shape("x-api-key", path="/anthropic/v1/messages/count_tokens"))
+    count = curl_command(
+        BASE, _shape("x-api-key", path="/anthropic/v1/messages/count_tokens"), "2023-06-01"
+    )
     assert '"max_tokens"' not in count and '"messages"' in count
-    models = curl_command(BASE, _shape("x-api-key", method="GET", path="/anthropic/v1/models"))
+    models = curl_command(
+        BASE, _shape("x-api-key", method="GET", path="/anthropic/v1/models"), "2023-06-01"
+    )
     assert " -d " not in models and "content-type" not in models
 
 

@@ -6,7 +6,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import timedelta
 
-from conformance.core.constants import COGNITIVE_SERVICES_SCOPE
 from conformance.core.interactions import Interaction
 from conformance.core.jwt_claims import TokenClaims
 from conformance.core.redaction import Redactor
@@ -14,6 +13,7 @@ from conformance.summary.build import CaseOutcome, assemble_summary
 from conformance.summary.model import RunSummary, Target
 from tests.diagnosis import bodies
 from tests.diagnosis.helpers import BASE_URL, NOW, ix
+from tests.platform_facts import COGNITIVE_SERVICES_SCOPE
 
 SONNET = "claude-sonnet-4-5"
 OPUS = "claude-opus-4-5"

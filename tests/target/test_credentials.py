@@ -18,12 +18,7 @@ from azure.core.credentials import AccessToken
 from azure.core.exceptions import ClientAuthenticationError
 
 from conformance.config import EntraSource, RawOptions, Settings, resolve_settings
-from conformance.core.constants import (
-    AI_AZURE_SCOPE,
-    COGNITIVE_SERVICES_SCOPE,
-    ENV_API_KEY,
-    ENV_ENTRA_TOKEN,
-)
+from conformance.core.constants import ENV_API_KEY, ENV_ENTRA_TOKEN
 from conformance.core.errors import CredentialError
 from conformance.core.jwt_claims import mint_test_token, read_claims
 from conformance.target.credentials import (
@@ -37,6 +32,7 @@ from conformance.target.credentials import (
     static_token_provider,
     summarize_credential_error,
 )
+from tests.platform_facts import AI_AZURE_SCOPE, COGNITIVE_SERVICES_SCOPE
 
 from ..recording.sets import write_cassette_set
 

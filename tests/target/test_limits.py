@@ -157,7 +157,10 @@ def test_no_request_is_sent_once_the_answers_have_used_the_token_budget() -> Non
     log = InteractionLog(Redactor(), max_tokens=20)
     sent = []
     with FoundryClient(
-        "http://127.0.0.1:9/anthropic/", log, transport=httpx.MockTransport(answer)
+        "http://127.0.0.1:9/anthropic/",
+        log,
+        transport=httpx.MockTransport(answer),
+        anthropic_version="2023-06-01",
     ) as client:
         for _ in range(2):  # 15 tokens, then 30: over the budget only after the second answer
             sent.append(client.send(client.build("POST", "v1/messages", json={})).status_code)

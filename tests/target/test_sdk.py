@@ -27,7 +27,10 @@ MESSAGE = {
 def _seam(handler) -> FoundryClient:  # type: ignore[no-untyped-def]
     log = InteractionLog(Redactor([CANARY_KEY]))
     return FoundryClient(
-        "https://r.services.ai.azure.com/anthropic/", log, transport=httpx.MockTransport(handler)
+        "https://r.services.ai.azure.com/anthropic/",
+        log,
+        transport=httpx.MockTransport(handler),
+        anthropic_version="2023-06-01",
     )
 
 

@@ -26,7 +26,9 @@ def _echo_handler(request: httpx.Request) -> httpx.Response:
 
 def _client(handler, max_requests=None) -> FoundryClient:  # type: ignore[no-untyped-def]
     log = InteractionLog(Redactor([CANARY_KEY]), max_requests=max_requests)
-    return FoundryClient(BASE, log, transport=httpx.MockTransport(handler))
+    return FoundryClient(
+        BASE, log, transport=httpx.MockTransport(handler), anthropic_version="2023-06-01"
+    )
 
 
 def test_interaction_is_recorded_redacted_with_correlation_ids_and_tag() -> None:

@@ -32,7 +32,9 @@ from .helpers import Expected, FakeResolver, assert_sound, closed_port, timed
 WINDOW_S = builtin_profile().quota.window_s
 
 REPO = Path(__file__).resolve().parents[3]
-KEY = "fault-matrix-key-0123456789abcdef"
+# A canary that shares no 12-character run with anything else of the run (the redactor treats
+# any such run of a secret as a leak of it).
+KEY = "canary-key-DO-NOT-LEAK-0123456789abcdef"
 # The resource the DNS row asks for: its host is looked up only through FakeResolver.
 UNRESOLVABLE_RESOURCE = "no-such-resource-fault-matrix"
 UNRESOLVABLE_HOST = f"{UNRESOLVABLE_RESOURCE}.services.ai.azure.com"

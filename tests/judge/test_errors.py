@@ -11,9 +11,8 @@ from hypothesis import strategies as st
 
 from conformance.core.interactions import excerpt
 from conformance.diagnosis import ErrorSignature, classify_error_body
-from conformance.diagnosis.errors import retry_after, stream_errors, wait_hint
-
-from . import bodies
+from conformance.judge.errors import retry_after, stream_errors, wait_hint
+from tests.diagnosis import bodies
 
 LAYERS = {"azure-gateway", "anthropic", "html", "empty", "unparseable"}
 
