@@ -35,7 +35,9 @@ def anthropic_layer_answered(ix: Interaction) -> bool:
         data = parse_json(ix.response_body, source="the response body")
     except UntrustedJSONError:  # not JSON, or beyond the bounds of a body (too deep, too large)
         return False
-    error = data.get("error") if isinstance(data, dict) else None
+    if not isinstance(data, dict):  # JSON, but no envelope at all: not the Anthropic layer's
+        return False
+    error = data.get("error")
     return data.get("type") == "error" and isinstance(error, dict) and "type" in error
 
 

@@ -48,7 +48,9 @@ def parse_json(body: str) -> tuple[Any, str | None]:
     except UntrustedJSONError as exc:  # not JSON, or beyond the bounds of a body
         snippet = body[:80].replace("\n", " ")
         decode = exc.decode_error
-        why = f"{decode.msg} at position {decode.pos}" if decode else f"{exc.path} {exc.problem}"
+        # json's own message may end in "at" already ("Unterminated string starting at").
+        where = "position" if decode and decode.msg.endswith(" at") else "at position"
+        why = f"{decode.msg} {where} {decode.pos}" if decode else f"{exc.path} {exc.problem}"
         return None, f"the body is not JSON ({why}): {snippet!r}"
 
 
@@ -93,7 +95,8 @@ def token_count_problems(data: Any) -> tuple[MessageTokensCount | None, list[str
         count = MessageTokensCount.model_validate(data)
     except ValidationError as exc:
         return None, _errors(exc)
-    if isinstance(data, dict) and not isinstance(data.get("input_tokens"), int):
+    counted = data.get("input_tokens") if isinstance(data, dict) else None
+    if isinstance(data, dict) and (not isinstance(counted, int) or isinstance(counted, bool)):
         return None, ["`input_tokens` is not an integer"]
     return count, []
 

@@ -108,17 +108,17 @@ def judge_message_stream(events: list[SseEvent]) -> StreamVerdict:
             if state != "before-start":
                 verdict.problems.append("a second `message_start` arrived")
             state = "in-message"
-            message = payload.get("message") or {}
-            verdict.start_usage = dict(message.get("usage") or {})
+            message = _object(payload, "message", verdict, index)
+            verdict.start_usage = _object(message, "usage", verdict, index)
             continue
         if state == "before-start":
             verdict.problems.append(f"`{kind}` arrived before `message_start`")
             state = "in-message"
         _judge_block_event(kind, payload, verdict, open_blocks, seen_blocks)
         if kind == "message_delta":
-            delta = payload.get("delta") or {}
+            delta = _object(payload, "delta", verdict, index)
             verdict.stop_reason = delta.get("stop_reason")
-            verdict.final_usage = dict(payload.get("usage") or {})
+            verdict.final_usage = _object(payload, "usage", verdict, index)
         elif kind == "message_stop":
             state = "ended"
     if state != "ended" and verdict.error is None:
@@ -146,7 +146,10 @@ def _judge_block_event(
     elif kind == "content_block_delta":
         if index not in open_blocks:
             verdict.problems.append(f"a delta for content block {index}, which is not open")
-        delta = payload.get("delta") or {}
+        delta = payload.get("delta")
+        if not isinstance(delta, dict):
+            verdict.problems.append(f"a delta for content block {index} is not an object")
+            delta = {}
         if delta.get("type") == "text_delta":
             verdict.text += str(delta.get("text", ""))
         elif delta.get("type") == "input_json_delta" and isinstance(index, int):
@@ -161,6 +164,24 @@ def _judge_block_event(
         verdict.problems.append(
             f"`message_delta` arrived while blocks {sorted(open_blocks)} were open"
         )
+
+
+def _object(
+    payload: dict[str, Any], name: str, verdict: StreamVerdict, index: int
+) -> dict[str, Any]:
+    """``payload[name]`` when it is an object (or absent); anything else is a problem of the
+    stream, never a crash of its judge."""
+    value = payload.get(name)
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        kind = str(payload.get("type"))
+        verdict.problems.append(
+            f"event {index + 1} (`{kind}`) has a `{name}` that is a JSON "
+            f"{type(value).__name__}, not an object"
+        )
+        return {}
+    return dict(value)
 
 
 def _judge_usage(verdict: StreamVerdict) -> None:

@@ -9,11 +9,15 @@ from ..core.untrusted import UntrustedJSONError, parse_json
 from .sse import parse_sse
 
 
+def _count(value: Any) -> int | None:
+    # JSON's true and false are no token counts (though Python's bool is an int).
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
 def _ints(usage: Any) -> tuple[int | None, int | None]:
     if not isinstance(usage, dict):
         return None, None
-    inp, out = usage.get("input_tokens"), usage.get("output_tokens")
-    return (inp if isinstance(inp, int) else None, out if isinstance(out, int) else None)
+    return _count(usage.get("input_tokens")), _count(usage.get("output_tokens"))
 
 
 def extract_usage(content_type: str, body: bytes) -> tuple[int | None, int | None]:
@@ -23,7 +27,8 @@ def extract_usage(content_type: str, body: bytes) -> tuple[int | None, int | Non
         for event in parse_sse(body):
             data = event.json if isinstance(event.json, dict) else {}
             if data.get("type") == "message_start":
-                inp, out = _ints((data.get("message") or {}).get("usage"))
+                message = data.get("message")
+                inp, out = _ints(message.get("usage") if isinstance(message, dict) else None)
             elif data.get("type") == "message_delta":
                 _, delta_out = _ints(data.get("usage"))
                 out = delta_out if delta_out is not None else out

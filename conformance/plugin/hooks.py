@@ -49,10 +49,6 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", f"{MARKER}(id): ties a test to a check ID of the foundry-conformance catalog"
     )
-    # Deployment names default to model IDs; the SDK's deprecation notice for them is not a finding.
-    config.addinivalue_line(
-        "filterwarnings", "ignore:The model .* is deprecated:DeprecationWarning"
-    )
     if getattr(config.option, "xmlpath", None):
         junit_extras.register(config)
     if config.pluginmanager.hasplugin("html"):

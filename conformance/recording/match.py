@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from ..core.untrusted import parse_json as parse_untrusted
+
 MAX_DIFFERENCES = 4
 _SIMILARITY_CHARS = 4000  # enough to rank Messages bodies; bounds the cost of a miss
 _SHOWN = 60
@@ -68,8 +70,8 @@ def parse_json(body: str) -> tuple[bool, Any]:
     if not body.strip():
         return False, None
     try:
-        return True, json.loads(body)
-    except ValueError:
+        return True, parse_untrusted(body, source="a recorded body")
+    except ValueError:  # not JSON, or beyond a body's bounds (UntrustedJSONError)
         return False, None
 
 

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from ..core.untrusted import parse_json
 from ..summary.model import CheckResult, Evidence, RunSummary
 
 JUDGED_STATUSES = ("failed", "error")
@@ -67,8 +68,8 @@ def body_excerpt(body: str | None, limit: int = BODY_EXCERPT) -> str:
     if not body:
         return ""
     text = body.strip()
-    with contextlib.suppress(ValueError):  # not JSON: shown as it came
-        text = json.dumps(json.loads(text), indent=2, ensure_ascii=False)
+    with contextlib.suppress(ValueError):  # not JSON, or beyond a body's bounds: as it came
+        text = json.dumps(parse_json(text, source="the body"), indent=2, ensure_ascii=False)
     if len(text) > limit:
         return f"{text[:limit]}… [{len(text) - limit} more characters]"
     return text

@@ -44,6 +44,11 @@ def _sdk_errors(run: FoundryRun, what: str) -> Iterator[None]:
             f"{what}: the SDK refused the answer's shape: {run.redactor.text(exc.message)[:300]}",
             ("malformed-response",),
         ) from None
+    except RecursionError:
+        raise CheckFailure(
+            f"{what}: the answer nests too deep for the SDK's JSON decoder to read it",
+            ("malformed-response",),
+        ) from None
     except (AttributeError, TypeError, KeyError, ValueError) as exc:
         # The SDK builds its models without validating them, so an answer that lacks a field it
         # relies on (a stream's `message.content`, say) surfaces as a Python error inside it.

@@ -59,9 +59,12 @@ def error_code_of(ix: Interaction) -> str | None:
     return signature.code or signature.type
 
 
-def evidence_of(ix: Interaction) -> Evidence:
-    """An interaction as evidence."""
-    return Evidence.of(ix, error_code_of(ix))
+def evidence_of(ix: Interaction, redactor: Redactor) -> Evidence:
+    """An interaction as evidence (its error body through the redactor once more)."""
+    evidence = Evidence.of(ix, error_code_of(ix))
+    if evidence.error_body is not None:
+        evidence.error_body = redactor.text(evidence.error_body)
+    return evidence
 
 
 def assemble_summary(
@@ -177,7 +180,7 @@ def _check_result(
         params=dict(outcome.params),
         reason=redactor.text(outcome.reason),
         diagnoses=codes,
-        evidence=[evidence_of(ix) for ix in interactions[:MAX_EVIDENCE_PER_CHECK]],
+        evidence=[evidence_of(ix, redactor) for ix in interactions[:MAX_EVIDENCE_PER_CHECK]],
         duration_s=round(outcome.duration_s, 3),
         case=outcome.case,
         details=outcome.details,
@@ -193,7 +196,7 @@ def _diagnosis_entry(finding: Finding, redactor: Redactor) -> DiagnosisEntry:
         summary=info.cause,
         remedy=info.remedy,
         checks=list(finding.checks),
-        evidence=[evidence_of(ix) for ix in finding.evidence],
+        evidence=[evidence_of(ix, redactor) for ix in finding.evidence],
         guide_section=info.guide_section or "",
         doc_url=info.doc_url or "",
         details=[redactor.text(d) for d in finding.details],

@@ -420,13 +420,6 @@ def test_a_stream_without_any_message_delta_reports_no_output_tokens() -> None:
     assert judge(raw).problems == ["`message_delta` did not report `usage.output_tokens`"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=(AttributeError, ValueError, TypeError),
-    reason="bug: judge_message_stream calls .get() on `message` and `delta`, and dict() on "
-    "`usage`, without checking they are objects, so one malformed event raises AttributeError, "
-    "ValueError or TypeError instead of becoming a problem of the verdict",
-)
 @pytest.mark.parametrize(
     "events",
     [

@@ -305,12 +305,6 @@ def test_a_secret_echoed_in_an_error_body_is_redacted_in_the_finding_details() -
     assert CANARY not in details and f"key {REDACTED} is invalid" in details
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: build.py's docstring says every free text from the wire or an exception passes "
-    "the redactor once more on the way out, but Evidence.error_body (the response body, or the "
-    "transport error's message) is copied from the interaction without redactor.text()",
-)
 def test_a_secret_echoed_in_an_error_body_never_reaches_the_serialised_summary() -> None:
     echoed = f'{{"error":{{"code":"401","message":"key {CANARY} is invalid"}}}}'
     interactions = [

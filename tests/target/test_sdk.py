@@ -17,7 +17,7 @@ MESSAGE = {
     "type": "message",
     "role": "assistant",
     "content": [{"type": "text", "text": "hi"}],
-    "model": "claude-sonnet-4-5",
+    "model": "claude-sonnet-5-5",
     "stop_reason": "end_turn",
     "stop_sequence": None,
     "usage": {"input_tokens": 3, "output_tokens": 1},
@@ -45,7 +45,7 @@ def test_sdk_request_is_recorded_with_both_key_headers_redacted() -> None:
     sdk = foundry_sdk_client(seam, api_key=CANARY_KEY)
     with tagged(check_id="SDK-FOUNDRY", auth="sdk-key"):
         message = sdk.messages.create(
-            model="claude-sonnet-4-5", max_tokens=1, messages=[{"role": "user", "content": "hi"}]
+            model="claude-sonnet-5-5", max_tokens=1, messages=[{"role": "user", "content": "hi"}]
         )
     assert message.usage.output_tokens == 1
     assert seen[0].headers["x-api-key"] == CANARY_KEY

@@ -108,19 +108,10 @@ def test_a_body_100k_levels_deep_is_a_malformed_response_not_a_crash(
     )
     assert "malformed-response" in basic["diagnoses"]
     for check in summary["checks"]:
-        if check["id"] == "SDK-FOUNDRY":
-            continue  # the SDK's own decoder: see the strict xfail below
         assert "RecursionError" not in check["reason"], check
         assert not INTERNAL_ERROR.search(check["reason"]), check
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="bug: suite/test_sdk.py's _sdk_errors maps the SDK's AttributeError, TypeError, "
-    "KeyError and ValueError to malformed-response, but not the RecursionError the SDK's own "
-    "json decoder raises on a body 100k deep, so SDK-FOUNDRY 'could not judge: RecursionError'",
-)
 def test_the_sdk_check_calls_a_body_100k_deep_malformed_too(
     run_cli: Callable[..., CliRun], clean_env: pytest.MonkeyPatch
 ) -> None:
@@ -130,13 +121,6 @@ def test_the_sdk_check_calls_a_body_100k_deep_malformed_too(
     assert "malformed-response" in sdk["diagnoses"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=RecursionError,
-    reason="bug: report/evidence.py body_excerpt json.loads an error body to pretty-print it; a "
-    "4xx body nested 1,500 deep fits the 4 KiB excerpt, so the run's report writer raises "
-    "RecursionError (a traceback, and no diagnosis.html); core.untrusted.parse_json would bound it",
-)
 def test_an_error_body_1500_deep_leaves_the_report_written(
     run_cli: Callable[..., CliRun], clean_env: pytest.MonkeyPatch
 ) -> None:
@@ -255,14 +239,6 @@ def test_a_replay_with_an_alias_bomb_cassette_errs_that_check_in_bounded_memory(
     assert checks["MSG-COUNT-TOKENS"]["status"] == "passed"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="bug: recording/match.py parse_json json.loads the recorded request body to compare "
-    "it with the one sent, catching ValueError only; a body 5,000 deep in a cassette raises "
-    "RecursionError, so the check 'could not judge: RecursionError'; core.untrusted.parse_json "
-    "(its error is a ValueError) would bound it",
-)
 def test_a_recorded_request_body_5000_deep_is_a_clear_miss_not_a_recursion_error(
     tmp_path: Path,
 ) -> None:
