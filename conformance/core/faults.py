@@ -98,6 +98,11 @@ FAULT_PROFILES: tuple[FaultProfile, ...] = (
         "Hosted on Anthropic infrastructure: every feature is accepted; /files and /skills list",
     ),
     FaultProfile(
+        "beta-query-required",
+        "beta body fields are accepted only with ?beta=true, not with the anthropic-beta header "
+        "alone (as the emulator, and older gateways, once answered anthropic 2.14)",
+    ),
+    FaultProfile(
         "backend-auth-failure",
         "messages answer the platform's failure to authenticate to its backend (Azure-shaped, "
         "quoting a request id)",

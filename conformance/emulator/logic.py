@@ -219,10 +219,10 @@ class Emulator:
         if faults.overloaded and route is Route.MESSAGES:
             return _Draft(529, "anthropic", bodies.overloaded(request_id))
         count_tokens = route is Route.COUNT_TOKENS
-        # Beta fields are keyed on the header; `?beta=true` (Claude Code still adds it) is tolerated.
-        beta = bool(beta_values(request.headers)) or "true" in parse_qs(request.query).get(
-            "beta", []
-        )
+        # Beta fields are keyed on the header; `?beta=true` (Claude Code still adds it) is tolerated
+        # (and, under the `beta-query-required` fault, needed).
+        queried = "true" in parse_qs(request.query).get("beta", [])
+        beta = queried or (bool(beta_values(request.headers)) and not faults.beta_query_required)
         try:
             body = validate_request(
                 request.body,

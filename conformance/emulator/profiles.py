@@ -61,6 +61,7 @@ class Faults:
     hosted_on_azure: bool = False
     hosted_on_anthropic: bool = False
     backend_auth_failure: bool = False
+    beta_query_required: bool = False
 
     def combine(self, other: Faults) -> Faults:
         """Both fault sets at once: a flag on in either stays on, the longer delay wins."""

@@ -116,7 +116,8 @@ class RunRecorder:
         if self.run is None:
             self.run = FoundryRun(self.settings, env=os.environ).start()
             if self.settings.discovers_deployments:
-                self.run.take_inventory()
+                # A smoke run tests one deployment: it stops asking once one is found.
+                self.run.take_inventory(complete=self.settings.suite != "smoke")
         return self.run
 
     def budget_spent(self, message: str) -> None:

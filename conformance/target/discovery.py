@@ -43,6 +43,15 @@ class Discovery:
         """Whether every name probed is absent (no probe failed to tell)."""
         return bool(self.probed) and not self.found and not self.unclear
 
+    def joined(self, more: Discovery) -> Discovery:
+        """This inventory and ``more``, of other names, as one."""
+        return Discovery(
+            self.probed + more.probed,
+            self.found + more.found,
+            self.absent + more.absent,
+            self.unclear + more.unclear,
+        )
+
     def to_test(self) -> tuple[str, ...]:
         """The deployments a run without --deployment tests: those found; if none was found but
         some probe could not tell (refused, throttled, failed), the first of those, so that the
@@ -65,8 +74,18 @@ def says_not_found(response: httpx.Response) -> bool:
     return "not found" in text or "does not exist" in text
 
 
-def discover(names: Sequence[str], send: Send, *, parallel: int) -> Discovery:
-    """Probe ``names`` with ``send`` (one count_tokens request each, ``parallel`` at once)."""
+def discover(
+    names: Sequence[str], send: Send, *, parallel: int, until_found: bool = False
+) -> Discovery:
+    """Probe ``names`` with ``send`` (one count_tokens request each, ``parallel`` at once);
+    with ``until_found``, in batches, stopping after the first batch that finds one."""
+    if until_found:
+        found = Discovery((), (), (), ())
+        for start in range(0, len(names), max(1, parallel)):
+            found = found.joined(discover(names[start : start + parallel], send, parallel=parallel))
+            if found.found:
+                break
+        return found
 
     def probe(name: str) -> tuple[str, str | None]:
         with tagged(check_id=None, case=DISCOVERY_CASE, expects_error=True):

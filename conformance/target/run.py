@@ -149,26 +149,31 @@ class FoundryRun:
         """The profile's default deployment names a run probes for (those not retired)."""
         return self.settings.profile.discovery_candidates(self.today)
 
-    def take_inventory(self) -> Discovery:
-        """Which of the default names exist (taken once: free count_tokens requests)."""
+    def take_inventory(self, *, complete: bool = True) -> Discovery:
+        """Which of the default names exist (free count_tokens requests, each name asked once);
+        not ``complete``: only until one is found (what a smoke run needs to test one)."""
         with self._inventory_lock:
-            if self.inventory is None:
-                names = self.default_names()
-                try:
-                    label, auth = self.primary_auth()  # chosen once, before the probes share it
-                except (Unavailable, BudgetExceeded) as exc:
-                    unclear = tuple((name, str(exc)) for name in names)
-                    self.inventory = Discovery(names, (), (), unclear)
-                    return self.inventory
+            names = self.default_names()
+            asked = self.inventory.probed if self.inventory is not None else ()
+            if self.inventory is not None and (not complete or set(names) <= set(asked)):
+                return self.inventory
+            try:
+                label, auth = self.primary_auth()  # chosen once, before the probes share it
+            except (Unavailable, BudgetExceeded) as exc:
+                unclear = tuple((name, str(exc)) for name in names)
+                self.inventory = Discovery(names, (), (), unclear)
+                return self.inventory
 
-                def count_tokens(name: str) -> httpx.Response:
-                    body = {"model": name, "messages": [{"role": "user", "content": "ok"}]}
-                    with tagged(auth=label):
-                        request = self.client.build("POST", "v1/messages/count_tokens", json=body)
-                        return self.client.send(request, auth=auth)
+            def count_tokens(name: str) -> httpx.Response:
+                body = {"model": name, "messages": [{"role": "user", "content": "ok"}]}
+                with tagged(auth=label):
+                    request = self.client.build("POST", "v1/messages/count_tokens", json=body)
+                    return self.client.send(request, auth=auth)
 
-                parallel = min(PARALLEL_PROBES, self.settings.jobs)
-                self.inventory = discover(names, count_tokens, parallel=parallel)
+            left = [name for name in names if name not in asked]
+            parallel = min(PARALLEL_PROBES, self.settings.jobs)
+            more = discover(left, count_tokens, parallel=parallel, until_found=not complete)
+            self.inventory = more if self.inventory is None else self.inventory.joined(more)
             return self.inventory
 
     # -- credentials -----------------------------------------------------------------------

@@ -167,12 +167,14 @@ def test_a_model_offered_only_on_the_other_hosting_option_is_a_mismatch(
         ("backend-auth-failure", None, "backend-auth-failed"),
         ("zero-quota", None, "zero-quota"),
         ("default", "claude-mythos-5", "entra-only-model"),
+        ("beta-query-required", None, "beta-header-refused"),
     ],
 )
 def test_each_platform_fault_is_diagnosed_with_its_remedy(
     run_cli: Callable[..., CliRun], profile: str, served: str | None, code: str
 ) -> None:
     args = ["--emulator", profile, "--select", "MSG-BASIC", "--select", "AUTH-X-API-KEY"]
+    args += ["--select", "API-BETA-HEADER"]
     if served:
         args += ["--deployment", served]
     result = run_cli(*args)

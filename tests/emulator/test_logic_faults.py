@@ -356,6 +356,20 @@ def _backend_auth_failure(make: Make, clock: FakeClock) -> None:
     assert emulator.handle(request(COUNT_TOKENS, counted)).status == 200
 
 
+@fault_test("beta-query-required")
+def _beta_query_required(make: Make, clock: FakeClock) -> None:
+    emulator = make("beta-query-required")
+    body = message_body(context_management={"edits": [{"type": "clear_tool_uses_20250919"}]})
+    beta = {"anthropic-beta": "context-management-2025-06-27"}
+    refused = emulator.handle(request(body=body, headers=beta))
+    assert refused.status == 400
+    assert (
+        "context_management: Extra inputs are not permitted" in refused.json()["error"]["message"]
+    )
+    assert emulator.handle(request(body=body, headers=beta, query="beta=true")).status == 200
+    assert make().handle(request(body=body, headers=beta)).status == 200
+
+
 def test_every_profile_has_a_test() -> None:
     assert set(FAULT_TESTS) == set(PROFILE_NAMES)
 

@@ -208,6 +208,14 @@ def _backend_auth_failure(live: EmulatorServer, client: httpx.Client) -> None:
     assert "RequestId = req_" in response.json()["error"]["message"]
 
 
+@profile_check("beta-query-required")
+def _beta_query_required(live: EmulatorServer, client: httpx.Client) -> None:
+    body = message_body(context_management={"edits": [{"type": "clear_tool_uses_20250919"}]})
+    headers = {**HEADERS, "anthropic-beta": "context-management-2025-06-27"}
+    assert post(client, live, json=body, headers=headers).status_code == 400
+    assert post(client, live, "v1/messages?beta=true", json=body, headers=headers).is_success
+
+
 PARAMETERS = {"slow": "slow=0.1", "slow-stream": "slow-stream=0.05"}
 
 
