@@ -26,6 +26,7 @@ from ..core.constants import (
     ENV_API_KEY,
     ENV_BASE_URL,
     ENV_ENTRA_TOKEN,
+    ENV_QUOTA_BOOK,
     ENV_RESOURCE,
 )
 from ..core.errors import CONFIG_CONFLICT, CONFIG_MISSING, ConfigError
@@ -34,6 +35,7 @@ from ..core.platform_load import ProfileError, builtin_profile, load_profile
 from ..core.redaction import Redactor
 from .auth import resolve_auth
 from .endpoint import resolve_endpoint
+from .pacing import resolve_baseline, resolve_pacing
 from .recording import DEFAULT_MAX_CASSETTE_AGE_DAYS, check_record_directory
 from .replay import replaying
 from .settings import (
@@ -78,7 +80,7 @@ def resolve_settings(
     raw: RawOptions, env: Mapping[str, str], *, now: datetime | None = None
 ) -> Settings:
     """The run's ``Settings`` from options and environment, or a ``ConfigError`` with the fix."""
-    names = (ENV_API_KEY, ENV_RESOURCE, ENV_BASE_URL, ENV_ENTRA_TOKEN)
+    names = (ENV_API_KEY, ENV_RESOURCE, ENV_BASE_URL, ENV_ENTRA_TOKEN, ENV_QUOTA_BOOK)
     values = {name: env[name].strip() for name in names if env.get(name, "").strip()}
     # Whatever went wrong, a secret from the environment must not reach a message.
     redactor = Redactor([values.get(ENV_API_KEY), values.get(ENV_ENTRA_TOKEN)])
@@ -104,6 +106,7 @@ def _resolve(raw: RawOptions, env: Mapping[str, str], now: datetime, remarks: Re
     # Only a token read from the environment carries an audience to match the scope against.
     claims = auth.claims if auth.entra_source is EntraSource.ENV_TOKEN else None
     report_dir = raw.report_dir if raw.report_dir not in (None, "") else DEFAULT_REPORT_DIR
+    baseline, fail_on = resolve_baseline(raw.baseline, raw.fail_on)
     settings = Settings(
         kind=target.kind,
         base_url=target.base_url,
@@ -136,6 +139,17 @@ def _resolve(raw: RawOptions, env: Mapping[str, str], now: datetime, remarks: Re
         max_ttft_ms=_threshold(raw.max_ttft_ms, "--max-ttft-ms"),
         jobs=parse_jobs(raw.jobs, replay=target.kind is Mode.REPLAY),
         profile=profile,
+        pacing=resolve_pacing(
+            max_rpm=raw.max_rpm,
+            max_itpm=raw.max_itpm,
+            max_otpm=raw.max_otpm,
+            subscription=raw.subscription,
+            kind=target.kind,
+            profile=profile,
+            env=env,
+        ),
+        baseline=baseline,
+        fail_on=fail_on,
     )
     # Checked whatever the mode, so that a typo fails now rather than when a replay reads it.
     parse_int(

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ..core.platform import PlatformProfile
 from ..core.platform_load import builtin_profile
+from .pacing import Pacing
 from .recording import Recording
 from .types import AuthMode, EntraSource, Mode, Suite
 
@@ -53,6 +54,12 @@ class RawOptions:
     # A number, or "auto" (the default): see ``parse_jobs``.
     jobs: int | str | None = None
     platform_profile: str | Path | None = None
+    max_rpm: int | str | None = None
+    max_itpm: int | str | None = None
+    max_otpm: int | str | None = None
+    subscription: str | None = None
+    baseline: str | Path | None = None
+    fail_on: str | None = None
 
 
 @dataclass(frozen=True)
@@ -97,6 +104,11 @@ class Settings:
     jobs: int = 1
     # What the platform is: the built-in profile, or extended by --platform-profile.
     profile: PlatformProfile = field(default_factory=builtin_profile, repr=False)
+    # Quota-aware pacing per pool (config.pacing); unpaced unless resolved otherwise.
+    pacing: Pacing = field(default_factory=lambda: Pacing(None))
+    # An earlier run to compare with (--baseline), and what fails the run (--fail-on).
+    baseline: Path | None = None
+    fail_on: str = "verdict"
 
     @property
     def discovers_deployments(self) -> bool:

@@ -11,6 +11,9 @@ ENV_ENTRA_TOKEN = "FOUNDRY_CONFORMANCE_ENTRA_TOKEN"
 # A token of a principal *without* a data-plane role, for the opt-in AUTH-RBAC probe.
 ENV_UNPRIVILEGED_TOKEN = "FOUNDRY_CONFORMANCE_UNPRIVILEGED_TOKEN"
 
+# Set by a fleet run for each target's process: where the fleet's shared quota book is served.
+ENV_QUOTA_BOOK = "FOUNDRY_CONFORMANCE_QUOTA_BOOK"
+
 # The one principal the embedded emulator has not assigned a data-plane role (as a developer's own
 # resource would have it): the opt-in AUTH-RBAC probe mints a token for it. Every other principal
 # holds the role, as RBAC assignments are not in tokens.

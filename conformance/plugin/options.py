@@ -61,6 +61,10 @@ OPTIONS: tuple[tuple[str, dict[str, Any]], ...] = (
         "--foundry-platform-profile",
         {"help": "a platform profile (TOML) that extends the built-in one: a new model, say"},
     ),
+    ("--foundry-max-rpm", {"help": "requests per minute per quota pool (default 40; live)"}),
+    ("--foundry-max-itpm", {"help": "uncached input tokens per minute per quota pool"}),
+    ("--foundry-max-otpm", {"help": "output tokens per minute per quota pool"}),
+    ("--foundry-subscription", {"help": "a label for the subscription the resource bills to"}),
     (
         "--foundry-redact-resource",
         {"action": "store_true", "default": None, "help": "scrub the resource host from cassettes"},
@@ -96,6 +100,10 @@ def raw_options(config: pytest.Config) -> RawOptions:
         max_ttft_ms=get("foundry_max_ttft_ms"),
         jobs=get("foundry_jobs"),
         platform_profile=get("foundry_platform_profile"),
+        max_rpm=get("foundry_max_rpm"),
+        max_itpm=get("foundry_max_itpm"),
+        max_otpm=get("foundry_max_otpm"),
+        subscription=get("foundry_subscription"),
     )
 
 

@@ -107,6 +107,11 @@ class InFlight:
             self.narrowed_from, self.limit = self.limit, 1
             return True
 
+    @property
+    def closed(self) -> bool:
+        """Whether the gate refuses every further request (the run is stopping)."""
+        return self._closed
+
     def close(self) -> None:
         """Send nothing more: every waiting and every later request raises ``RunStopped``."""
         with self._changed:

@@ -29,6 +29,7 @@ from ..emulator.server import EmulatorServer
 from ..recording import CassetteTransport, open_cassettes
 from .credentials import BearerTokenAuth, KeyAuth, resolve_entra_provider
 from .discovery import Discovery, discover
+from .pacing import Pacer, open_book
 from .seam import FoundryClient, InteractionLog
 
 # Inventory probes in flight at once: a resource answers in ~100 ms, fifteen names take ~0.4 s.
@@ -72,6 +73,8 @@ class FoundryRun:
         self._transport = transport
         self._stack = contextlib.ExitStack()
         self._client: FoundryClient | None = None
+        # Quota-aware pacing, when the run has ceilings (``config.pacing``).
+        self.pacer: Pacer | None = None
         self._providers: dict[str, Callable[[], str] | Unavailable] = {}
         self._primary: str | None = None
         self._primary_lock = threading.Lock()
@@ -109,6 +112,19 @@ class FoundryRun:
             anthropic_version=self.settings.profile.documented_version,
         )
         self._stack.callback(self._client.close)
+        pacing = self.settings.pacing
+        if pacing.ceilings is not None:
+            book, shared, note = open_book(pacing.book)
+            self.pacer = Pacer(
+                book,
+                pacing.ceilings,
+                subscription=pacing.subscription,
+                profile=self.settings.profile,
+                shared=shared,
+            )
+            self.pacer.notes.extend(note)
+            self._client.transport.pace_with(self.pacer)
+            self._stack.callback(self.pacer.close)
         return self
 
     def close(self) -> None:

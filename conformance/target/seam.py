@@ -30,6 +30,7 @@ from ..core.interactions import (
 from ..core.redaction import Redactor
 from ..judge.usage import extract_usage, requested_model
 from .limits import InFlight
+from .pacing import Pacer, Pass
 
 USER_AGENT = f"foundry-conformance/{__version__}"
 # ``anthropic_version`` of a request that sends the platform's documented version.
@@ -38,6 +39,24 @@ DOCUMENTED = "documented"
 
 def _no_slot() -> None:
     return None
+
+
+def _then_settle(
+    leave: Callable[[], None], pacer: Pacer, granted: Pass | None, interaction: Interaction
+) -> Callable[[], None]:
+    """``leave``, then tell the pacer what the complete answer used (once)."""
+    settled = False
+
+    def finish() -> None:
+        nonlocal settled
+        try:
+            leave()
+        finally:
+            if not settled:
+                settled = True
+                pacer.settle(granted, interaction)
+
+    return finish
 
 
 class InteractionLog:
@@ -239,20 +258,41 @@ class RecordingTransport(httpx.BaseTransport):
         self._deadline_s = deadline_s
         # While checks run concurrently (``--jobs``): the gate every request passes.
         self._gate: InFlight | None = None
+        # Quota-aware pacing (--max-rpm…): each request waits for its pool before it is sent.
+        self._pacer: Pacer | None = None
 
     def admit_through(self, gate: InFlight | None) -> None:
         """Let requests through ``gate`` from now on (None: as they come)."""
         self._gate = gate
 
+    def pace_with(self, pacer: Pacer | None) -> None:
+        """Let every request wait for its quota pool under ``pacer`` (None: unpaced)."""
+        self._pacer = pacer
+
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         """Send ``request``; record its answer, or the transport error that replaced it."""
-        gate = self._gate
-        leave = gate.enter() if gate is not None else _no_slot
+        gate, pacer = self._gate, self._pacer
+        # The pool first, holding no slot of the gate while it waits.
+        granted = (
+            pacer.enter(request, current_tag(), stopped=lambda: gate is not None and gate.closed)
+            if pacer is not None
+            else None
+        )
+        try:
+            leave = gate.enter() if gate is not None else _no_slot
+        except BaseException:
+            if pacer is not None:
+                pacer.refund(granted)
+            raise
         try:
             interaction = self._log.open(request, current_tag())
         except BaseException:
             leave()
+            if pacer is not None:
+                pacer.refund(granted)
             raise
+        if pacer is not None:
+            leave = _then_settle(leave, pacer, granted, interaction)
         t0 = time.perf_counter()
         try:
             response = self._inner.handle_request(request)
