@@ -25,6 +25,7 @@ from ..report.terminal import verdict_block
 from ..summary.build import CaseOutcome, assemble_summary
 from ..summary.model import RunSummary, Target
 from ..target.run import FoundryRun
+from .comparing import compare_with_baseline, exit_under_policy, pacing_facts
 from .keys import CaseEvidence, check_id_of
 
 # The outcome of a case until its call reports. pytest re-raises Ctrl-C (and pytest.exit) before
@@ -193,18 +194,29 @@ class RunRecorder:
                 notes=[*self._notes(interrupted), *cassettes_notes],
                 sdk_version=_package_version("anthropic"),
                 profile=run.settings.profile,
+                pacing=pacing_facts(run),
             )
+            self.summary.since_baseline = compare_with_baseline(self.summary, run.settings)
             if run.cassettes is not None:
                 # Before the scan: metadata.json is an artifact too.
                 run.cassettes.finish(recorded_outcome(self.summary, run.token_scopes()))
-            self.exit_code = write_artifacts(
-                self.summary, run.settings.report_dir, run.redactor, also_scan=recorded_files(run)
+            self.exit_code = exit_under_policy(
+                write_artifacts(
+                    self.summary,
+                    run.settings.report_dir,
+                    run.redactor,
+                    also_scan=recorded_files(run),
+                ),
+                self.summary,
+                run.settings,
             )
         finally:
             run.close()
 
     def _notes(self, interrupted: bool) -> list[str]:
         notes = [*self.settings.notes, *self.settings.warnings, *self.run_notes]
+        if self.run is not None and self.run.pacer is not None:
+            notes.extend(self.run.pacer.notes)
         if interrupted:
             notes.append("the run was interrupted: this report holds only the checks that finished")
         if self.budget_message:

@@ -14,6 +14,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup, escape
 
 from ..summary.model import RunSummary
+from .pacing_view import pacing_view, since_view
 from .ticket import render_ticket
 from .view import build_view
 
@@ -48,4 +49,9 @@ def environment() -> Environment:
 def render_html(summary: RunSummary) -> str:
     """The diagnosis report for ``summary``, as one HTML document."""
     template = environment().get_template(TEMPLATE)
-    return template.render(view=build_view(summary), ticket=render_ticket(summary))
+    return template.render(
+        view=build_view(summary),
+        ticket=render_ticket(summary),
+        pacing=pacing_view(summary),
+        since=since_view(summary),
+    )

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from ..summary.model import RunSummary
 from ..summary.verdict import verdict_meaning
+from .pacing_view import pacing_lines, since_lines
 
 _MARK = {"conformant": "✔", "nonconformant": "✘", "misconfigured": "✘", "unreachable": "✘"}
 
@@ -33,12 +34,14 @@ def verdict_block(summary: RunSummary, report_dir: Path) -> list[str]:
         f"  usage: {summary.usage.requests} requests, {summary.usage.input_tokens} input + "
         f"{summary.usage.output_tokens} output tokens",
     ]
+    lines += pacing_lines(summary)
     failing = _failing(summary)
     if failing:
         lines.append(f"  not passed: {failing}")
     for diagnosis in summary.diagnoses:
         lines.append(f"  [{diagnosis.severity}] {diagnosis.code}: {diagnosis.title}")
         lines.append(f"      → {diagnosis.remedy}")
+    lines += since_lines(summary)
     if not summary.secret_scan.clean:
         lines.append("  SECRET FOUND in: " + ", ".join(summary.secret_scan.hits))
     lines.append(f"  report: {report_dir / 'diagnosis.html'}")

@@ -29,7 +29,9 @@ from ..diagnosis import (
     diagnose,
     explain_interaction,
 )
+from .footprint import PacingFacts, footprint
 from .model import CheckResult, DiagnosisEntry, Evidence, RunSummary, Target, UsageTotals
+from .observed import observe
 from .verdict import count_statuses, decide_verdict
 
 MAX_EVIDENCE_PER_CHECK = 20
@@ -81,6 +83,7 @@ def assemble_summary(
     notes: Sequence[str] = (),
     sdk_version: str = "",
     profile: PlatformProfile | None = None,
+    pacing: PacingFacts | None = None,
 ) -> RunSummary:
     """The run summary: checks, diagnoses, usage, latency and the verdict."""
     by_case: dict[str, list[Interaction]] = {}
@@ -141,6 +144,8 @@ def assemble_summary(
         latency=latency_by_deployment(interactions, outcomes),
         token_claims={label: claims.public_view() for label, claims in token_claims.items()},
         platform_profile={**profile.summary_view(), "api_version": profile.documented_version},
+        pacing=footprint(interactions, pacing or PacingFacts(None, "default"), profile),
+        observed=observe(interactions, redactor),
     )
 
 

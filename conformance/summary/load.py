@@ -91,6 +91,19 @@ def _hints(cls: type[Any]) -> dict[str, Any]:
 
 def load_summary(path: Path) -> RunSummary:
     """Read and validate ``path``; ``SummaryError`` with the reason and the fix otherwise."""
+    return summary_from_dict(read_json_file(path), str(path))
+
+
+def read_typed(data: Any, cls: type[Any], source: str) -> Any:
+    """``data`` read as the dataclass ``cls`` (a fleet index, say), every field type-checked."""
+    try:
+        return _read(Node(data, source), cls)
+    except UntrustedJSONError as exc:
+        raise SummaryError(f"{exc}; {_UNEDITED}") from None
+
+
+def read_json_file(path: Path) -> Any:
+    """The JSON document at ``path``, read and parsed within bounds (``SummaryError`` if not)."""
     try:
         raw = read_at_most(path, MAX_FILE_BYTES)
     except FileNotFoundError:
@@ -117,4 +130,4 @@ def load_summary(path: Path) -> RunSummary:
         raise SummaryError(
             f"{path} cannot be read: {exc.path} {exc.problem}; {_UNEDITED}"
         ) from None
-    return summary_from_dict(data, str(path))
+    return data

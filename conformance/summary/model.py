@@ -12,6 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from ..core.interactions import Interaction
+from .changes import Comparison
+from .footprint import PacingSummary
+from .observed import Observed
 
 SCHEMA = "foundry-conformance.summary/1"
 
@@ -152,6 +155,12 @@ class RunSummary:
     token_claims: dict[str, dict[str, Any]] = field(default_factory=dict)
     # The platform profile that set the expectations: {version, date, source, api_version}.
     platform_profile: dict[str, str] = field(default_factory=dict)
+    # The run's own footprint per quota pool, beside the ceilings it was paced under.
+    pacing: PacingSummary = field(default_factory=PacingSummary)
+    # Response header names and error-body signatures, for telling drift from a baseline.
+    observed: Observed = field(default_factory=Observed)
+    # What changed since the run given as --baseline (None: no baseline).
+    since_baseline: Comparison | None = None
     schema: str = SCHEMA
 
     def to_dict(self) -> dict[str, Any]:
