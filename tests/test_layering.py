@@ -63,6 +63,11 @@ LATE_IMPORTS = {
     ("cli/main.py", "conformance.report"): "jinja2 and the templates, for report/ticket only",
     ("cli/main.py", "conformance.cli.run"): "pytest and the plugin, for `run` only",
     ("cli/main.py", "conformance.cli.emulator"): "the emulator's server, for `emulator` only",
+    (
+        "cli/main.py",
+        "conformance.cli.fleet",
+    ): "pytest, the plugin and multiprocessing, for fleets only",
+    ("cli/main.py", "conformance.cli.fleet_files"): "jinja2 and the templates, for `merge` only",
     ("recording/__init__.py", "conformance.recording.record"): "vcrpy, in record runs only",
     ("recording/__init__.py", "conformance.recording.replay"): "vcrpy, in replay runs only",
     ("suite/test_sdk.py", "conformance.target.sdk"): "the SDK, in the SDK checks only",

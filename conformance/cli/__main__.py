@@ -4,4 +4,6 @@ from __future__ import annotations
 
 from .main import console
 
-console()
+# Guarded: a fleet's target processes import the parent's main module under another name.
+if __name__ == "__main__":
+    console()

@@ -1,8 +1,11 @@
-"""``foundry-conformance``: run the suite, serve the emulator, print a ticket, re-render a report.
+"""``foundry-conformance``: run the suite (one endpoint or a fleet), serve the emulator, print a
+ticket, re-render a report, merge fleet runs, compare two runs.
 
 Exit status of ``run`` (SPEC): 0 conformant; 1 non-conformant; 2 configuration error, nothing
-sent; 3 endpoint unreachable; 4 a secret was found in an artifact. The other commands exit 0 on
-success and 2 on bad input.
+sent; 3 endpoint unreachable; 4 a secret was found in an artifact; a fleet exits with the worst
+of its targets'. With ``--fail-on regressions``, 1 when anything got worse since ``--baseline``,
+else 0. ``merge`` exits as the fleet run would; ``diff`` 0 (or 1 on regressions with
+``--fail-on regressions``). The other commands exit 0 on success and 2 on bad input.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ from ..core.errors import ConfigError, SummaryError
 from ..core.platform_load import builtin_profile
 from ..summary.load import load_summary
 from ..summary.model import RunSummary
+from .diff import diff_command
+from .fleet_args import add_fleet_commands, add_run_arguments
 
 EPILOG = """\
 environment:
@@ -143,6 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
     limits.add_argument(
         "--report-dir", metavar="DIR", help="where the artifacts go (default reports/)"
     )
+    add_run_arguments(run)
     limits.add_argument(
         "--redact-resource",
         action="store_true",
@@ -201,6 +207,8 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SUMMARY_JSON",
         help=f"the summary.json a run wrote (default {DEFAULT_SUMMARY})",
     )
+
+    add_fleet_commands(commands)
 
     report = commands.add_parser(
         "report",
@@ -268,10 +276,21 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
     try:
         # Each command's modules (pytest and the plugin, the report templates) load here, inside
         # the handling of Ctrl-C: an interrupt while they load is one line, not a traceback.
+        if args.command == "run" and args.fleet is not None:
+            from .fleet import fleet_command
+
+            return fleet_command(args, env=os.environ, out=out)
         if args.command == "run":
             from .run import run_command
 
+            _refuse_fleet_flags(args)
             return run_command(args, env=os.environ, out=out)
+        if args.command == "merge":
+            from .fleet_files import merge_command
+
+            return merge_command(args, out)
+        if args.command == "diff":
+            return diff_command(args, out)
         if args.command == "emulator":
             from .emulator import emulator_command
 
@@ -290,6 +309,18 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
         sys.stderr.write("foundry-conformance: interrupted\n")
         return 130
     raise AssertionError(f"unhandled command {args.command!r}")
+
+
+def _refuse_fleet_flags(args: argparse.Namespace) -> None:
+    """``--only`` and ``--parallel`` choose among a fleet's targets: without ``--fleet`` they
+    are a mistake, not something to ignore."""
+    for flag, value in (("--only", args.only), ("--parallel", args.parallel)):
+        if value is not None:
+            raise ConfigError(
+                f"{flag} is given without --fleet; it chooses among a fleet file's targets.",
+                f"Add --fleet FILE, or drop {flag}.",
+                source=flag,
+            )
 
 
 def console() -> NoReturn:

@@ -121,3 +121,44 @@ def test_azure_pipelines_uses_a_service_connection_and_publishes_either_way() ->
     assert tasks["PublishTestResults@2"]["inputs"]["testResultsFormat"] == "JUnit"
     assert tasks["PublishTestResults@2"]["condition"] == "succeededOrFailed()"
     assert tasks["PublishPipelineArtifact@1"]["condition"] == "always()"
+
+
+FLEET = CI_DIR / "github-actions-fleet.yml"
+
+
+def test_the_fleet_recipe_fans_out_per_target_and_merges_in_a_final_job() -> None:
+    document = load(FLEET)
+    jobs = document["jobs"]
+    assert jobs["target"]["strategy"]["fail-fast"] is False
+    assert jobs["target"]["strategy"]["matrix"]["target"]
+    assert jobs["index"]["needs"] == "target" and jobs["index"]["if"] == "always()"
+    runs = invocations(document)
+    parser = build_parser()
+    commands = [parser.parse_args(argv) for argv in runs]
+    fleet_runs = [args for args in commands if args.command == "run"]
+    assert fleet_runs and all(args.fleet == "fleet.toml" and args.only for args in fleet_runs)
+    # With a baseline, the job fails only on what got worse; without one, on the verdict.
+    assert {(args.baseline, args.fail_on) for args in fleet_runs} == {
+        ("baseline", "regressions"),
+        (None, None),
+    }
+    (merge,) = [args for args in commands if args.command == "merge"]
+    assert merge.dirs == ["jobs/*"] and merge.out == "reports"
+
+
+def test_the_fleet_recipe_keeps_each_run_as_the_next_runs_baseline_and_stores_no_secret() -> None:
+    text = FLEET.read_text("utf-8")
+    assert "secrets." not in text and "ANTHROPIC_FOUNDRY_API_KEY" not in text
+    assert TOKEN_COMMAND in text and "::add-mask::$token" in text
+    target_steps = load(FLEET)["jobs"]["target"]["steps"]
+    restore = next(
+        s for s in target_steps if str(s.get("uses", "")).startswith("actions/cache/restore@")
+    )
+    save = next(s for s in target_steps if str(s.get("uses", "")).startswith("actions/cache/save@"))
+    assert restore["with"]["path"] == save["with"]["path"] == "baseline"
+    assert restore["with"]["restore-keys"] in save["with"]["key"]
+    assert save.get("if") == "always()"
+    upload = next(
+        s for s in target_steps if str(s.get("uses", "")).startswith("actions/upload-artifact@")
+    )
+    assert upload["with"]["name"].startswith("fleet-") and upload.get("if") == "always()"
