@@ -45,6 +45,7 @@ from ..target.run import FoundryRun
 from ..target.sdk_loader import wait_for_sdk
 from .keys import check_id_of
 from .recorder import RunRecorder
+from .threadsafe import thread_safe_logger_registry
 
 # Threads beyond this wait for a free one (a run with many deployments has many cases).
 MAX_THREADS = 64
@@ -84,6 +85,7 @@ class CheckPool:
     def start(self, items: Sequence[pytest.Item]) -> int:
         """Start every check that may run concurrently; how many did (none: the loop runs them
         one by one, and meets and reports whatever kept the pool from starting)."""
+        thread_safe_logger_registry()  # pytest walks the loggers while checks create them
         order: dict[str, int] = {}  # node ID → place in the plan: the gate's priority
         gate = InFlight(self.jobs, priority=lambda: order.get(current_tag().case or "", len(order)))
         try:
