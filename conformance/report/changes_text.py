@@ -8,6 +8,7 @@ request IDs to quote.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from ..summary.changes import CHANGE, DRIFT, IMPROVEMENT, REGRESSION, Change, Comparison
 from ..summary.fleet import FleetIndex, FleetTarget
@@ -85,6 +86,20 @@ def target_line(target: FleetTarget, where: str) -> str:
     return f"  {mark} {target.name}: {target.verdict}{incomplete} — {what}{where}"
 
 
+def target_changes(index: FleetIndex) -> list[Change]:
+    """Every target's changes since its baseline, each named by its target, then the targets
+    that came or went."""
+    return [
+        *(
+            replace(change, target=target.name)
+            for target in index.targets
+            if target.since_baseline is not None
+            for change in target.since_baseline.changes
+        ),
+        *index.target_changes,
+    ]
+
+
 def fleet_block(index: FleetIndex, index_path: str, *, interrupted: bool = False) -> list[str]:
     """The fleet's verdict block: how many targets ended how, the exit status, the index."""
     tally = ", ".join(f"{n} {verdict}" for verdict, n in sorted(index.verdicts.items()))
@@ -96,7 +111,7 @@ def fleet_block(index: FleetIndex, index_path: str, *, interrupted: bool = False
     ]
     for target in index.targets:
         lines.append(target_line(target, ""))
-    changes = [c for t in index.targets if t.since_baseline for c in t.since_baseline.changes]
+    changes = target_changes(index)
     if any(t.since_baseline for t in index.targets):
         lines.append(f"  since the baseline: {counts_phrase(changes)}")
         lines += [f"    {change_line(c)}" for c in changes if c.direction == REGRESSION][

@@ -14,7 +14,7 @@ from urllib.parse import quote
 from ..core import catalog
 from ..summary.changes import REGRESSION
 from ..summary.fleet import FleetIndex, FleetTarget
-from .changes_text import change_line
+from .changes_text import change_line, target_changes
 from .html import environment
 
 SYMBOL = {"passed": "✔", "failed": "✘", "error": "!", "skipped": "–"}
@@ -118,13 +118,7 @@ def build_fleet_view(index: FleetIndex) -> FleetView:
             for name, pool in index.pools.items()
             if len(pool.targets) > 1
         ],
-        changes=[
-            change_line(c)
-            for c in [
-                *index.target_changes,
-                *(c for t in index.targets if t.since_baseline for c in t.since_baseline.changes),
-            ]
-        ],
+        changes=[change_line(c) for c in target_changes(index)],
         scan=_scan_text(index),
         scan_clean=index.secret_scan.clean,
     )

@@ -32,6 +32,8 @@ DEFAULT_LATENCY_FLOOR_MS = 100.0
 # The median and the time to first token; the worst request is one request, and too noisy.
 LATENCY_FIGURES = (("median_ms", "median"), ("ttft_ms", "time to first token"))
 MAX_REQUEST_IDS = 4
+# A median of fewer successful requests than this (a deployment the run only probed) is noise.
+MIN_SAMPLES = 5
 
 
 @dataclass(frozen=True)
@@ -235,7 +237,7 @@ def _latency(baseline: RunSummary, current: RunSummary, thresholds: Thresholds) 
     changes = []
     for deployment, figures in current.latency.items():
         was = baseline.latency.get(deployment)
-        if not was:
+        if not was or min(was.get("requests") or 0, figures.get("requests") or 0) < MIN_SAMPLES:
             continue
         for key, name in LATENCY_FIGURES:
             before, after = was.get(key), figures.get(key)

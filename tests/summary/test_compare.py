@@ -109,7 +109,7 @@ def test_latency_counts_only_past_the_ratio_and_the_floor() -> None:
         return summary(
             latency={
                 "claude-sonnet-4-5": {
-                    "requests": 3.0,
+                    "requests": 12.0,
                     "median_ms": median,
                     "max_ms": worst,
                     "ttft_ms": ttft,
@@ -130,6 +130,16 @@ def test_latency_counts_only_past_the_ratio_and_the_floor() -> None:
     ]
     # Loopback jitter: 3 ms to 9 ms is three times, but 6 ms is below the floor.
     assert changes_of(with_latency(3.0, 5.0, 2.0), with_latency(9.0, 15.0, 6.0)) == []
+    # A deployment the run only probed (four requests) has no median worth comparing.
+    few = {
+        "claude-sonnet-4-5": {
+            "requests": 4.0,
+            "median_ms": 400.0,
+            "max_ms": 600.0,
+            "ttft_ms": 300.0,
+        }
+    }
+    assert changes_of(summary(latency=few), with_latency(400.0, 600.0, 900.0)) == []
     # A stricter threshold catches the median too.
     strict = changes_of(base, after, thresholds=Thresholds(ratio=1.1, floor_ms=40))
     assert ("latency", "median on claude-sonnet-4-5", "400 ms", "450 ms", REGRESSION) in strict
