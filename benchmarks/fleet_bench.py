@@ -23,6 +23,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from contextlib import ExitStack
 from dataclasses import replace
@@ -56,17 +57,75 @@ def fleet_file(urls: list[str], *, shared: bool, max_rpm: int | None) -> str:
     return defaults + "\n" + "\n".join(tables)
 
 
-def run_fleet(file: Path, report_dir: Path, *only: str) -> tuple[float, dict[str, Any]]:
-    """Wall time of ``run --fleet FILE [--only …]`` as a user runs it, and its fleet.json."""
+def machine_busy_s() -> float:
+    """CPU seconds the whole machine has been busy (every process's, other users' too), from
+    /proc/stat; 0 where there is none."""
+    try:
+        fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    except OSError:
+        return 0.0
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(f) for f in fields[:8])
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+class TreeCPU:
+    """The CPU seconds a process and its descendants used, sampled from /proc every 50 ms (what
+    a process used in its last 50 ms is missed)."""
+
+    def __init__(self, root: int) -> None:
+        self.root = root
+        self.used: dict[int, float] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+
+    def _sample(self) -> None:
+        tick = os.sysconf("SC_CLK_TCK")
+        while not self._stop.wait(0.05):
+            parents: dict[int, int] = {}
+            times: dict[int, float] = {}
+            for entry in Path("/proc").iterdir():
+                if not entry.name.isdigit():
+                    continue
+                try:
+                    stat = (entry / "stat").read_text()
+                except OSError:
+                    continue
+                fields = stat.rsplit(")", 1)[1].split()
+                parents[int(entry.name)] = int(fields[1])
+                times[int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick
+            for pid, cpu in times.items():
+                ancestor = pid
+                while ancestor not in (0, 1, self.root) and ancestor in parents:
+                    ancestor = parents[ancestor]
+                if ancestor == self.root:
+                    self.used[pid] = max(self.used.get(pid, 0.0), cpu)
+
+    def stop(self) -> float:
+        self._stop.set()
+        self._thread.join()
+        return sum(self.used.values())
+
+
+def run_fleet(
+    file: Path, report_dir: Path, *only: str
+) -> tuple[float, tuple[float, float], dict[str, Any]]:
+    """Wall time of ``run --fleet FILE [--only …]`` as a user runs it, the CPU seconds the machine
+    was busy meanwhile, and its fleet.json."""
     argv = [*CLI, "run", "--fleet", str(file), "--report-dir", str(report_dir)]
     if only:
         argv += ["--only", ",".join(only)]
+    before = machine_busy_s()
     t0 = time.perf_counter()
-    subprocess.run(
-        argv, env=environment(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False
+    fleet = subprocess.Popen(
+        argv, env=environment(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
+    tree = TreeCPU(fleet.pid) if Path("/proc").is_dir() else None
+    fleet.wait()
     wall = time.perf_counter() - t0
-    return wall, json.loads((report_dir / "fleet.json").read_text("utf-8"))
+    busy = machine_busy_s() - before
+    own = tree.stop() if tree is not None else 0.0
+    return wall, (busy, own), json.loads((report_dir / "fleet.json").read_text("utf-8"))
 
 
 def pacing_floor_s(index: dict[str, Any], report_dir: Path) -> tuple[float, str]:
@@ -113,12 +172,15 @@ def main() -> int:
             fleet_file([s.base_url for s in servers], shared=args.shared, max_rpm=args.max_rpm),
             "utf-8",
         )
-        alone, alone_index = run_fleet(file, work / "alone", "t00")
-        walls = []
+        alone, _, alone_index = run_fleet(file, work / "alone", "t00")
+        walls, cpus = [], []
         index: dict[str, Any] = {}
+        own = time.process_time()
         for i in range(max(1, 1 if args.quick else args.repeat)):
-            wall, index = run_fleet(file, work / f"fleet-{i}")
+            wall, cpu, index = run_fleet(file, work / f"fleet-{i}")
             walls.append(wall)
+            cpus.append(cpu)
+        emulators = (time.process_time() - own) / len(walls)
         wall = statistics.median(walls)
         floor, busiest = pacing_floor_s(index, work / f"fleet-{len(walls) - 1}")
         requests = sum(p["requests"] for t in index["targets"] for p in t["pools"].values())
@@ -134,6 +196,15 @@ def main() -> int:
             f"fleet of {count} targets at {slow * 1000:.0f} ms per request ({requests} requests; "
             f"{verdicts}): {wall:.2f} s; bound {bound:.2f} s; {ratio:.2f}× the bound → "
             f"{'within' if ratio <= 1.5 else 'OVER'} 1.5×"
+        )
+        cores = os.cpu_count() or 1
+        busy, own = statistics.median(c[0] for c in cpus), statistics.median(c[1] for c in cpus)
+        print(
+            f"CPU: the fleet's processes (the command, its fork server, its {count} targets) used "
+            f"{own:.1f} s, this benchmark's {count} emulators {emulators:.1f} s; the machine was "
+            f"busy {busy:.1f} of the {wall * cores:.1f} core-seconds the fleet took (other "
+            f"processes' included): a fleet alone on these {cores} cores needs ≥ "
+            f"{(own + emulators) / cores:.1f} s of CPU time"
         )
     return 0
 

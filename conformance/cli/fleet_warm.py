@@ -1,10 +1,16 @@
 """Imported by a fleet's fork server before it forks any target: everything a run imports and
-compiles, once, so that each target's process starts warm (see ``fleet_procs``)."""
+compiles, once, so that each target's process starts warm (see ``fleet_procs``).
+
+The suite's own modules are left to each run: pytest imports them itself, to rewrite their
+asserts. pytest cannot rewrite the plugins imported here, and says so; the fleet silences that
+warning in its targets (``fleet.TARGET_PYTEST_ARGS``).
+"""
 
 from __future__ import annotations
 
 import contextlib
 import gc
+import importlib
 
 import _pytest.config  # noqa: F401
 import pytest  # noqa: F401
@@ -14,11 +20,39 @@ from ..plugin import hooks  # noqa: F401
 from ..report.html import TEMPLATE, environment
 from . import run  # noqa: F401
 
-with contextlib.suppress(Exception):
-    import anthropic  # noqa: F401  # the SDK, which the Messages and SDK checks need
+# What a run imports on its way (pytest's plugins, the client's HTTP/1.1 stack, the SDK's bridge),
+# each at most a few milliseconds, twenty targets over.
+LATER = (
+    "anthropic",
+    "_pytest.faulthandler",
+    "_pytest.helpconfig",
+    "_pytest.pastebin",
+    "_pytest.setuponly",
+    "_pytest.setupplan",
+    "_pytest.skipping",
+    "_pytest.threadexception",
+    "_pytest.tracemalloc",
+    "_pytest.unittest",
+    "_pytest.warnings",
+    "pytest_html.plugin",
+    "pytest_metadata.plugin",
+    "anyio.pytest_plugin",  # an entry point of pytest's: it imports asyncio's backend
+    "anyio._backends._asyncio",
+    "httpcore",
+    "h11",
+    "certifi",
+    "encodings.idna",
+    "conformance.target.sdk",
+    "conformance.judge.runwide",
+    "conformance.judge.schema",
+    "conformance.judge.shapes",
+)
+for name in LATER:
+    with contextlib.suppress(Exception):  # a run imports what it needs and reports a failure
+        importlib.import_module(name)
 
-environment().get_template(TEMPLATE)
-environment().get_template("fleet.html.j2")
+for template in (TEMPLATE, "pacing.html.j2", "since.html.j2", "fleet.html.j2"):
+    environment().get_template(template)
 # Everything imported so far lives as long as the server: out of the collector's sight, so that
 # no target's process walks (and so copies) the pages it shares with the server.
 gc.freeze()

@@ -282,15 +282,15 @@ def _pools(records: Sequence[TargetRecord]) -> dict[str, FleetPool]:
     sends: dict[str, list[list[float]]] = {}
     pools: dict[str, FleetPool] = {}
     for record in records:
-        if record.summary is None:
-            continue
+        if record.summary is None or not record.summary.pacing.paced:
+            continue  # an unpaced run (the embedded emulator) draws from no shared pool
         pacing = record.summary.pacing
         for name, pool in pacing.pools.items():
             fleet = pools.setdefault(name, FleetPool())
             fleet.targets.append(record.name)
             fleet.requests += pool.requests
             sends.setdefault(name, []).extend(pool.sends)
-            rpm = pacing.ceilings.get("rpm") if pacing.paced else None
+            rpm = pacing.ceilings.get("rpm")
             if rpm is not None:
                 fleet.ceiling_rpm = (
                     rpm if fleet.ceiling_rpm is None else min(fleet.ceiling_rpm, rpm)

@@ -157,3 +157,31 @@ def test_merge_of_single_runs_names_targets_by_their_directories(
         ["merge", str(tmp_path / "runs" / "eastus"), str(out / "eastus"), "--out", str(out)], capsys
     )
     assert code == 2 and "hold a target named 'eastus'" in output
+
+
+def test_with_only_a_target_gets_its_share_of_its_subscriptions_ceiling(tmp_path: Path) -> None:
+    """The other targets of its subscription may run at the same time elsewhere (a CI matrix)."""
+    import argparse
+    import tomllib
+
+    from conformance.cli.fleet import _share
+    from conformance.config.fleet import parse_fleet
+
+    spec = parse_fleet(
+        tomllib.loads(
+            "".join(
+                f'[[target]]\nname = "{name}"\nresource = "r-{name}"\nsubscription = "{sub}"\n'
+                for name, sub in (("a", "prod"), ("b", "prod"), ("c", "prod"), ("d", "dev"))
+            )
+        ),
+        tmp_path / "fleet.toml",
+    )
+    a, b, _, d = spec.targets
+    args = argparse.Namespace(subscription=None)
+    assert _share(a, spec, spec.targets, args) == 1.0  # the whole fleet: one book, full ceiling
+    assert _share(a, spec, (a,), args) == 1 / 3
+    assert _share(a, spec, (a, b), args) == 2 / 3
+    assert _share(d, spec, (a, d), args) == 1.0
+    from conformance.core.quota import Ceilings
+
+    assert Ceilings(40, 40_000, 8_000).scaled(1 / 3) == Ceilings(13, 13_333, 2_666)
