@@ -239,7 +239,10 @@ def render_ticket(summary: RunSummary) -> str:
             "",
         ]
     if summary.incomplete:
-        lines += ["**The run is incomplete:** it stopped before every check ran.", ""]
+        lines += ["**The run is incomplete:** it was cut short before every check was judged.", ""]
+        for cause in summary.cut_short:
+            lines += [f"- {cause.summary}", *(f"  - {d}" for d in cause.details)]
+        lines += [""] if summary.cut_short else []
     lines += [*environment(summary), ""]
     if summary.diagnoses:
         lines += ["## Diagnoses", ""]
