@@ -11,6 +11,7 @@ from .catalog import ALL_CODES, CATALOG, is_known, lookup
 from .context import DiagnosisContext
 from .engine import DeclaredFinding, Finding, all_refused, diagnose, explain_interaction
 from .info import SEVERITY_ORDER, DiagnosisCode, DiagnosisInfo, Severity
+from .rules import stream_error_code
 from .transport import classify_transport_error
 
 __all__ = [
@@ -32,4 +33,5 @@ __all__ = [
     "explain_interaction",
     "is_known",
     "lookup",
+    "stream_error_code",
 ]

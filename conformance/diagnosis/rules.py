@@ -42,6 +42,11 @@ _STREAM_ERROR_CODES: Mapping[str | None, DiagnosisCode] = {
 }
 
 
+def stream_error_code(error_type: str | None) -> DiagnosisCode:
+    """The diagnosis of an ``error`` event inside a 200 stream, by its ``error.type``."""
+    return _STREAM_ERROR_CODES.get(error_type, "server-error")
+
+
 def explain(ix: Interaction, ctx: DiagnosisContext, facts: RunFacts) -> list[Observation]:
     """Every observation one interaction supports, at most one per code, strongest cause first."""
     found: list[Observation] = []
@@ -81,8 +86,12 @@ def _success(ix: Interaction) -> list[Observation]:
         # is judged by the check that sent it, which knows whether a success is wrong.
     if ix.streamed:
         for sig in stream_errors(ix.response_body):
-            code = _STREAM_ERROR_CODES.get(sig.type, "server-error")
-            found.append(Observation(code, f"{seen}, then a mid-stream error: {sig.describe()}"))
+            found.append(
+                Observation(
+                    stream_error_code(sig.type),
+                    f"{seen}, then a mid-stream error: {sig.describe()}",
+                )
+            )
     elif _should_be_json(ix) and not _is_json_object(ix.response_body):
         found.append(Observation("malformed-response", f"{seen}: {_excerpt(ix.response_body)}"))
     return found
