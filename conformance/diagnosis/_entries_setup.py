@@ -72,17 +72,27 @@ SETUP_ENTRIES: tuple[DiagnosisInfo, ...] = (
         doc_url=MS_VIRTUAL_NETWORKS,
         variants=(
             Variant(
+                "loopback-refused",
+                title="Nothing listens at the base URL's port on this machine",
+                cause="The base URL's host is this machine (${target}) and the connection was "
+                "refused: no server listens on that port. No proxy, firewall or Azure network "
+                "is on the path.",
+                remedy="Start the local server, e.g. `foundry-conformance emulator --port "
+                "${target_port}`, or put the port it listens on in the base URL; `--emulator` "
+                "without a base URL starts one on a free port for the run.",
+            ),
+            Variant(
                 "loopback",
-                title="Nothing answered on this machine at the base URL's port",
+                title="The local server at the base URL refused or dropped the connection",
                 cause="The base URL's host is this machine (${target}), so no proxy, firewall or "
                 "Azure network is on the path: nothing listens on that port (connection "
                 "refused), or the local server there closed the connection before a complete "
                 "answer.",
-                remedy="Start the local server, e.g. `foundry-conformance emulator --port "
-                "${target_port}`, or put the port it listens on in the base URL; `--emulator` "
-                "without a base URL starts one on a free port for the run. If the connection "
-                "was reset, read that server's own output (the emulator's connection-reset and "
-                "reset-midstream profiles reset on purpose).",
+                remedy="If the connection was refused, start the local server (e.g. "
+                "`foundry-conformance emulator --port ${target_port}`) or put the port it "
+                "listens on in the base URL. If it was reset, read that server's own output: "
+                "the emulator's connection-reset and reset-midstream fault profiles reset on "
+                "purpose, and a crash shows there.",
             ),
         ),
     ),

@@ -9,7 +9,7 @@ it, shown first among the finding's details.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from conformance.core.interactions import Interaction
 
@@ -53,6 +53,17 @@ def _on_loopback(
     dialled = sorted({host_and_port(ix.url) for ix in evidence})
     target = " and ".join(f"{host}:{port}" for host, port in dialled)
     return Reading("loopback", facts={"target": target, "target_port": dialled[0][1]})
+
+
+def _local_connection(
+    evidence: Sequence[Interaction], ctx: DiagnosisContext, facts: RunFacts
+) -> Reading | None:
+    """On loopback: refused everywhere (nothing listens), or refused and dropped alike."""
+    local = _on_loopback(evidence, ctx, facts)
+    if local is None:
+        return None
+    refused = all("refused" in (ix.error_message or "").lower() for ix in evidence)
+    return replace(local, variant="loopback-refused") if refused else local
 
 
 def _persistent(
@@ -105,7 +116,7 @@ def _case_mismatch(
 
 # Which rule chooses the reading of each code that has variants.
 READINGS: Mapping[str, _Rule] = {
-    "connection-failed": _on_loopback,
+    "connection-failed": _local_connection,
     "tls-error": _on_loopback,
     "server-error": _persistent,
     "invalid-token": _claims_look_right,

@@ -86,8 +86,8 @@ def test_an_expired_token_read_for_the_sdk_too_is_one_finding() -> None:
 def test_a_refused_connection_on_loopback_says_the_local_server_is_not_there(url: str) -> None:
     refused = at(url, ix(None, error_class=REFUSED[0], error_message=REFUSED[1]))
     found = finding("connection-failed", [refused])
-    assert found.reading == "loopback"
-    assert found.info.title == "Nothing answered on this machine at the base URL's port"
+    assert found.reading == "loopback-refused"
+    assert found.info.title == "Nothing listens at the base URL's port on this machine"
     assert "`foundry-conformance emulator --port 9`" in found.info.remedy
     for elsewhere in ("HTTPS_PROXY", "egress", "services.ai.azure.com", "private-endpoint"):
         assert elsewhere not in found.info.remedy
@@ -100,13 +100,35 @@ def test_the_loopback_remedy_names_the_host_and_port_dialled() -> None:
         ix(None, error_class=REFUSED[0], error_message=REFUSED[1]),
     )
     info = finding("connection-failed", [refused]).info
-    assert info.cause.startswith(
-        "The base URL's host is this machine (127.0.0.1:41583), so no proxy, firewall or Azure "
-        "network is on the path"
+    assert info.cause == (
+        "The base URL's host is this machine (127.0.0.1:41583) and the connection was refused: "
+        "no server listens on that port. No proxy, firewall or Azure network is on the path."
     )
     assert info.remedy.startswith(
         "Start the local server, e.g. `foundry-conformance emulator --port 41583`"
     )
+
+
+def test_a_connection_the_local_server_reset_is_not_a_server_that_is_not_running() -> None:
+    url = "http://127.0.0.1:8800/anthropic/v1/messages"
+    reset = at(
+        url,
+        ix(
+            None,
+            seq=1,
+            error_class="RemoteProtocolError",
+            error_message="Server disconnected without sending a response.",
+        ),
+    )
+    refused = at(url, ix(None, seq=2, error_class=REFUSED[0], error_message=REFUSED[1]))
+    for run in ([reset], [reset, refused]):
+        found = finding("connection-failed", run)
+        assert found.reading == "loopback"
+        assert found.info.title == (
+            "The local server at the base URL refused or dropped the connection"
+        )
+        assert "connection-reset and reset-midstream fault profiles" in found.info.remedy
+        assert "HTTPS_PROXY" not in found.info.remedy
 
 
 def test_a_refused_connection_to_azure_keeps_the_network_remedy() -> None:
