@@ -10,6 +10,7 @@ from .info import (
     MS_VIRTUAL_NETWORKS,
     SDK_API_KEY_ISSUE,
     DiagnosisInfo,
+    Variant,
 )
 
 _GUIDE_401 = "Troubleshooting › Authentication errors › 401 Unauthorized / Invalid API key"
@@ -65,17 +66,33 @@ ACCESS_ENTRIES: tuple[DiagnosisInfo, ...] = (
     ),
     DiagnosisInfo(
         code="invalid-token",
-        title="The Entra ID token was refused although its expiry and audience look right",
+        title="The Entra ID token was refused",
         severity="blocker",
-        cause="The gateway answered 401 to a bearer token whose `exp` and `aud` claims, read "
-        "locally, are fine: it was issued by another tenant, is not an access token for this "
-        "API, is malformed or altered, or is not valid yet (`nbf`, clock skew).",
-        remedy="Sign in to the resource's tenant (`az login --tenant <tenant>`) and fetch a fresh "
-        "token (`az account get-access-token --resource ${default_audience}`), "
-        "or let DefaultAzureCredential fetch one per request; compare the claims in the details "
-        "(`tid` must be the resource's tenant).",
+        cause="The gateway answered 401 to a bearer token whose claims the run could not read "
+        "(not a JWT it could decode, or a token it did not see), so whether it has expired or "
+        "names another audience is unknown. Those are the usual causes; it may also be issued "
+        "by another tenant, be no access token for this API, be altered, or not be valid yet.",
+        remedy="Read the token's claims locally (its middle segment is base64url JSON; never "
+        "paste a token into a website) and compare `exp`, `aud` (${audiences}) and `tid` "
+        "with the resource's; then sign in to the resource's tenant (`az login --tenant "
+        "<tenant>`) and fetch a fresh token (`az account get-access-token --resource "
+        "${default_audience}`), or let DefaultAzureCredential fetch one per request.",
         guide_section=_GUIDE_401,
         doc_url=MS_AUTHN_AUTHZ,
+        variants=(
+            Variant(
+                "claims-look-right",
+                title="The Entra ID token was refused although its expiry and audience look right",
+                cause="The gateway answered 401 to a bearer token whose `exp` and `aud` claims, "
+                "read locally, are fine: it was issued by another tenant, is not an access "
+                "token for this API, is malformed or altered, or is not valid yet (`nbf`, clock "
+                "skew).",
+                remedy="Sign in to the resource's tenant (`az login --tenant <tenant>`) and fetch "
+                "a fresh token (`az account get-access-token --resource ${default_audience}`), "
+                "or let DefaultAzureCredential fetch one per request; compare the claims in the "
+                "details (`tid` must be the resource's tenant).",
+            ),
+        ),
     ),
     DiagnosisInfo(
         code="expired-token",

@@ -8,6 +8,7 @@ from .info import (
     CLAUDE_STREAMING,
     MS_TROUBLESHOOT,
     DiagnosisInfo,
+    Variant,
 )
 
 _GUIDE_IDS = "Correlation request IDs"
@@ -134,12 +135,32 @@ PROTOCOL_ENTRIES: tuple[DiagnosisInfo, ...] = (
         title="The service failed with a server error",
         severity="warning",
         cause="A 5xx answer, or an `api_error` / `timeout_error` event inside a stream: a fault "
-        "on Azure's or Anthropic's side, not in the request.",
+        "on Azure's or Anthropic's side, not in the request. An HTML page in place of a JSON "
+        "error comes from a gateway or proxy in front that got no answer from behind it.",
         remedy="Retry with exponential backoff (the SDK retries 5xx twice by default). If it "
         "lasts for minutes, open a support ticket with the request-id, apim-request-id and UTC "
         "time of the failing requests (see this report's ticket block).",
         guide_section=_GUIDE_IDS,
         doc_url=CLAUDE_ERRORS,
+        variants=(
+            Variant(
+                "persistent",
+                title="A server or gateway fault fails every request on its routes",
+                severity="blocker",
+                cause="Every request to the routes named in the details answered 5xx and none "
+                "succeeded in this run: no passing blip. An HTML page in place of a JSON error "
+                "(such as '502 Bad Gateway' from an Application Gateway or proxy, quoted in the "
+                "evidence) means a gateway in front of the resource gets no answer from behind "
+                "it; a JSON `api_error` means the service itself fails.",
+                remedy="Do not wait it out with retries: they fail the same way. For a gateway's "
+                "HTML page, check what sits in front of the resource (an Application Gateway or "
+                "API Management backend and its health probe, a proxy), that the base URL is "
+                "the resource's own endpoint, and the resource's health (portal › Resource "
+                "health, Azure status). For the service's own JSON error, open a support ticket "
+                "now with the request-id, apim-request-id and UTC time of the failing requests "
+                "(see this report's ticket block).",
+            ),
+        ),
     ),
     DiagnosisInfo(
         code="overloaded",

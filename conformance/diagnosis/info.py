@@ -89,6 +89,20 @@ MS_QUOTAS = "https://learn.microsoft.com/azure/foundry/foundry-models/quotas-lim
 
 
 @dataclass(frozen=True)
+class Variant:
+    """Another reading of the same cause, where the evidence or the target changes what it means
+    or what to do (every request failed; the endpoint is this machine): what it gives replaces
+    the entry's. It says more than the entry, so a finding reads so only when all its evidence
+    shows it (``readings``)."""
+
+    key: str
+    title: str | None = None
+    severity: Severity | None = None
+    cause: str | None = None
+    remedy: str | None = None
+
+
+@dataclass(frozen=True)
 class DiagnosisInfo:
     """A diagnosis as a report shows it: what is wrong, why, what to do, and where it is written."""
 
@@ -100,6 +114,24 @@ class DiagnosisInfo:
     # The section of the platform guide the remedy rests on (None: the guide does not cover it).
     guide_section: str | None
     doc_url: str | None
+    variants: tuple[Variant, ...] = ()
+
+    def variant(self, key: str | None) -> DiagnosisInfo:
+        """This entry as its variant ``key`` reads (None: as it is); ``KeyError`` names a key
+        the entry lacks."""
+        if key is None:
+            return self
+        found = next((v for v in self.variants if v.key == key), None)
+        if found is None:
+            raise KeyError(f"diagnosis {self.code!r} has no variant {key!r}")
+        return replace(
+            self,
+            title=found.title or self.title,
+            severity=found.severity or self.severity,
+            cause=found.cause or self.cause,
+            remedy=found.remedy or self.remedy,
+            variants=(),
+        )
 
     def filled(self, facts: Mapping[str, str]) -> DiagnosisInfo:
         """This entry with its ``${name}`` platform facts filled in (``KeyError``: a fact the

@@ -28,6 +28,7 @@ from ..diagnosis import (
     classify_error_body,
     diagnose,
     explain_interaction,
+    prevailing,
 )
 from .cut_short import UNRECORDED, cut_short_causes, unrecorded_case
 from .model import (
@@ -191,8 +192,9 @@ def _check_result(
             codes.extend(c for c in explain(ix) if c not in codes)
         seqs = {ix.seq for ix in interactions}
         for finding in findings:
-            if finding.code not in codes and any(ix.seq in seqs for ix in finding.evidence):
+            if finding.code not in codes and finding.seqs & seqs:
                 codes.append(finding.code)
+    codes = prevailing(codes)  # one cause per evidence set, as the diagnoses say
     return CheckResult(
         id=spec.id,
         title=spec.title,

@@ -149,6 +149,24 @@ def test_a_failed_check_is_linked_to_every_finding_that_cites_its_evidence() -> 
     ]
 
 
+def test_a_check_lists_only_the_cause_that_prevails_on_its_exchanges() -> None:
+    # API-VERSION-MALFORMED declared the 502 page it got unexplained; the server error wins,
+    # in the check's codes as in the diagnoses.
+    page = exchange(
+        502, "<html><title>502 Bad Gateway</title></html>", seq=1, check_id="API-VERSION-MALFORMED"
+    )
+    failed = CaseOutcome(
+        "API-VERSION-MALFORMED",
+        case("API-VERSION-MALFORMED"),
+        status="failed",
+        reason="anthropic-version 'not-a-version' should be refused with 400, got HTTP 502",
+        codes=["unexpected-status"],
+    )
+    summary = build([page], [failed])
+    assert check_of(summary, "API-VERSION-MALFORMED").diagnoses == ["server-error"]
+    assert [d.code for d in summary.diagnoses] == ["server-error"]
+
+
 def test_a_passed_check_gets_no_diagnosis_even_when_a_finding_cites_its_exchange() -> None:
     summary = built_summary()
     assert check_of(summary, "MSG-STREAM").diagnoses == []
