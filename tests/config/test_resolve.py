@@ -312,6 +312,30 @@ def test_unknown_mode() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"mode": "lve"}, "--mode 'lve' is not one of the valid values. Did you mean --mode live? "
+         "Use one of: live, record, replay, emulator."),
+        ({"suite": "smok"}, "--suite 'smok' is not one of the valid values. Did you mean --suite "
+         "smoke? Use one of: smoke, standard, full."),
+        ({"auth": ["x-apikey"]}, "--auth 'x-apikey' is not one of the valid values. Did you mean "
+         "--auth x-api-key? Use one of: api-key, x-api-key, entra."),
+        ({"select": ["MSG-BASC"]}, "--select 'MSG-BASC' names no check of the catalog. Did you "
+         "mean --select MSG-BASIC? Give a check ID"),
+        ({"select": ["AUHT-"]}, "--select 'AUHT-' names no check of the catalog. Did you mean "
+         "--select AUTH-? Give a check ID"),
+        ({"select": ["rate-limit"]}, "--select 'rate-limit' names no check of the catalog. Did "
+         "you mean --select rate-limits? Give a check ID"),
+        ({"emulator": "api-key-rejectd", "resource": None}, "--emulator 'api-key-rejectd': unknown emulator profile "
+         "'api-key-rejectd'; did you mean api-key-rejected? valid profiles: default, "),
+    ],
+)  # fmt: skip
+def test_a_mistyped_choice_names_the_nearest_one(options: dict[str, Any], message: str) -> None:
+    exc = error(KEY_ENV, **({"resource": "myres"} | options))
+    assert str(exc).startswith(message), str(exc)
+
+
 # -- resource names -------------------------------------------------------------------------------
 
 

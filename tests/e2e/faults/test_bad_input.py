@@ -110,7 +110,8 @@ BAD_CONFIGURATION: list[tuple[str, tuple[str, ...], dict[str, str | None], str]]
     ("suite-unknown", ("--base-url", "{url}", "--suite", "quick"), {},
      "--suite 'quick' is not one of the valid values. Use one of: smoke, standard, full."),
     ("select-unknown", ("--base-url", "{url}", "--select", "MSG-NOPE"), {},
-     "--select 'MSG-NOPE' names no check of the catalog. Give a check ID"),
+     "--select 'MSG-NOPE' names no check of the catalog. Did you mean --select MSG-NO-VERSION? "
+     "Give a check ID"),
     ("auth-unknown", ("--base-url", "{url}", "--auth", "basic"), {},
      "--auth 'basic' is not one of the valid values. Use one of: api-key, x-api-key, entra."),
     ("auth-key-without-key", ("--base-url", "{url}", "--auth", "x-api-key"),
