@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from .info import (
-    CLAUDE_FOUNDRY_GUIDE,
+from ..core.links import (
     MS_AUTHN_AUTHZ,
     MS_DISABLE_LOCAL_AUTH,
     MS_USE_CLAUDE,
     MS_VIRTUAL_NETWORKS,
+    PLATFORM_GUIDE,
     SDK_API_KEY_ISSUE,
-    DiagnosisInfo,
-    Variant,
 )
+from .info import DiagnosisInfo, Variant
 
 _GUIDE_401 = "Troubleshooting › Authentication errors › 401 Unauthorized / Invalid API key"
 _GUIDE_403 = "Troubleshooting › Authentication errors › 403 Forbidden"
@@ -33,7 +32,7 @@ ACCESS_ENTRIES: tuple[DiagnosisInfo, ...] = (
         "shown there matches the base URL. If the resource accepts only private-endpoint "
         "traffic, run from inside its network.",
         guide_section=_GUIDE_401,
-        doc_url=CLAUDE_FOUNDRY_GUIDE,
+        doc_url=PLATFORM_GUIDE,
     ),
     DiagnosisInfo(
         code="api-key-header-rejected",
@@ -62,7 +61,7 @@ ACCESS_ENTRIES: tuple[DiagnosisInfo, ...] = (
         "send `api-key` too (the anthropic Python SDK sends both). Report it: the documentation "
         "says both headers work.",
         guide_section=_GUIDE_KEYS,
-        doc_url=CLAUDE_FOUNDRY_GUIDE,
+        doc_url=PLATFORM_GUIDE,
     ),
     DiagnosisInfo(
         code="invalid-token",
@@ -106,7 +105,7 @@ ACCESS_ENTRIES: tuple[DiagnosisInfo, ...] = (
         '"${default_scope}"). In CI, fetch the token in the same '
         "step that runs the harness.",
         guide_section=_GUIDE_401,
-        doc_url=CLAUDE_FOUNDRY_GUIDE,
+        doc_url=PLATFORM_GUIDE,
     ),
     DiagnosisInfo(
         code="wrong-token-audience",
@@ -120,7 +119,7 @@ ACCESS_ENTRIES: tuple[DiagnosisInfo, ...] = (
         "--resource ${default_audience} --query accessToken -o tsv`), or ${other_scope} as "
         "Anthropic's SDK docs do, and pass that scope to get_bearer_token_provider.",
         guide_section=_GUIDE_ENTRA,
-        doc_url=CLAUDE_FOUNDRY_GUIDE,
+        doc_url=PLATFORM_GUIDE,
     ),
     DiagnosisInfo(
         code="alt-scope-refused",

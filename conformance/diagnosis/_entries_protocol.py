@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-from .info import (
-    CLAUDE_ERRORS,
-    CLAUDE_FOUNDRY_GUIDE,
-    CLAUDE_STREAMING,
-    MS_TROUBLESHOOT,
-    DiagnosisInfo,
-    Variant,
-)
+from ..core.links import CLAUDE_ERRORS, CLAUDE_STREAMING, MS_TROUBLESHOOT, PLATFORM_GUIDE, slug
+from .info import DiagnosisInfo, Variant
 
 _GUIDE_IDS = "Correlation request IDs"
-_IDS_URL = f"{CLAUDE_FOUNDRY_GUIDE}#correlation-request-ids"
+_IDS_URL = f"{PLATFORM_GUIDE}#{slug(_GUIDE_IDS)}"
 
 PROTOCOL_ENTRIES: tuple[DiagnosisInfo, ...] = (
     DiagnosisInfo(
@@ -53,7 +47,7 @@ PROTOCOL_ENTRIES: tuple[DiagnosisInfo, ...] = (
         "version in the portal) where you need it. Where the profile documents the feature as "
         "supported on this hosting option, open a ticket with the request IDs.",
         guide_section="Supported features",
-        doc_url=CLAUDE_FOUNDRY_GUIDE,
+        doc_url=PLATFORM_GUIDE,
     ),
     DiagnosisInfo(
         code="rate-limit-headers-present",
@@ -65,7 +59,7 @@ PROTOCOL_ENTRIES: tuple[DiagnosisInfo, ...] = (
         remedy="Do not build throttling on them; manage limits with Azure Monitor and the 429 "
         "wait hint. Report it with the request IDs so the documentation can be corrected.",
         guide_section="Troubleshooting › Rate limits › Rate limit headers",
-        doc_url=CLAUDE_FOUNDRY_GUIDE,
+        doc_url=PLATFORM_GUIDE,
     ),
     DiagnosisInfo(
         code="unsupported-endpoint-served",
@@ -77,7 +71,7 @@ PROTOCOL_ENTRIES: tuple[DiagnosisInfo, ...] = (
         remedy="Do not depend on it until it is documented. Report it with the request IDs so "
         "the documentation can be updated; if a gateway sits in front, check what answers.",
         guide_section="Supported features › Unsupported features",
-        doc_url=CLAUDE_FOUNDRY_GUIDE,
+        doc_url=PLATFORM_GUIDE,
     ),
     DiagnosisInfo(
         code="missing-request-id",

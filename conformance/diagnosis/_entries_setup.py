@@ -2,14 +2,8 @@
 
 from __future__ import annotations
 
-from .info import (
-    CLAUDE_FOUNDRY_GUIDE,
-    MS_TROUBLESHOOT,
-    MS_USE_CLAUDE,
-    MS_VIRTUAL_NETWORKS,
-    DiagnosisInfo,
-    Variant,
-)
+from ..core.links import MS_TROUBLESHOOT, MS_USE_CLAUDE, MS_VIRTUAL_NETWORKS, PLATFORM_GUIDE
+from .info import DiagnosisInfo, Variant
 
 _GUIDE_RESOURCE = "Provisioning › Provision a Foundry resource"
 
@@ -26,7 +20,7 @@ SETUP_ENTRIES: tuple[DiagnosisInfo, ...] = (
         "https://{resource}.services.ai.azure.com/anthropic/ from it) or the full base URL "
         "alone; unset the other variable.",
         guide_section="Authentication › API key authentication",
-        doc_url=CLAUDE_FOUNDRY_GUIDE,
+        doc_url=PLATFORM_GUIDE,
     ),
     DiagnosisInfo(
         code="config-missing",
@@ -41,7 +35,7 @@ SETUP_ENTRIES: tuple[DiagnosisInfo, ...] = (
         "${default_audience}`) or sign in so that DefaultAzureCredential finds "
         "a credential. Secrets are read from the environment only, never from flags.",
         guide_section="Authentication",
-        doc_url=CLAUDE_FOUNDRY_GUIDE,
+        doc_url=PLATFORM_GUIDE,
     ),
     DiagnosisInfo(
         code="dns-failure",
@@ -149,7 +143,7 @@ SETUP_ENTRIES: tuple[DiagnosisInfo, ...] = (
         "corrected URL is in the details), or give only the resource name and let the SDK "
         "build it; requests then go to …/anthropic/v1/messages.",
         guide_section="Authentication",
-        doc_url=CLAUDE_FOUNDRY_GUIDE,
+        doc_url=PLATFORM_GUIDE,
     ),
     DiagnosisInfo(
         code="api-not-supported",
@@ -191,6 +185,6 @@ SETUP_ENTRIES: tuple[DiagnosisInfo, ...] = (
         ),
         guide_section="Troubleshooting › Model and deployment errors › Model not found / "
         "Deployment not found",
-        doc_url=CLAUDE_FOUNDRY_GUIDE,
+        doc_url=PLATFORM_GUIDE,
     ),
 )

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
@@ -52,6 +52,8 @@ class RunRecorder:
     # How the run was stopped, when it was ("interrupted (Ctrl-C)", "terminated (SIGTERM)").
     interruption: str | None = None
     started: float = field(default_factory=time.monotonic)
+    # Files other writers made (junit.xml), brought up to date with the summary before the scan.
+    before_scan: list[Callable[[RunSummary], None]] = field(default_factory=list)
 
     # -- collection ------------------------------------------------------------------------
 
@@ -211,6 +213,8 @@ class RunRecorder:
             if run.cassettes is not None:
                 # Before the scan: metadata.json is an artifact too.
                 run.cassettes.finish(recorded_outcome(self.summary, run.token_scopes()))
+            for bring_up_to_date in self.before_scan:
+                bring_up_to_date(self.summary)
             self.exit_code = write_artifacts(
                 self.summary, run.settings.report_dir, run.redactor, also_scan=recorded_files(run)
             )

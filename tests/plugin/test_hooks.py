@@ -77,7 +77,10 @@ def test_unknown_selection_is_a_usage_error_naming_the_fix(pytester: pytest.Pyte
     result = pytester.runpytest_inprocess("--pyargs", SUITE, "--foundry-select", "MSG-NOPE")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(
-        ["*--select 'MSG-NOPE' names no check of the catalog. Give a check ID*"]
+        [
+            "*--select 'MSG-NOPE' names no check of the catalog. Did you mean --select "
+            "MSG-NO-VERSION? Give a check ID*"
+        ]
     )
 
 
