@@ -47,6 +47,8 @@ class Interaction:
     response_body: str = ""
     elapsed_ms: float | None = None
     ttfb_ms: float | None = None
+    # Time to the first content delta of a stream, on the same clock as ``elapsed_ms``.
+    ttft_ms: float | None = None
     error_class: str | None = None
     error_message: str | None = None
     auth: str | None = None

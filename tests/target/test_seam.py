@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import time
 
 import httpx
 import pytest
 
 from conformance.core.errors import RequestBudgetExceeded
-from conformance.core.interactions import tagged
+from conformance.core.interactions import Interaction, tagged
 from conformance.core.redaction import Redactor
 from conformance.target.seam import FoundryClient, InteractionLog
 
@@ -103,3 +104,92 @@ def test_listeners_see_completed_interactions() -> None:
     client.log.subscribe(lambda ix: seen.append(ix.seq))
     client.send(client.build("GET", "v1/models"))
     assert seen == [1]
+
+
+# -- time to first token: measured on the clock of the request's total ------------------------
+
+DELTA = b'event: content_block_delta\ndata: {"type":"content_block_delta"}\n\n'
+STOP = b'event: message_stop\ndata: {"type":"message_stop"}\n\n'
+
+
+class _Trickle(httpx.SyncByteStream):
+    """An SSE body in chunks, with a pause before each."""
+
+    def __init__(self, chunks: list[tuple[float, bytes]]) -> None:
+        self.chunks = chunks
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        for pause, chunk in self.chunks:
+            time.sleep(pause)
+            yield chunk
+
+
+def _streaming(chunks: list[tuple[float, bytes]]) -> FoundryClient:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(
+            200, headers={"content-type": "text/event-stream"}, stream=_Trickle(chunks)
+        )
+
+    return _client(handler)
+
+
+def _read_stream(client: FoundryClient, auth: httpx.Auth | None = None) -> Interaction:
+    request = client.build("POST", "v1/messages", json={"stream": True})
+    response = client.send(request, auth=auth, stream=True)
+    try:
+        b"".join(response.iter_bytes())
+    finally:
+        response.close()
+    interaction = client.log.of(request)
+    assert interaction is not None
+    return interaction
+
+
+def test_time_to_first_token_is_the_first_content_delta_and_never_above_the_total() -> None:
+    client = _streaming([(0.0, b"event: message_start\ndata: {}\n\n"), (0.03, DELTA), (0.03, STOP)])
+    ix = _read_stream(client)
+    assert ix.ttft_ms is not None and ix.elapsed_ms is not None and ix.ttfb_ms is not None
+    assert ix.ttfb_ms <= ix.ttft_ms <= ix.elapsed_ms
+    assert ix.ttft_ms >= 30  # the delta came after the first pause
+    assert ix.elapsed_ms - ix.ttft_ms >= 25  # ...and the stream went on after it
+
+
+def test_a_content_delta_split_across_two_chunks_is_still_timed() -> None:
+    client = _streaming([(0.0, DELTA[:20]), (0.02, DELTA[20:]), (0.0, STOP)])
+    ix = _read_stream(client)
+    assert ix.ttft_ms is not None and ix.elapsed_ms is not None
+    assert 20 <= ix.ttft_ms <= ix.elapsed_ms
+
+
+def test_a_stream_without_content_has_no_time_to_first_token() -> None:
+    ix = _read_stream(_streaming([(0.0, STOP)]))
+    assert ix.ttft_ms is None and ix.elapsed_ms is not None
+
+
+class _SlowToken(httpx.Auth):
+    """An auth flow that takes its time before the request leaves (a token being fetched)."""
+
+    def auth_flow(self, request: httpx.Request):  # type: ignore[no-untyped-def]
+        time.sleep(0.25)
+        request.headers["authorization"] = "Bearer x"
+        yield request
+
+
+def test_time_spent_before_the_request_leaves_counts_in_neither_figure() -> None:
+    # A caller's stopwatch started before send() counted the token fetch (and, under --jobs, the
+    # wait for a slot) in its time to first token but the seam not in the total: TTFT > total.
+    client = _streaming([(0.0, DELTA), (0.0, STOP)])
+    ix = _read_stream(client, auth=_SlowToken())
+    assert ix.ttft_ms is not None and ix.elapsed_ms is not None
+    assert ix.ttft_ms <= ix.elapsed_ms < 250
+
+
+def test_the_log_finds_the_interaction_of_a_request_by_its_client_request_id() -> None:
+    client = _client(lambda request: httpx.Response(200, json={}))
+    first = client.build("GET", "v1/models")
+    second = client.build("GET", "v1/models")
+    client.send(first)
+    assert client.log.of(second) is None  # not sent yet
+    client.send(second)
+    found = client.log.of(second)
+    assert found is not None and found.seq == 2
