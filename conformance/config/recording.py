@@ -62,6 +62,16 @@ class Recording:
         """How many whole days ago the recording started (the rule the summary's age follows)."""
         return whole_days(self.recorded_at, now)
 
+    def lacks_token(self, scope: str) -> str:
+        """Why a replay of this recording has no Entra ID token for ``scope``, and how to get one
+        recorded (the reason the recording run gave names its own environment, not the replay's)."""
+        return (
+            f"not recorded: these cassettes were recorded without an Entra ID token for {scope}, "
+            "so they hold no request for this check; to replay it, re-record "
+            f"({RERECORD}) with a credential that gets tokens for that scope too, such as "
+            "DefaultAzureCredential after `az login` (--auth entra)"
+        )
+
     def describe(self) -> str:
         """``recorded 2025-06-01T10:00:00+00:00 from live at https://…``; how long ago is the
         summary's to say (``target.recording_age_days``), so that every output says it alike."""

@@ -315,8 +315,9 @@ class FoundryRun:
                 return exc
         recording = self.settings.recording
         if recording is not None and recording.token_scopes.get(scope):
-            # A replay has the tokens the recording had: no more, so the same checks skip.
-            return Unavailable(f"{recording.token_scopes[scope]} (when recording)")
+            # A replay has the tokens the recording had: no more, so the same checks skip, with
+            # a reason that is true for whoever replays (who set none of the recording's variables).
+            return Unavailable(recording.lacks_token(scope))
         resolution = resolve_entra_provider(self.settings, credential=self.credential, scope=scope)
         if resolution.provider is None:
             return Unavailable(resolution.skip_reason or "no Entra ID token is available")
