@@ -2,10 +2,11 @@
 
 ``RecordingTransport`` wraps the real httpx transport (or, in record and replay runs, the
 cassettes) and turns each exchange into a redacted ``Interaction`` in the run's
-``InteractionLog``: timings (total and time to first byte), correlation IDs, a body excerpt, or
-the transport failure that replaced the answer; it tags each with the request's ``RequestTag``
-(``core.interactions``). ``FoundryClient`` is the small API the checks call. The official SDK is
-routed through the same seam by ``target.sdk``.
+``InteractionLog``: timings (total, time to first byte and, for a stream, to its first content
+delta, all on one clock), correlation IDs, a body excerpt, or the transport failure that
+replaced the answer; it tags each with the request's ``RequestTag`` (``core.interactions``).
+``FoundryClient`` is the small API the checks call. The official SDK is routed through the same
+seam by ``target.sdk``.
 """
 
 from __future__ import annotations
