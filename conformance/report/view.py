@@ -33,12 +33,6 @@ VERDICT_WORD = {
     "unreachable": "Unreachable",
 }
 # How each verdict is coloured: only a conformant run is green.
-# Under the usage table, when the run sent requests of its own.
-RUN_ROW_NOTE = (
-    f"`{RUN_ROW}`: the requests the run sends itself, outside any check (the inventory of "
-    "deployments, the choice of the primary auth); with them the rows add up to the total."
-)
-
 VERDICT_TONE = {
     "conformant": "good",
     "nonconformant": "bad",
@@ -204,6 +198,13 @@ def subject_of(summary: RunSummary) -> str:
     if target.resource:
         return target.resource
     return urlsplit(target.base_url).netloc or target.base_url
+
+
+# Under the usage table, when the run sent requests of its own.
+RUN_ROW_NOTE = (
+    f"`{RUN_ROW}`: the requests the run sends itself, outside any check (the inventory of "
+    "deployments, the choice of the primary auth); with them the rows add up to the total."
+)
 
 
 def build_view(summary: RunSummary) -> ReportView:

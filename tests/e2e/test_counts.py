@@ -35,8 +35,7 @@ from .outputs import (
     ticket_figures,
 )
 
-REPO = Path(__file__).resolve().parents[2]
-SHIPPED = REPO / "cassettes" / "emulator-default"
+SHIPPED = Path(__file__).resolve().parents[2] / "cassettes" / "emulator-default"
 # A variable of the harness's environment, named in a text.
 VARIABLE = re.compile(r"\b(?:ANTHROPIC_FOUNDRY|FOUNDRY_CONFORMANCE)_[A-Z_]+\b")
 
