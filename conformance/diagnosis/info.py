@@ -65,6 +65,7 @@ DiagnosisCode = Literal[
     "backend-auth-failed",
     "zero-quota",
     "entra-only-model",
+    "credential-echoed",
 ]
 
 # Public pages the remedies rest on.

@@ -61,6 +61,11 @@ def explain(ix: Interaction, ctx: DiagnosisContext, facts: RunFacts) -> list[Obs
             anthropic_layer, body_request_id = sig.layer == "anthropic", sig.request_id_in_body
         prefix = ctx.profile.rate_limit_header_prefix
         found += _headers(ix, headers, anthropic_layer, body_request_id, prefix)
+    if ix.echoed:
+        answer = f" → {ix.status}" if ix.status is not None else ""
+        places = ", ".join(ix.echoed)
+        detail = f"{where(ix)}{answer}: the credential it presented came back in {places}"
+        found.append(Observation("credential-echoed", detail))
     unique: dict[DiagnosisCode, Observation] = {}
     for observation in found:
         unique.setdefault(observation.code, observation)

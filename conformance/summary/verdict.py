@@ -33,6 +33,10 @@ VERDICT_MEANING = {
 }
 
 
+ECHOED_MEANING = (
+    "Every check that ran passed, but the endpoint sent a credential back (credential-echoed): "
+    "it is not conformant, and the credential should be treated as exposed."
+)
 UNFINISHED_MEANING = (
     "The run stopped before every check had run (see the notes): the checks that ran passed, "
     "but the rest were not judged."
@@ -41,9 +45,12 @@ UNFINISHED_MEANING = (
 
 def verdict_meaning(summary: RunSummary) -> str:
     """What the verdict means for this run, in one sentence."""
-    unfinished = summary.incomplete and summary.verdict == "nonconformant"
-    if unfinished and not any(_counts_against(c) for c in summary.checks):
-        return UNFINISHED_MEANING
+    nothing_failed = not any(_counts_against(c) for c in summary.checks)
+    if summary.verdict == "nonconformant" and nothing_failed:
+        if any(d.code == "credential-echoed" for d in summary.diagnoses):
+            return ECHOED_MEANING
+        if summary.incomplete:
+            return UNFINISHED_MEANING
     return VERDICT_MEANING.get(summary.verdict, "")
 
 
@@ -63,7 +70,8 @@ def count_statuses(checks: Sequence[CheckResult]) -> dict[str, int]:
 
 
 def decide_verdict(checks: Sequence[CheckResult], interactions: Sequence[Interaction]) -> str:
-    """The verdict: unreachable, misconfigured, nonconformant, or (only then) conformant."""
+    """The verdict: unreachable, misconfigured, nonconformant, or (only then) conformant — and
+    never conformant when an answer sent a credential back."""
     if interactions and not any(ix.answered for ix in interactions):
         return "unreachable"
     if all_refused(interactions):
@@ -73,11 +81,14 @@ def decide_verdict(checks: Sequence[CheckResult], interactions: Sequence[Interac
         return "nonconformant"
     if not any(c.status == "passed" for c in judged):
         return "nonconformant"  # nothing was judged: never green
+    if any(ix.echoed for ix in interactions):
+        return "nonconformant"  # a credential sent back is a finding about the endpoint
     return "conformant"
 
 
 def exit_status(verdict: str, secrets_clean: bool) -> int:
-    """``run``'s exit status: a leaked secret (4) outranks every verdict."""
+    """``run``'s exit status: an artifact withheld because a secret could not be removed from
+    it (4) outranks every verdict."""
     if not secrets_clean:
         return EXIT_SECRET_LEAK
     return VERDICT_EXIT[verdict]

@@ -4,7 +4,9 @@
 cassettes) and turns each exchange into a redacted ``Interaction`` in the run's
 ``InteractionLog``: timings (total and time to first byte), correlation IDs, a body excerpt, or
 the transport failure that replaced the answer; it tags each with the request's ``RequestTag``
-(``core.interactions``). ``FoundryClient`` is the small API the checks call. The official SDK is
+(``core.interactions``). It is the one place that sees the raw answer, so it notes there where
+the answer spelled a credential of the run (``Interaction.echoed``: a ``credential-echoed``
+finding), before it redacts it. ``FoundryClient`` is the small API the checks call. The official SDK is
 routed through the same seam by ``target.sdk``.
 """
 
@@ -19,6 +21,7 @@ from typing import Any
 import httpx
 
 from .. import __version__
+from ..core.echo import ECHO_EXTENSION, TRANSPORT_ERROR, recorded_places, where_echoed
 from ..core.errors import BudgetExceeded, RequestBudgetExceeded, TokenBudgetExceeded
 from ..core.interactions import (
     CLIENT_REQUEST_ID_HEADER,
@@ -211,16 +214,25 @@ class _RecordingStream(httpx.SyncByteStream):
             )
         # The body scrubbed whole (a secret may straddle two chunks) and with its SSE deltas
         # reassembled (or two ``text_delta`` events), before the excerpt cuts it.
-        self._ix.response_body = excerpt(
-            redact.stream(self._buffer.decode("utf-8", errors="replace"))
-        )
+        text = self._buffer.decode("utf-8", errors="replace")
+        places = where_echoed(redact, body=text, stream=self._ix.streamed)
+        self._ix.response_body = excerpt(redact.stream(text))
         if error is not None:
             self._ix.error_class = type(error).__name__
             self._ix.error_message = redact.text(str(error))
+            if redact.contains_secret(str(error)):
+                places = (*places, TRANSPORT_ERROR)
+        self._ix.echoed = list(dict.fromkeys([*self._ix.echoed, *places]))
         try:
             self._log.closed(self._ix)  # its tokens count before the next request may start
         finally:
             self._on_finish()
+
+
+def _reason(response: httpx.Response) -> str:
+    """The status line's reason phrase as it came (every byte of it)."""
+    raw = response.extensions.get("reason_phrase", b"")
+    return raw.decode("latin-1") if isinstance(raw, bytes) else str(raw)
 
 
 class RecordingTransport(httpx.BaseTransport):
@@ -262,6 +274,8 @@ class RecordingTransport(httpx.BaseTransport):
             interaction.elapsed_ms = round((time.perf_counter() - t0) * 1000, 2)
             interaction.error_class = type(exc).__name__
             interaction.error_message = redact.text(str(exc) or type(exc).__name__)
+            if redact.contains_secret(str(exc)):
+                interaction.echoed.append(TRANSPORT_ERROR)
             self._log.closed(interaction)
             raise
         except BaseException:
@@ -271,7 +285,18 @@ class RecordingTransport(httpx.BaseTransport):
         interaction.status = response.status_code
         if gate is not None:
             gate.answered(response.status_code)
-        interaction.response_headers = self._log.redactor.headers(response.headers.multi_items())
+        redactor = self._log.redactor
+        raw_headers = response.headers.multi_items()
+        # Before anything is redacted: a credential sent back is a finding about the endpoint.
+        interaction.echoed = list(
+            dict.fromkeys(
+                [
+                    *where_echoed(redactor, reason=_reason(response), headers=raw_headers),
+                    *recorded_places(response.extensions.get(ECHO_EXTENSION)),
+                ]
+            )
+        )
+        interaction.response_headers = redactor.headers(raw_headers)
         interaction.streamed = "text/event-stream" in response.headers.get("content-type", "")
         recorder = _RecordingStream(
             response.stream,
