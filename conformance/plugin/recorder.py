@@ -11,21 +11,23 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from ..config import Mode, Settings
+from ..config import Settings
 from ..core import catalog
 from ..core.errors import Outcome, UnknownSelection
+from ..core.publish import Publisher
+from ..core.redaction import Redactor
 from ..recording import RecordedCase, RunOutcome
-from ..report.artifacts import artifact_files, write_artifacts
+from ..report.artifacts import write_artifacts
 from ..report.terminal import verdict_block
 from ..summary.build import CaseOutcome, assemble_summary
 from ..summary.model import RunSummary, Target
 from ..target.run import FoundryRun
 from .keys import CaseEvidence, check_id_of
+from .staging import StagedReports
 
 # The outcome of a case until its call reports. pytest re-raises Ctrl-C (and pytest.exit) before
 # it makes that report, so a case interrupted mid-call keeps this reason instead of none at all.
@@ -37,6 +39,10 @@ class RunRecorder:
     """The state the plugin keeps for one session."""
 
     settings: Settings
+    # The run's one redactor (the target's too) and what publishes its files through it.
+    redactor: Redactor = field(init=False)
+    publisher: Publisher = field(init=False)
+    staged: StagedReports = field(default_factory=StagedReports)
     run: FoundryRun | None = None
     summary: RunSummary | None = None
     outcomes: dict[str, CaseOutcome] = field(default_factory=dict)
@@ -46,6 +52,10 @@ class RunRecorder:
     # What the run itself changed on the way (e.g. --jobs narrowed after a 429), for the summary.
     run_notes: list[str] = field(default_factory=list)
     started: float = field(default_factory=time.monotonic)
+
+    def __post_init__(self) -> None:
+        self.redactor = Redactor(self.settings.secrets())
+        self.publisher = Publisher(self.redactor)
 
     # -- collection ------------------------------------------------------------------------
 
@@ -114,7 +124,9 @@ class RunRecorder:
         """The session's ``FoundryRun``, started once; when no deployment is named, the
         inventory of the profile's default names finds those the run tests."""
         if self.run is None:
-            self.run = FoundryRun(self.settings, env=os.environ).start()
+            self.run = FoundryRun(
+                self.settings, env=os.environ, redactor=self.redactor, publisher=self.publisher
+            ).start()
             if self.settings.discovers_deployments:
                 # A smoke run tests one deployment: it stops asking once one is found.
                 self.run.take_inventory(complete=self.settings.suite != "smoke")
@@ -174,7 +186,8 @@ class RunRecorder:
                 outcome.details[name] = value
 
     def finish(self, *, interrupted: bool) -> None:
-        """Assemble the summary, write the artifacts, stop the target."""
+        """Publish what pytest wrote; assemble the summary, publish the rest, stop the target."""
+        self.staged.publish(self.publisher)  # junit.xml, pytest-report.html: written by now
         if self.run is None:
             return
         run = self.run
@@ -195,11 +208,9 @@ class RunRecorder:
                 profile=run.settings.profile,
             )
             if run.cassettes is not None:
-                # Before the scan: metadata.json is an artifact too.
+                # Before the reports, which say what became of it: metadata.json is an artifact.
                 run.cassettes.finish(recorded_outcome(self.summary, run.token_scopes()))
-            self.exit_code = write_artifacts(
-                self.summary, run.settings.report_dir, run.redactor, also_scan=recorded_files(run)
-            )
+            self.exit_code = write_artifacts(self.summary, run.settings.report_dir, self.publisher)
         finally:
             run.close()
 
@@ -244,14 +255,6 @@ def recorded_outcome(summary: RunSummary, token_scopes: Mapping[str, str | None]
         RecordedCase(c.id, c.case, c.status, c.reason, tuple(c.diagnoses)) for c in summary.checks
     ]
     return RunOutcome(summary.verdict, dict(summary.counts), cases, dict(token_scopes))
-
-
-def recorded_files(run: FoundryRun) -> list[Path]:
-    """The cassettes and metadata a record run wrote: they are shared more than any report."""
-    cassettes = run.settings.cassettes
-    if run.settings.kind is not Mode.RECORD or cassettes is None:
-        return []
-    return artifact_files(cassettes)
 
 
 def _package_version(name: str) -> str:

@@ -109,13 +109,19 @@ def test_a_server_that_echoes_the_key_leaves_no_trace(
     tmp_path: Path, env: pytest.MonkeyPatch
 ) -> None:
     run = record(tmp_path, "echo", "echo-key", "--redact-resource")
-    assert run.exit_code == 0, run.output
+    # Every check passes; the echo itself is the finding that keeps the run from conformant.
+    assert run.exit_code == 1, run.output
+    assert run.summary["counts"]["failed"] == run.summary["counts"]["errors"] == 0
+    assert "credential-echoed" in run.codes()
     cassettes = tmp_path / "cassettes" / "echo"
-    assert "presented_credential" in (cassettes / "AUTH-X-API-KEY.yaml").read_text()
+    recorded = (cassettes / "AUTH-X-API-KEY.yaml").read_text()
+    assert "presented_credential" in recorded and "echoed:" in recorded
     assert leaks(cassettes, run.report_dir) == []
     assert "127.0.0.1" not in "".join(p.read_text() for p in cassettes.iterdir())
     again = run_cli("--mode", "replay", "--cassettes", str(cassettes), report_dir=tmp_path / "r")
     assert again.outcomes() == run.outcomes()
+    assert "credential-echoed" in again.codes()  # from the places the recording kept
+    assert again.exit_code == 1
     assert leaks(again.report_dir) == []
 
 
