@@ -17,7 +17,7 @@ from urllib.parse import SplitResult, urlsplit
 
 from ..core.constants import ENV_API_KEY, ENV_BASE_URL, ENV_RESOURCE
 from ..core.errors import CONFIG_CONFLICT, ConfigError
-from .values import Remarks, is_plain, show, spell
+from .values import Remarks, is_plain, show, spell, unsafe_character
 
 FOUNDRY_HOST_SUFFIX = ".services.ai.azure.com"
 EXAMPLE_BASE_URL = f"https://NAME{FOUNDRY_HOST_SUFFIX}/anthropic/"
@@ -156,6 +156,7 @@ def normalize_base_url(value: str, source: str) -> BaseUrl:
     """``value`` checked as the base of the Anthropic routes (``…/anthropic/``) and normalised."""
     raw = value.strip()
     example = EXAMPLE_BASE_URL
+    _refuse_unsafe_characters(raw, source)
     if "://" not in raw:
         fix_url = f"https://{raw.lstrip('/')}" if is_plain(raw.lstrip("/")) else example
         raise ConfigError(
@@ -204,6 +205,22 @@ def normalize_base_url(value: str, source: str) -> BaseUrl:
         url=shown + "/",
         resource=_resource_label(host) if host.endswith(FOUNDRY_HOST_SUFFIX) else None,
         warnings=tuple(_base_url_warnings(segments, scheme, host, origin, shown, source)),
+    )
+
+
+def _refuse_unsafe_characters(raw: str, source: str) -> None:
+    """A URL holds no whitespace, control or invisible character (an HTTP client would drop a
+    line break, or encode a space, and send the request to another path than the one given). It
+    is not shown back: its query, if any, may hold a pasted secret."""
+    found = unsafe_character(raw)
+    if found is None or found[1] == "a non-ASCII character":
+        return  # a non-ASCII host or path is judged below, by what it is
+    position, kind = found
+    raise ConfigError(
+        f"{source} holds {kind} (character {position} of {len(raw)}), which no URL can carry: "
+        "the value was probably pasted with part of another line, or wrapped.",
+        f"Give the endpoint on one line with nothing else in it, e.g. {spell(source, EXAMPLE_BASE_URL)}.",
+        source=source,
     )
 
 

@@ -27,6 +27,7 @@ from ..core.constants import (
     ENV_BASE_URL,
     ENV_ENTRA_TOKEN,
     ENV_RESOURCE,
+    ENV_UNPRIVILEGED_TOKEN,
 )
 from ..core.errors import CONFIG_CONFLICT, CONFIG_MISSING, ConfigError
 from ..core.platform import PlatformProfile
@@ -78,10 +79,10 @@ def resolve_settings(
     raw: RawOptions, env: Mapping[str, str], *, now: datetime | None = None
 ) -> Settings:
     """The run's ``Settings`` from options and environment, or a ``ConfigError`` with the fix."""
-    names = (ENV_API_KEY, ENV_RESOURCE, ENV_BASE_URL, ENV_ENTRA_TOKEN)
-    values = {name: env[name].strip() for name in names if env.get(name, "").strip()}
+    names = (ENV_API_KEY, ENV_RESOURCE, ENV_BASE_URL, ENV_ENTRA_TOKEN, ENV_UNPRIVILEGED_TOKEN)
+    values = _Environment({name: env[name].strip() for name in names if env.get(name, "").strip()})
     # Whatever went wrong, a secret from the environment must not reach a message.
-    redactor = Redactor([values.get(ENV_API_KEY), values.get(ENV_ENTRA_TOKEN)])
+    redactor = Redactor(values.get(name) for name in _SECRET_VARIABLES)
     remarks = Remarks()
     try:
         settings = _resolve(raw, values, now or datetime.now(UTC), remarks)
@@ -95,6 +96,21 @@ def resolve_settings(
         notes=tuple(redactor.text(n) for n in remarks.notes),
         warnings=tuple(redactor.text(w) for w in remarks.warnings),
     )
+
+
+_SECRET_VARIABLES = (ENV_API_KEY, ENV_ENTRA_TOKEN, ENV_UNPRIVILEGED_TOKEN)
+
+
+class _Environment(dict[str, str]):
+    """The variables a run reads, whose ``repr`` (in a traceback's locals, say) names them
+    without the values of the secret ones."""
+
+    def __repr__(self) -> str:
+        shown = (
+            f"{name}=[REDACTED]" if name in _SECRET_VARIABLES else f"{name}={value!r}"
+            for name, value in self.items()
+        )
+        return f"Environment({', '.join(shown)})"
 
 
 def _resolve(raw: RawOptions, env: Mapping[str, str], now: datetime, remarks: Remarks) -> Settings:

@@ -85,8 +85,9 @@ class Settings:
     redact_resource: bool
     notes: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
-    # Secrets present in the environment but not used by this run (replay, emulator): still
-    # scrubbed and scanned for, since a library may read the environment behind the harness's back.
+    # Secrets present in the environment but not used by this run as its own credential (replay,
+    # emulator; the AUTH-RBAC probe's token): still scrubbed and scanned for, since a library may
+    # read the environment behind the harness's back.
     ignored_secrets: tuple[str, ...] = field(default=(), repr=False)
     # A replay's cassette set, as its metadata.json describes it.
     recording: Recording | None = field(default=None, repr=False)
