@@ -10,7 +10,8 @@ Precedence, as in the official SDK where it has a rule: **flags > environment > 
 - Secrets come only from the environment, never from flags, and never appear in a message.
 - An empty variable counts as unset (CI systems export missing secrets as empty strings).
 - ``--mode replay`` takes the recording's endpoint and options from its ``metadata.json``
-  (``config.replay``); ``--mode record`` refuses a directory of someone else's YAML.
+  (``config.replay``); ``--mode record`` refuses a directory that holds files it did not record
+  there, unless ``--overwrite`` is given.
 
 Pure: no network, pytest or vcrpy import; every failure is a ``ConfigError`` (exit status 2).
 """
@@ -152,6 +153,7 @@ def _resolve(raw: RawOptions, env: Mapping[str, str], now: datetime, remarks: Re
         max_ttft_ms=_threshold(raw.max_ttft_ms, "--max-ttft-ms"),
         jobs=parse_jobs(raw.jobs, replay=target.kind is Mode.REPLAY),
         profile=profile,
+        overwrite=bool(raw.overwrite),
     )
     # Checked whatever the mode, so that a typo fails now rather than when a replay reads it.
     parse_int(
@@ -161,7 +163,7 @@ def _resolve(raw: RawOptions, env: Mapping[str, str], now: datetime, remarks: Re
         minimum=0,
     )
     if settings.kind is Mode.RECORD and settings.cassettes is not None:
-        check_record_directory(settings.cassettes)
+        check_record_directory(settings.cassettes, overwrite=settings.overwrite)
     if settings.kind is Mode.REPLAY and settings.cassettes is not None:
         return replaying(settings, raw, now, remarks)
     return settings

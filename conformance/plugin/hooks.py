@@ -17,9 +17,11 @@ from typing import Any
 
 import pytest
 
+from ..config.outputs import output_places
 from ..core.catalog import BY_ID
-from ..core.errors import BudgetExceeded, Unavailable
+from ..core.errors import BudgetExceeded, ConfigError, Unavailable
 from ..core.interactions import tagged
+from ..core.publish import preflight
 from ..target.discovery import NO_DEPLOYMENT
 from ..target.run import FoundryRun
 from ..target.sdk_loader import start_loading_sdk, wait_for_sdk
@@ -94,11 +96,26 @@ def pytest_collection_modifyitems(
         kept, deselected = recorder.plan(items)
     except ValueError as exc:
         raise pytest.UsageError(str(exc)) from None
+    if not _sends_nothing(config):
+        _check_the_output_places(config, recorder)
     if deselected:
         config.hook.pytest_deselected(items=deselected)
     items[:] = kept
     if any(BY_ID[str(check_id_of(item))].needs_sdk for item in kept):
         start_loading_sdk()
+
+
+def _check_the_output_places(config: pytest.Config, recorder: RunRecorder) -> None:
+    """Before anything is sent: every artifact can be written where it is to go (a
+    ``UsageError`` with the fix if not); pytest's own reports are then staged for the scan."""
+    places = [*output_places(recorder.settings), *recorder.staged.destinations(config)]
+    recorder.staged.redirect(config)
+    try:
+        preflight(places)
+    except ConfigError as exc:
+        # pytest's plugins still write at session finish: into the staging files, then dropped.
+        recorder.staged.abandon()
+        raise pytest.UsageError(str(exc)) from None
 
 
 @pytest.hookimpl(wrapper=True)
@@ -247,7 +264,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> Generator[
     (so that the secret scan reads them too)."""
     result = yield
     recorder = session.config.stash.get(RECORDER_KEY, None)
-    if recorder is not None and recorder.run is not None:
+    if recorder is not None:
         recorder.finish(interrupted=exitstatus == pytest.ExitCode.INTERRUPTED)
     return result
 

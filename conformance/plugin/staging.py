@@ -47,6 +47,7 @@ class StagedReports:
         self._redirected: list[_Redirected] = []
         self._in_place: list[Path] = []
         self._done = False
+        self._abandoned = False
 
     def destinations(self, config: pytest.Config) -> list[Place]:
         """Where ``--junitxml`` and ``--html`` ask the reports to go (for the pre-flight)."""
@@ -79,6 +80,11 @@ class StagedReports:
         self._redirected.append(_Redirected(owner, attribute, destination, staged, as_text))
         return True
 
+    def abandon(self) -> None:
+        """Publish nothing the plugins write (the run stops before it starts): their staging
+        files are removed at ``publish``, and nothing is moved into place."""
+        self._abandoned = True
+
     def publish(self, publisher: Publisher) -> None:
         """Publish what the plugins wrote (once), and point them back at their files."""
         if self._done:
@@ -87,8 +93,12 @@ class StagedReports:
         for item in self._redirected:
             restored = str(item.destination) if item.as_text else item.destination
             setattr(item.owner, item.attribute, restored)
-            if item.staged.is_file():
+            if self._abandoned:
+                item.staged.unlink(missing_ok=True)
+            elif item.staged.is_file():
                 publisher.publish_staged(item.staged, item.destination)
+        if self._abandoned:
+            return
         for destination in self._in_place:
             if destination.is_file():
                 staged = staging_path(destination)

@@ -310,3 +310,44 @@ def test_a_concurrent_recording_files_the_same_cassettes_as_a_serial_one(
         tmp_path / "cassettes" / "serial"
     )
     assert not leaks(tmp_path)
+
+
+def _snapshot(directory: Path) -> dict[str, tuple[bytes, int]]:
+    return {
+        str(p.relative_to(directory)): (p.read_bytes(), p.stat().st_mtime_ns)
+        for p in directory.rglob("*")
+        if p.is_file()
+    }
+
+
+def test_a_recording_into_a_directory_of_foreign_files_changes_none_of_them(
+    tmp_path: Path, env: pytest.MonkeyPatch
+) -> None:
+    cassettes = tmp_path / "cassettes" / "shared"
+    (cassettes / "sub").mkdir(parents=True)
+    foreign = {
+        "notes.txt": "my notes",
+        "mine.yaml": "interactions: []\nversion: 1\n",
+        "sub/deep.txt": "deep",
+        ".hidden": "hidden",
+    }
+    for name, text in foreign.items():
+        (cassettes / name).write_text(text, "utf-8")
+    before = _snapshot(cassettes)
+
+    refused = record(tmp_path, "shared", "default", "--select", "MSG-BASIC")
+    assert refused.exit_code == 2, refused.output
+    assert "holds files that no recording of foundry-conformance wrote there" in refused.output
+    assert _snapshot(cassettes) == before
+
+    for _ in range(2):  # and again: the second run replaces only what the first one wrote
+        run = record(tmp_path, "shared", "default", "--select", "MSG-BASIC", "--overwrite")
+        assert run.exit_code == 0, run.output
+        after = _snapshot(cassettes)
+        assert {name: after[name] for name in before} == before
+        owned = set(_metadata(cassettes)["cases"]) | {"metadata.json"}
+        assert set(after) - set(before) <= owned | {"_session_discovery.yaml"}
+        assert not set(before) & owned
+    again = run_cli("--mode", "replay", "--cassettes", str(cassettes), report_dir=tmp_path / "r")
+    assert again.exit_code == 0, again.output
+    assert _snapshot(cassettes) == after
