@@ -25,7 +25,7 @@ from ..core.publish import preflight
 from ..target.discovery import NO_DEPLOYMENT
 from ..target.run import FoundryRun
 from ..target.sdk_loader import start_loading_sdk, wait_for_sdk
-from . import html_extras, junit_extras
+from . import html_extras, junit_extras, redaction
 from .keys import CASE_EVIDENCE_KEY, LABEL_ATTRIBUTE, MARKER, check_id_of, label_of
 from .options import OPTIONS, settings_of
 from .pool import POOL_KEY, CheckPool
@@ -314,14 +314,19 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         with contextlib.suppress(Exception):
             names = recorder_of(config).start_run().deployments
     names = names or (NO_DEPLOYMENT,)
-    metafunc.parametrize("deployment", list(names), ids=list(names))
+    redactor = recorder_of(config).redactor
+    # A deployment named like the key must not carry it into node IDs, JUnit or file names.
+    ids = [redactor.file_name(n) if redactor.contains_secret(n) else n for n in names]
+    metafunc.parametrize("deployment", list(names), ids=ids)
 
 
 def recorder_of(config: pytest.Config) -> RunRecorder:
-    """The session's recorder, made on first use (collection or parametrisation)."""
+    """The session's recorder, made on first use (collection or parametrisation); from then on
+    every log record of the process is redacted with its redactor."""
     recorder = config.stash.get(RECORDER_KEY, None)
     if recorder is None:
         recorder = config.stash[RECORDER_KEY] = RunRecorder(settings_of(config))
+        redaction.register(config, recorder.redactor)
     return recorder
 
 

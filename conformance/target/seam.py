@@ -81,7 +81,7 @@ class InteractionLog:
                 request_body=excerpt(redact.text(body)),
                 started_at=time.time(),
                 auth=tag.auth,
-                deployment=requested_model(request.content) if body else None,
+                deployment=_redacted(redact, requested_model(request.content) if body else None),
                 check_id=tag.check_id,
                 case=tag.case,
                 expects_error=tag.expects_error,
@@ -137,6 +137,11 @@ class InteractionLog:
     def __len__(self) -> int:
         with self._lock:
             return len(self._items)
+
+
+def _redacted(redactor: Redactor, value: str | None) -> str | None:
+    """A value from the request as it may be kept (a deployment named like the key, say)."""
+    return redactor.text(value) if value is not None else None
 
 
 def _has_content(request: httpx.Request) -> bool:
