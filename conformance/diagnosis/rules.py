@@ -64,7 +64,13 @@ def explain(ix: Interaction, ctx: DiagnosisContext, facts: RunFacts) -> list[Obs
     if ix.echoed:
         answer = f" → {ix.status}" if ix.status is not None else ""
         places = ", ".join(ix.echoed)
-        detail = f"{where(ix)}{answer}: the credential it presented came back in {places}"
+        # A hostile server may send the run's key back to a request that presented none.
+        whose = (
+            "the credential it presented"
+            if ix.auth not in (None, "none")
+            else "a credential of the run"
+        )
+        detail = f"{where(ix)}{answer}: {whose} came back in {places}"
         found.append(Observation("credential-echoed", detail))
     unique: dict[DiagnosisCode, Observation] = {}
     for observation in found:

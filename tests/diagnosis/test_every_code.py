@@ -165,3 +165,11 @@ def test_the_scenario_is_diagnosed_as_its_code(code: str) -> None:
     interactions, declared, ctx = SCENARIOS[code]
     findings = diagnose(interactions, ctx, declared)
     assert [f.code for f in findings] == [code]
+
+
+def test_a_credential_echoed_to_a_request_that_presented_none_is_the_runs() -> None:
+    findings = diagnose([ix(401, OK, auth="none", echoed=["the body"])], context())
+    [finding] = [f for f in findings if f.code == "credential-echoed"]
+    assert finding.details == (
+        "#1 POST /anthropic/v1/messages [none] → 401: a credential of the run came back in the body",
+    )
