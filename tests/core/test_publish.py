@@ -4,19 +4,24 @@ pre-flight refuses a place no artifact can go to, creating nothing."""
 from __future__ import annotations
 
 import base64
+import itertools
 import json
 import os
+import random
 import shutil
 from collections import namedtuple
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 from conformance.core.errors import ConfigError
 from conformance.core.publish import Place, Publisher, is_staging_name, preflight, staging_path
-from conformance.core.redaction import Redactor
+from conformance.core.redaction import REDACTED, REDACTED_JWT, Redactor
 
 from .leak_oracle import leaks
+from .test_redaction import ENCODINGS, _claimed, _spell, around, secrets
 
 KEY = "canary-key-DO-NOT-LEAK-0a1b2c3d4e5f"
 
@@ -163,3 +168,53 @@ def test_a_full_file_system_is_refused(tmp_path: Path, monkeypatch: pytest.Monke
         preflight([_place(tmp_path / "summary.json")])
     assert f"the file system of {tmp_path} has 4 KiB free" in str(caught.value)
     assert _left(tmp_path) == []  # the probe is gone
+
+
+# -- property: what the writers missed, the scan removes --------------------------------------
+#
+# The writers redact at the source; the scan is the last net. Here it is the only one: random
+# secrets, spelled in random ways (the redactor's own property strategies), are written raw into
+# a JSON document, an HTML page, a Markdown file and a YAML cassette, and published. Whatever is
+# published holds no spelling of the secret by the independent oracle; nothing clean is claimed.
+
+_examples = itertools.count()
+FORMATS = {
+    # A JSON spelling is the text of a JSON string as it is; any other is what json.dumps makes
+    # of the value it is inside of.
+    "summary.json": lambda spelled, raw: (
+        '{"checks": [{"reason": "said ' + spelled + '"}]}'
+        if raw
+        else json.dumps({"checks": [{"reason": f"said {spelled}"}]})
+    ),
+    "diagnosis.html": lambda spelled, _: f"<html><body><pre>{spelled}</pre></body></html>\n",
+    "support-ticket.md": lambda spelled, _: f"# Ticket\n\n- the answer: `{spelled}`\n",
+    "MSG-BASIC.yaml": lambda spelled, _: f"interactions:\n- response:\n    body: '{spelled}'\n",
+}
+
+
+@given(secret=secrets, before=around, after=around, rnd=st.randoms(use_true_random=False))
+@settings(
+    max_examples=1_000,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+def test_no_artifact_published_holds_a_spelling_of_a_random_secret(
+    secret: str, before: str, after: str, rnd: random.Random, tmp_path: Path
+) -> None:
+    encoding = rnd.choice(sorted(ENCODINGS))
+    assume(_claimed(secret, encoding))
+    spelled = before + _spell(secret, encoding, rnd) + after
+    assume(REDACTED not in spelled and REDACTED_JWT not in spelled)
+    name = rnd.choice(sorted(FORMATS))
+    publisher = Publisher(Redactor([secret]))
+    destination = tmp_path / f"example-{next(_examples)}" / name
+    done = publisher.publish(destination, FORMATS[name](spelled, encoding.startswith("JSON")))
+    assert done.status != "clean", (encoding, spelled)
+    published = list(destination.parent.iterdir())
+    if done.published:
+        assert published == [done.path]
+        text = done.path.read_bytes().decode("latin-1")
+        assert leaks(text, secret) == [], (encoding, name, text)
+    else:
+        assert published == []
