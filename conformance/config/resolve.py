@@ -153,8 +153,10 @@ def _resolve(raw: RawOptions, env: Mapping[str, str], now: datetime, remarks: Re
         max_ttft_ms=_threshold(raw.max_ttft_ms, "--max-ttft-ms"),
         jobs=parse_jobs(raw.jobs, replay=target.kind is Mode.REPLAY),
         profile=profile,
-        overwrite=bool(raw.overwrite),
+        overwrite=bool(raw.overwrite) and target.kind is Mode.RECORD,
     )
+    if raw.overwrite and target.kind is not Mode.RECORD:
+        remarks.warnings.append("--overwrite is ignored without --mode record.")
     # Checked whatever the mode, so that a typo fails now rather than when a replay reads it.
     parse_int(
         raw.max_cassette_age,

@@ -302,6 +302,16 @@ def test_replay_keeps_a_given_endpoint(tmp_path: Path) -> None:
     assert (s.kind, s.base_url) == (Mode.REPLAY, FOUNDRY_URL)
 
 
+def test_overwrite_without_record_is_ignored_with_a_warning(tmp_path: Path) -> None:
+    s = resolve(KEY_ENV, resource="myres", overwrite=True)
+    assert s.overwrite is False
+    assert s.warnings == ("--overwrite is ignored without --mode record.",)
+    recording = resolve(
+        KEY_ENV, resource="myres", mode="record", cassettes=tmp_path, overwrite=True
+    )
+    assert recording.overwrite is True and recording.warnings == ()
+
+
 def test_cassettes_without_record_or_replay_are_ignored_with_a_warning() -> None:
     s = resolve(KEY_ENV, resource="myres", cassettes="c")
     assert s.cassettes is None
