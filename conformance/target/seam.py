@@ -22,7 +22,12 @@ import httpx
 
 from .. import __version__
 from ..core.echo import ECHO_EXTENSION, TRANSPORT_ERROR, recorded_places, where_echoed
-from ..core.errors import BudgetExceeded, RequestBudgetExceeded, TokenBudgetExceeded
+from ..core.errors import (
+    BudgetExceeded,
+    CassetteMiss,
+    RequestBudgetExceeded,
+    TokenBudgetExceeded,
+)
 from ..core.interactions import (
     CLIENT_REQUEST_ID_HEADER,
     Interaction,
@@ -273,7 +278,7 @@ class RecordingTransport(httpx.BaseTransport):
         t0 = time.perf_counter()
         try:
             response = self._inner.handle_request(request)
-        except httpx.HTTPError as exc:
+        except (httpx.HTTPError, CassetteMiss) as exc:
             leave()
             redact = self._log.redactor
             interaction.elapsed_ms = round((time.perf_counter() - t0) * 1000, 2)
@@ -281,6 +286,8 @@ class RecordingTransport(httpx.BaseTransport):
             interaction.error_message = redact.text(str(exc) or type(exc).__name__)
             if redact.contains_secret(str(exc)):
                 interaction.echoed.append(TRANSPORT_ERROR)
+            if isinstance(exc, CassetteMiss):
+                interaction.unrecorded = redact.text(exc.why)
             self._log.closed(interaction)
             raise
         except BaseException:
