@@ -66,6 +66,7 @@ DiagnosisCode = Literal[
     "backend-auth-failed",
     "zero-quota",
     "entra-only-model",
+    "credential-echoed",
 ]
 
 
