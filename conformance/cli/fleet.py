@@ -30,10 +30,11 @@ from ..config.fleet import (
 )
 from ..config.pacing import DEFAULT_SUBSCRIPTION, FAIL_ON
 from ..core.errors import ConfigError, SummaryError
+from ..core.publish import Place, preflight
 from ..core.quota import Ceilings
 from ..core.redaction import Redactor
 from ..report.changes_text import fleet_block
-from ..summary.baseline import LoadedRun, load_run
+from ..summary.baseline import FLEET_FILE, LoadedRun, load_run
 from ..summary.changes import CHANGE, Change
 from ..summary.fleet import (
     CONFIGURATION_ERROR,
@@ -46,10 +47,10 @@ from ..summary.fleet import (
     build_index,
 )
 from ..summary.load import load_summary
-from .fleet_files import write_index
-from .fleet_run import Planned, run_all
+from .fleet_files import INDEX_FILE, write_index
+from .fleet_run import LOG_FILE, Planned, run_all
 from .main import build_parser
-from .run import EXIT_TERMINATED, prepare_report_dir, raw_options_from_args
+from .run import EXIT_TERMINATED, check_output_places, raw_options_from_args
 
 MAX_PARALLEL = 32
 # A target's pytest cannot rewrite the plugins its fork server imported (fleet_warm), and would
@@ -91,7 +92,7 @@ def fleet_command(args: argparse.Namespace, *, env: Mapping[str, str], out: Text
     """Run the fleet; the exit status is the worst of its targets'."""
     spec = _load(args)
     root = Path(args.report_dir or "reports")
-    prepare_report_dir(root)
+    preflight([Place(root / name, "--report-dir", root) for name in (FLEET_FILE, INDEX_FILE)])
     baseline = _baseline(args)
     chosen = _chosen(spec, args)
     given, shared = _shared_argv(args)
@@ -101,7 +102,8 @@ def fleet_command(args: argparse.Namespace, *, env: Mapping[str, str], out: Text
     interrupted, terminated = run_all(plans, _parallel(args, len(plans)), out)
     index = _index(plans, root, baseline, args)
     secrets = tuple(s for p in plans for s in p.secrets)
-    index = write_index(index, root, [p.report_dir for p in plans], Redactor(secrets))
+    logs = [(p.log, p.report_dir / LOG_FILE) for p in plans if p.log is not None]
+    index = write_index(index, root, logs, Redactor(secrets))
     for line in fleet_block(index, str(root / "index.html"), interrupted=interrupted):
         out.write(line + "\n")
     if interrupted:
@@ -227,7 +229,7 @@ def _plan(
             settings = resolve_settings(
                 raw_options_from_args(_parse(build_parser(), argv)), target_environment
             )
-        prepare_report_dir(report_dir)
+        check_output_places(settings)
     except (ConfigError, FleetFileError) as exc:
         plan.problem = str(exc)
         return plan

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 from collections.abc import Sequence
 from dataclasses import asdict, replace
@@ -14,8 +13,9 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from ..core.errors import ConfigError, SummaryError
+from ..core.publish import Publication, Publisher
 from ..core.redaction import Redactor
-from ..report.artifacts import artifact_files, scan_for_secrets
+from ..report.artifacts import scan_result
 from ..report.changes_text import fleet_block
 from ..report.fleet_html import render_fleet_html
 from ..summary.baseline import FLEET_FILE, SUMMARY_FILE, load_fleet_index
@@ -32,29 +32,49 @@ def index_document(index: FleetIndex) -> dict[str, Any]:
     return {"schema": data.pop("schema"), **data}
 
 
-def _write(index: FleetIndex, root: Path) -> None:
-    root.mkdir(parents=True, exist_ok=True)
+def _render(index: FleetIndex) -> list[tuple[str, str]]:
     text = json.dumps(index_document(index), indent=2, ensure_ascii=False) + "\n"
-    (root / FLEET_FILE).write_text(text, "utf-8")
-    (root / INDEX_FILE).write_text(render_fleet_html(index), "utf-8")
+    return [(FLEET_FILE, text), (INDEX_FILE, render_fleet_html(index))]
 
 
 def write_index(
-    index: FleetIndex, root: Path, target_dirs: Sequence[Path], redactor: Redactor | None
+    index: FleetIndex,
+    root: Path,
+    logs: Sequence[tuple[Path, Path]],
+    redactor: Redactor | None,
 ) -> FleetIndex:
-    """Write the index, scan it and every target's directory for the secrets in use (None: none
-    is known here), and write it again with the scan's result and the exit status it implies."""
-    _write(index, root)
-    scan = SecretScan()
-    if redactor is not None:
-        files = [root / FLEET_FILE, root / INDEX_FILE]
-        for folder in target_dirs:
-            files += artifact_files(folder)
-        scan = scan_for_secrets(files, redactor)
-    scanned = replace(index, secret_scan=scan)
-    scanned.exit_code = fleet_exit(scanned)
-    _write(scanned, root)
-    return scanned
+    """Publish the targets' terminal output (``logs``: staging file → ``run.log``) and the index
+    through one ``Publisher`` with every target's secrets (None: none is known here, as in
+    ``merge``): each scanned before it is in place, redacted on a hit, else withheld. The index
+    says what the scan did, and the exit status follows it."""
+    publisher = Publisher(redactor or Redactor([]))
+    for staged, destination in logs:
+        if staged.is_file():
+            publisher.publish_staged(staged, destination)
+    own = [Publication(root / name, "clean") for name in (FLEET_FILE, INDEX_FILE)]
+    for _ in range(3):  # the index states its own scan: render until the two agree
+        index.secret_scan = _scan(publisher.publications, own, redactor)
+        index.exit_code = fleet_exit(index)
+        prepared = [publisher.prepare(root / name, text) for name, text in _render(index)]
+        found = [item.publication for item in prepared]
+        if found == own:
+            break
+        for item in prepared:
+            publisher.discard(item)
+        own = found
+    for item in prepared:
+        publisher.commit(item)
+    index.secret_scan = _scan(publisher.publications, [], redactor)
+    index.exit_code = fleet_exit(index)
+    return index
+
+
+def _scan(
+    published: Sequence[Publication], own: Sequence[Publication], redactor: Redactor | None
+) -> SecretScan:
+    if redactor is None:
+        return SecretScan()  # nothing to look for: not scanned
+    return scan_result([*published, *own])
 
 
 def merge_command(args: argparse.Namespace, out: TextIO) -> int:
@@ -130,8 +150,3 @@ def _sources(folder: Path, offset: int) -> list[tuple[TargetRecord, Path | None]
     raise SummaryError(
         f"{folder} holds neither {FLEET_FILE} nor {SUMMARY_FILE}: give the --report-dir of a run"
     )
-
-
-def relative(path: Path, root: Path) -> str:
-    """``path`` relative to ``root``, with forward slashes (for links)."""
-    return Path(os.path.relpath(path, root)).as_posix()

@@ -16,10 +16,14 @@ from typing import TextIO
 
 from ..config.fleet import TargetSpec
 from ..core.constants import ENV_QUOTA_BOOK
+from ..core.publish import staging_path
 from .fleet_procs import context, run_target, served_book
 from .run import _terminate_as_interrupt
 
 STOP_WAIT_S = 60.0  # after Ctrl-C: how long the targets may take to write what finished
+# A target's terminal output; written by its process to a staging file, which the fleet scans
+# and publishes once the target has ended (``fleet_files.write_index``).
+LOG_FILE = "run.log"
 
 
 @dataclass
@@ -36,6 +40,14 @@ class Planned:
     process: BaseProcess | None = None
     exit_code: int | None = None
     started: float = 0.0
+    log: Path | None = None  # the staging file of its terminal output, once it started
+
+
+class _Stopping:
+    """What SIGTERM tells a fleet (each target's own run words its report)."""
+
+    def interrupted_as(self, how: str) -> None:
+        return None
 
 
 def run_all(plans: list[Planned], parallel: int, out: TextIO) -> tuple[bool, bool]:
@@ -48,7 +60,7 @@ def run_all(plans: list[Planned], parallel: int, out: TextIO) -> tuple[bool, boo
     parallel = min(parallel, len(ready))
     ctx = context()
     interrupted = False
-    with _terminate_as_interrupt() as terminated:
+    with _terminate_as_interrupt(_Stopping()) as terminated:  # type: ignore[arg-type]
         book = served_book(ctx) if any(p.paced for p in ready) else contextlib.nullcontext(None)
         try:
             with book as address:
@@ -72,7 +84,9 @@ def _drive(
         while waiting or running:
             while waiting and len(running) < parallel:
                 plan = waiting.pop(0)
-                log = str(plan.report_dir / "run.log")
+                plan.report_dir.mkdir(parents=True, exist_ok=True)
+                plan.log = staging_path(plan.report_dir / LOG_FILE)
+                log = str(plan.log)
                 plan.process = ctx.Process(  # type: ignore[attr-defined]
                     target=run_target,
                     args=(plan.argv, plan.env, log),

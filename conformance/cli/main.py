@@ -1,8 +1,9 @@
 """``foundry-conformance``: run the suite (one endpoint or a fleet), serve the emulator, print a
 ticket, re-render a report, merge fleet runs, compare two runs.
 
-Exit status of ``run`` (SPEC): 0 conformant; 1 non-conformant; 2 configuration error, nothing
-sent; 3 endpoint unreachable; 4 a secret was found in an artifact; a fleet exits with the worst
+Exit status of ``run`` (SPEC): 0 conformant; 1 non-conformant; 2 configuration error (an output
+place the artifacts cannot go to included), nothing sent; 3 endpoint unreachable; 4 an artifact
+was withheld: a secret could not be removed from it; 5 incomplete; a fleet exits with the worst
 of its targets'. With ``--fail-on regressions``, 1 when anything got worse since ``--baseline``,
 else 0. ``merge`` exits as the fleet run would; ``diff`` 0 (or 1 on regressions with
 ``--fail-on regressions``). The other commands exit 0 on success and 2 on bad input.
@@ -26,6 +27,7 @@ from ..summary.load import load_summary
 from ..summary.model import RunSummary
 from .diff import diff_command
 from .fleet_args import add_fleet_commands, add_run_arguments
+from .usage import Parser, profiles_epilog
 
 EPILOG = """\
 environment:
@@ -39,24 +41,16 @@ With no endpoint configured, `run` targets the embedded emulator (which proves n
 DEFAULT_SUMMARY = Path("reports") / "summary.json"
 
 
-class _Parser(argparse.ArgumentParser):
-    """argparse that exits 2 with a one-paragraph message and the fix, never a traceback."""
-
-    def error(self, message: str) -> None:  # type: ignore[override]
-        self.print_usage(sys.stderr)
-        self.exit(2, f"{self.prog}: error: {message}\n(see `{self.prog} --help`)\n")
-
-
 def build_parser() -> argparse.ArgumentParser:
     """The command line, as SPEC draws it."""
-    parser = _Parser(
+    parser = Parser(
         prog="foundry-conformance",
         description="Conformance and diagnostics for Claude in Microsoft Foundry.",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     commands.required = True
 
     run = commands.add_parser(
@@ -65,7 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Run the conformance suite against a live endpoint, a recording, or the "
         "embedded emulator, and write diagnosis.html, summary.json, junit.xml, "
         "pytest-report.html and support-ticket.md into --report-dir.",
-        epilog=EPILOG,
+        epilog=f"{EPILOG}\n{profiles_epilog('--emulator')}",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     target = run.add_argument_group("target")
@@ -103,6 +97,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     target.add_argument("--cassettes", metavar="DIR", help="cassette directory for record/replay")
     target.add_argument(
+        "--overwrite",
+        action="store_true",
+        default=None,
+        help="record into --cassettes DIR although it holds files no recording wrote there "
+        "(they are left as they are; a file with a cassette's name is replaced)",
+    )
+    target.add_argument(
         "--max-cassette-age",
         metavar="DAYS",
         help="replay warns about cassettes older than DAYS (default 30)",
@@ -112,7 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
         nargs="?",
         const="",
         metavar="PROFILE",
-        help="run against the embedded emulator, with PROFILE[,PROFILE]",
+        help="run against the embedded emulator, with PROFILE[,PROFILE] (listed below)",
     )
     what = run.add_argument_group("what to run")
     what.add_argument("--suite", metavar="NAME", help="smoke | standard (default) | full")
@@ -167,6 +168,8 @@ def build_parser() -> argparse.ArgumentParser:
         "emulator",
         help="serve the embedded Foundry emulator",
         description="Serve the embedded Foundry emulator on HOST:PORT until Ctrl-C.",
+        epilog=profiles_epilog("--profile"),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     emulator.add_argument("--host", default="127.0.0.1", help="default 127.0.0.1")
     emulator.add_argument("--port", type=int, default=8800, help="default 8800 (0: any free port)")
@@ -174,7 +177,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--profile",
         default="default",
         metavar="NAME[,NAME]",
-        help="fault profiles to switch on (default: none)",
+        help="fault profiles to switch on (default: none; listed below)",
     )
     emulator.add_argument(
         "--deployment",
@@ -215,10 +218,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="re-render the HTML diagnosis report from a summary.json",
         description="Re-render diagnosis.html from a run's summary.json (for example one a "
         "colleague sent, or after upgrading foundry-conformance), and print where it went.",
-        epilog="example: foundry-conformance report reports/summary.json --out /tmp/diagnosis.html",
+        epilog="example: foundry-conformance report --out /tmp/diagnosis.html (the last run's "
+        "reports/summary.json)",
     )
     report.add_argument(
-        "summary", type=Path, metavar="SUMMARY_JSON", help="the summary.json a run wrote"
+        "summary",
+        nargs="?",
+        type=Path,
+        default=DEFAULT_SUMMARY,
+        metavar="SUMMARY_JSON",
+        help=f"the summary.json a run wrote (default {DEFAULT_SUMMARY})",
     )
     report.add_argument(
         "--out",

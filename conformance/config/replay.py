@@ -34,7 +34,7 @@ def replaying(settings: Settings, raw: RawOptions, now: datetime, remarks: Remar
     warning = age_warning(recording, now, max_age)
     if warning:
         remarks.warnings.append(warning)
-    remarks.notes.append(f"Replaying {settings.cassettes}, {recording.describe(now)}.")
+    remarks.notes.append(f"Replaying {settings.cassettes}, {recording.describe()}.")
     known = {mode.value for mode in AuthMode}
     recorded = tuple(AuthMode(m) for m in recording.auth_modes if m in known)
     modes = settings.auth_modes if settings.auth_explicit else recorded
@@ -46,6 +46,13 @@ def replaying(settings: Settings, raw: RawOptions, now: datetime, remarks: Remar
         )
     keyless = not KEY_MODES & set(modes)
     given_endpoint = settings.base_url is not None
+    if given_endpoint and recording.base_url:
+        # The answers are the recording's: another endpoint here would only mislabel them.
+        remarks.warnings.append(
+            f"{settings.endpoint_source} is ignored in a replay: the answers are those recorded "
+            f"from {recording.base_url}, and the report names that endpoint."
+        )
+        given_endpoint = False
     suite = settings.suite
     if raw.suite is None and recording.suite:
         suite = parse_choice(recording.suite, Suite, "the recording's suite")
@@ -72,3 +79,29 @@ def replaying(settings: Settings, raw: RawOptions, now: datetime, remarks: Remar
         if raw.probe_rate_limit is None
         else settings.probe_rate_limit,
     )
+
+
+def option_differences(settings: Settings) -> list[str]:
+    """Where this replay asks for other checks than its recording ran (suite, selection, the
+    rate-limit probe, deployments, auth modes): the usual reason a request is not recorded."""
+    recording = settings.recording
+    if recording is None:
+        return []
+    shown = {
+        "--suite": (settings.suite.value, recording.suite or Suite.STANDARD.value),
+        "--select": (" ".join(settings.select), " ".join(recording.select)),
+        "--probe-rate-limit": (
+            "on" if settings.probe_rate_limit else "off",
+            "on" if recording.probe_rate_limit else "off",
+        ),
+        "--deployment": (" ".join(settings.deployments), " ".join(recording.deployments)),
+        "--auth": (
+            " ".join(m.value for m in settings.auth_modes),
+            " ".join(recording.auth_modes),
+        ),
+    }
+    return [
+        f"{flag} {now or '(none)'} (recorded: {then or '(none)'})"
+        for flag, (now, then) in shown.items()
+        if now != then and (flag != "--deployment" or recording.deployments)
+    ]

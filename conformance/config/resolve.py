@@ -10,7 +10,8 @@ Precedence, as in the official SDK where it has a rule: **flags > environment > 
 - Secrets come only from the environment, never from flags, and never appear in a message.
 - An empty variable counts as unset (CI systems export missing secrets as empty strings).
 - ``--mode replay`` takes the recording's endpoint and options from its ``metadata.json``
-  (``config.replay``); ``--mode record`` refuses a directory of someone else's YAML.
+  (``config.replay``); ``--mode record`` refuses a directory that holds files it did not record
+  there, unless ``--overwrite`` is given.
 
 Pure: no network, pytest or vcrpy import; every failure is a ``ConfigError`` (exit status 2).
 """
@@ -22,12 +23,14 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+from ..core import catalog
 from ..core.constants import (
     ENV_API_KEY,
     ENV_BASE_URL,
     ENV_ENTRA_TOKEN,
     ENV_QUOTA_BOOK,
     ENV_RESOURCE,
+    ENV_UNPRIVILEGED_TOKEN,
 )
 from ..core.errors import CONFIG_CONFLICT, CONFIG_MISSING, ConfigError
 from ..core.platform import PlatformProfile
@@ -80,10 +83,17 @@ def resolve_settings(
     raw: RawOptions, env: Mapping[str, str], *, now: datetime | None = None
 ) -> Settings:
     """The run's ``Settings`` from options and environment, or a ``ConfigError`` with the fix."""
-    names = (ENV_API_KEY, ENV_RESOURCE, ENV_BASE_URL, ENV_ENTRA_TOKEN, ENV_QUOTA_BOOK)
-    values = {name: env[name].strip() for name in names if env.get(name, "").strip()}
+    names = (
+        ENV_API_KEY,
+        ENV_RESOURCE,
+        ENV_BASE_URL,
+        ENV_ENTRA_TOKEN,
+        ENV_UNPRIVILEGED_TOKEN,
+        ENV_QUOTA_BOOK,
+    )
+    values = _Environment({name: env[name].strip() for name in names if env.get(name, "").strip()})
     # Whatever went wrong, a secret from the environment must not reach a message.
-    redactor = Redactor([values.get(ENV_API_KEY), values.get(ENV_ENTRA_TOKEN)])
+    redactor = Redactor(values.get(name) for name in _SECRET_VARIABLES)
     remarks = Remarks()
     try:
         settings = _resolve(raw, values, now or datetime.now(UTC), remarks)
@@ -97,6 +107,21 @@ def resolve_settings(
         notes=tuple(redactor.text(n) for n in remarks.notes),
         warnings=tuple(redactor.text(w) for w in remarks.warnings),
     )
+
+
+_SECRET_VARIABLES = (ENV_API_KEY, ENV_ENTRA_TOKEN, ENV_UNPRIVILEGED_TOKEN)
+
+
+class _Environment(dict[str, str]):
+    """The variables a run reads, whose ``repr`` (in a traceback's locals, say) names them
+    without the values of the secret ones."""
+
+    def __repr__(self) -> str:
+        shown = (
+            f"{name}=[REDACTED]" if name in _SECRET_VARIABLES else f"{name}={value!r}"
+            for name, value in self.items()
+        )
+        return f"Environment({', '.join(shown)})"
 
 
 def _resolve(raw: RawOptions, env: Mapping[str, str], now: datetime, remarks: Remarks) -> Settings:
@@ -139,6 +164,7 @@ def _resolve(raw: RawOptions, env: Mapping[str, str], now: datetime, remarks: Re
         max_ttft_ms=_threshold(raw.max_ttft_ms, "--max-ttft-ms"),
         jobs=parse_jobs(raw.jobs, replay=target.kind is Mode.REPLAY),
         profile=profile,
+        overwrite=bool(raw.overwrite) and target.kind is Mode.RECORD,
         pacing=resolve_pacing(
             max_rpm=raw.max_rpm,
             max_itpm=raw.max_itpm,
@@ -151,6 +177,8 @@ def _resolve(raw: RawOptions, env: Mapping[str, str], now: datetime, remarks: Re
         baseline=baseline,
         fail_on=fail_on,
     )
+    if raw.overwrite and target.kind is not Mode.RECORD:
+        remarks.warnings.append("--overwrite is ignored without --mode record.")
     # Checked whatever the mode, so that a typo fails now rather than when a replay reads it.
     parse_int(
         raw.max_cassette_age,
@@ -158,8 +186,16 @@ def _resolve(raw: RawOptions, env: Mapping[str, str], now: datetime, remarks: Re
         default=DEFAULT_MAX_CASSETTE_AGE_DAYS,
         minimum=0,
     )
+    if settings.probe_rate_limit and settings.select:
+        chosen = {c.id for c in catalog.select(settings.suite, settings.select)}
+        if catalog.RATE_LIMIT_PROBE not in chosen:
+            remarks.warnings.append(
+                f"--probe-rate-limit is ignored: --select {' '.join(settings.select)} does not "
+                f"include {catalog.RATE_LIMIT_PROBE}, the probe it enables (add --select "
+                f"{catalog.RATE_LIMIT_PROBE})."
+            )
     if settings.kind is Mode.RECORD and settings.cassettes is not None:
-        check_record_directory(settings.cassettes)
+        check_record_directory(settings.cassettes, overwrite=settings.overwrite)
     if settings.kind is Mode.REPLAY and settings.cassettes is not None:
         return replaying(settings, raw, now, remarks)
     return settings
@@ -221,6 +257,8 @@ def _emulator_target(
             source=f"{asked} and --mode",
             code=CONFIG_CONFLICT,
         )
+    if raw.cassettes not in (None, ""):
+        raise _cassettes_without_a_mode(mode)
     ignored = (name for name in (ENV_RESOURCE, ENV_BASE_URL) if name in env)
     remarks.notes.extend(f"{asked} given: {name} is ignored." for name in ignored)
     profiles = validate_profiles(raw.emulator or "")
@@ -230,6 +268,8 @@ def _emulator_target(
 def _no_endpoint_target(raw: RawOptions, mode: Mode | None, remarks: Remarks) -> _Target:
     where = f"--resource NAME or {ENV_RESOURCE}, or --base-url URL or {ENV_BASE_URL}"
     if mode is None:
+        if raw.cassettes not in (None, ""):
+            raise _cassettes_without_a_mode(None)
         remarks.notes.append(
             f"No endpoint is configured ({where}): the run uses the embedded emulator, which "
             "proves nothing about Azure."
@@ -237,9 +277,15 @@ def _no_endpoint_target(raw: RawOptions, mode: Mode | None, remarks: Remarks) ->
         return _Target(Mode.EMULATOR, None, None, "emulator", DEFAULT_EMULATOR_PROFILE, None)
     if mode is Mode.REPLAY:
         return _Target(Mode.REPLAY, None, None, "cassettes", None, _cassettes(raw, mode, remarks))
+    record_the_emulator = (
+        " To record the emulator, start it (foundry-conformance emulator --port 8800) and pass "
+        "--base-url http://127.0.0.1:8800/anthropic/."
+        if mode is Mode.RECORD
+        else ""
+    )
     raise ConfigError(
         f"--mode {mode} needs a live endpoint, and none is configured.",
-        f"Set {where}; or drop --mode {mode} to try the embedded emulator.",
+        f"Set {where}; or drop --mode {mode} to try the embedded emulator.{record_the_emulator}",
         source="--mode",
         code=CONFIG_MISSING,
     )
@@ -258,6 +304,17 @@ def _cassettes(raw: RawOptions, kind: Mode, remarks: Remarks) -> Path | None:
         remarks.notes.append(f"--cassettes not given: recording into {DEFAULT_CASSETTES_DIR}/.")
         return Path(DEFAULT_CASSETTES_DIR)
     if given and kind not in (Mode.RECORD, Mode.REPLAY):
-        remarks.warnings.append("--cassettes is ignored without --mode record or --mode replay.")
-        return None
+        raise _cassettes_without_a_mode(kind if raw.mode else None)
     return Path(str(raw.cassettes)) if given else None
+
+
+def _cassettes_without_a_mode(kind: Mode | None) -> ConfigError:
+    """--cassettes in a run that neither records nor replays: never ignored in silence."""
+    run = f"a --mode {kind} run" if kind is not None else "a run without --mode"
+    return ConfigError(
+        f"--cassettes is given, but {run} neither records nor replays cassettes.",
+        "Add --mode replay to replay the cassettes in that directory, or --mode record to record "
+        "into it; or drop --cassettes.",
+        source="--cassettes",
+        code=CONFIG_CONFLICT,
+    )

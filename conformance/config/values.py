@@ -8,6 +8,7 @@ each rule about one value can be read, and tested, alone.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -20,6 +21,7 @@ from ..core.constants import ENV_ENTRA_TOKEN
 from ..core.errors import ConfigError, TokenFormatError, UnknownSelection
 from ..core.faults import parse_fault_profiles
 from ..core.jwt_claims import TokenClaims, read_claims, scope_to_audience
+from ..core.suggest import closest
 
 DEPLOYMENT_NAME_PATTERN = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
@@ -75,7 +77,23 @@ def dedupe(values: Iterable[str]) -> tuple[str, ...]:
 
 
 def normalize_deployments(values: Sequence[str] | None) -> tuple[str, ...]:
-    """Deployment names, validated and de-duplicated (none given: the run discovers them)."""
+    """Deployment names, validated and de-duplicated (none given: the run discovers them; an
+    empty one given is a mistake, never a request to discover them)."""
+    for value in values or ():
+        if not value.strip():
+            raise ConfigError(
+                f"--deployment {show(value)} is empty.",
+                "Give the name shown under Deployments in the Foundry portal (--deployment NAME), "
+                "or leave --deployment out to test the default names the resource serves.",
+                source="--deployment",
+            )
+        if any(not item.strip() for item in value.split(",")):
+            raise ConfigError(
+                f"--deployment {show(value)} holds an empty name between its commas.",
+                "Separate deployment names with single commas (--deployment A,B), or repeat "
+                "--deployment NAME once per name.",
+                source="--deployment",
+            )
     names = split_values(values)
     for name in names:
         if not DEPLOYMENT_NAME_PATTERN.fullmatch(name):
@@ -135,10 +153,12 @@ def parse_choice(value: str, choices: type[E], source: str) -> E:
     try:
         return choices(value.strip().lower())
     except ValueError:
-        valid = ", ".join(member.value for member in choices)
+        names = [member.value for member in choices]
+        near = closest(value.strip(), names)
+        hint = f"Did you mean {spell(source, near)}? " if near else ""
         raise ConfigError(
             f"{source} {show(value)} is not one of the valid values.",
-            f"Use one of: {valid}.",
+            f"{hint}Use one of: {', '.join(names)}.",
             source=source,
         ) from None
 
@@ -215,30 +235,54 @@ def validate_selection(selectors: tuple[str, ...], suite: str | None) -> tuple[s
         try:
             catalog.select(suite or "standard", [selector])
         except UnknownSelection:
+            # A prefix is offered for what looks like one (``AUHT-``), not for every mistyped ID.
+            prefixes = {i.split("-")[0] + "-" for i in catalog.BY_ID if selector.endswith("-")}
+            near = closest(selector.strip(), [*catalog.BY_ID, *sorted(prefixes), *catalog.AREAS])
+            hint = f"Did you mean {spell('--select', near)}? " if near else ""
             raise ConfigError(
                 f"--select {show(selector)} names no check of the catalog.",
-                "Give a check ID (--select MSG-BASIC), an ID prefix (--select AUTH-) or an area: "
-                f"{', '.join(catalog.AREAS)}.",
+                f"{hint}Give a check ID (--select MSG-BASIC), an ID prefix (--select AUTH-) or an "
+                f"area: {', '.join(catalog.AREAS)}.",
                 source="--select",
             ) from None
     return selectors
 
 
-def require_header_safe(value: str, source: str, what: str) -> None:
-    """Refuse a credential that no HTTP header can carry (a line break, a control character, or a
-    non-ASCII letter): sent, it would fail inside the HTTP client on every request and say nothing
-    useful. The value itself is never shown, not even in part."""
+def unsafe_character(value: str) -> tuple[int, str] | None:
+    """The first character of ``value`` that no URL or header should hold, as (its position
+    from 1, what it is): a space or other whitespace, a line break or control character, an
+    invisible formatting character (a zero-width space, a direction mark), a non-ASCII one."""
     for position, char in enumerate(value, start=1):
-        if " " <= char <= "~":
+        if "!" <= char <= "~":
             continue
-        kind = "a non-ASCII character" if ord(char) > 127 else "a line break or control character"
-        raise ConfigError(
-            f"{source} holds {kind} (character {position} of {len(value)}), which no HTTP header "
-            "can carry: the value was probably pasted with part of another line or a formatting "
-            "character.",
-            f"Set {source} to {what} alone, with nothing before or after it.",
-            source=source,
-        )
+        if char == " ":
+            return position, "a space"
+        if char in "\r\n" or unicodedata.category(char) == "Cc":
+            return position, "a line break or control character"
+        if char.isspace():
+            return position, "a whitespace character"
+        if unicodedata.category(char) in ("Cf", "Co", "Cs", "Cn"):
+            return position, "an invisible formatting character"
+        return position, "a non-ASCII character"
+    return None
+
+
+def require_header_safe(value: str, source: str, what: str) -> None:
+    """Refuse a credential that no HTTP header can carry, or that holds what no credential does
+    (a space, a line break, a control or invisible character, a non-ASCII letter): sent, it would
+    fail inside the HTTP client, or be refused, on every request and say nothing useful. The
+    value itself is never shown, not even in part."""
+    found = unsafe_character(value)
+    if found is None:
+        return
+    position, kind = found
+    carried = "no credential holds" if "space" in kind else "no HTTP header can carry"
+    raise ConfigError(
+        f"{source} holds {kind} (character {position} of {len(value)}), which {carried}: the "
+        "value was probably pasted with part of another line or a formatting character.",
+        f"Set {source} to {what} alone, with nothing before or after it.",
+        source=source,
+    )
 
 
 def validate_profiles(value: str) -> str:
@@ -250,7 +294,7 @@ def validate_profiles(value: str) -> str:
         raise ConfigError(
             f"--emulator {show(value)}: {exc}.",
             "Name profiles separated by commas: --emulator PROFILE[,PROFILE=SECONDS...]; "
-            "`foundry-conformance emulator --help` lists them.",
+            "`foundry-conformance run --help` lists them, each with what it switches on.",
             source="--emulator",
         ) from None
     return ",".join(dedupe(names))
@@ -306,7 +350,8 @@ def scope_for_token(
         )
         return other
     remarks.warnings.append(
-        f"The token in {ENV_ENTRA_TOKEN} is for {', '.join(claims.audience)}, not {scope}: the "
-        "Entra checks that need that scope will be skipped."
+        f"The token in {ENV_ENTRA_TOKEN} is for {', '.join(claims.audience)}, not {scope}: "
+        "Foundry will refuse it (the Entra checks send it, and the report says why); get one "
+        f"with `az account get-access-token --resource {scope_to_audience(known[0])}`."
     )
     return scope

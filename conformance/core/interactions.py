@@ -22,6 +22,20 @@ BODY_EXCERPT_LIMIT = 4096
 REQUEST_ID_HEADER = "request-id"
 APIM_REQUEST_ID_HEADER = "apim-request-id"
 CLIENT_REQUEST_ID_HEADER = "x-ms-client-request-id"
+# The case of a request the run itself sends, outside any check (``session::discovery``).
+RUN_CASE_PREFIX = "session::"
+
+
+def run_case(step: str) -> str:
+    """The case under which the run's own requests for ``step`` are tagged and recorded."""
+    return RUN_CASE_PREFIX + step
+
+
+def run_step_of(case: str | None) -> str | None:
+    """The step of the run (``discovery``, ``primary-auth``) a run's own request was for."""
+    if case is None or not case.startswith(RUN_CASE_PREFIX):
+        return None
+    return case.removeprefix(RUN_CASE_PREFIX)
 
 
 def excerpt(text: str, limit: int = BODY_EXCERPT_LIMIT) -> str:
@@ -47,6 +61,8 @@ class Interaction:
     response_body: str = ""
     elapsed_ms: float | None = None
     ttfb_ms: float | None = None
+    # Time to the first content delta of a stream, on the same clock as ``elapsed_ms``.
+    ttft_ms: float | None = None
     error_class: str | None = None
     error_message: str | None = None
     auth: str | None = None
@@ -61,6 +77,12 @@ class Interaction:
     # A request sent to provoke an error (a wrong key, an unknown deployment, an unsupported route):
     # its refusal is the expected outcome, not a finding about the endpoint.
     expects_error: bool = False
+    # Where the raw answer spelled a credential of the run (``core.echo``): the places, never
+    # the value (which the redaction removed from everything kept here).
+    echoed: list[str] = field(default_factory=list)
+    # A replay's request that its recording has no answer for (so it was never sent): what the
+    # recording lacks, in one sentence. Such a request proves nothing about the endpoint.
+    unrecorded: str | None = None
 
     @property
     def request_id(self) -> str | None:

@@ -11,25 +11,36 @@ pytest-html extras.
 from __future__ import annotations
 
 import contextlib
+import sys
 from collections.abc import Generator, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from ..config.outputs import output_places
 from ..core.catalog import BY_ID
-from ..core.errors import BudgetExceeded, Unavailable
+from ..core.errors import BudgetExceeded, ConfigError, Unavailable
 from ..core.interactions import tagged
+from ..core.publish import preflight
+from ..report.terminal import wrapped
 from ..target.discovery import NO_DEPLOYMENT
 from ..target.run import FoundryRun
 from ..target.sdk_loader import start_loading_sdk, wait_for_sdk
-from . import html_extras, junit_extras
-from .keys import CASE_EVIDENCE_KEY, LABEL_ATTRIBUTE, MARKER, check_id_of, label_of
+from . import html_extras, junit_extras, redaction, selection
+from .keys import (
+    CASE_EVIDENCE_KEY,
+    LABEL_ATTRIBUTE,
+    MARKER,
+    STATUS_ATTRIBUTE,
+    check_id_of,
+    hints_of,
+    label_of,
+    skip_as,
+)
 from .options import OPTIONS, settings_of
 from .pool import POOL_KEY, CheckPool
 from .recorder import RECORDER_KEY, RunRecorder
 
-PLUGIN_DIR = Path(__file__).resolve().parent
 NO_XDIST = (
     "foundry-conformance does not run under pytest-xdist's -n: its checks share one target, one "
     "request budget and one summary. Use --foundry-jobs N (the CLI's --jobs N) to run them "
@@ -75,9 +86,7 @@ def _asks_for_xdist(config: pytest.Config) -> bool:
 
 def pytest_itemcollected(item: pytest.Item) -> None:
     """A check answers to its ID and area under ``-k`` (``-k MSG-BASIC``, ``-k AUTH-``)."""
-    check_id = check_id_of(item)
-    if check_id is not None and check_id in BY_ID:
-        item.extra_keyword_matches.update({check_id, BY_ID[check_id].area})
+    selection.answer_to_the_check_id(item)
 
 
 @pytest.hookimpl(trylast=True)
@@ -86,6 +95,7 @@ def pytest_collection_modifyitems(
 ) -> None:
     """Resolve the configuration, keep the checks of the suite, order them, mark opt-ins."""
     if not any(check_id_of(item) for item in items):
+        selection.refuse_if_none_is_left(config, hints_of(config))
         return
     if hasattr(config, "workerinput"):
         raise pytest.UsageError(NO_XDIST)  # -n given in a way ``_asks_for_xdist`` did not see
@@ -93,12 +103,30 @@ def pytest_collection_modifyitems(
     try:
         kept, deselected = recorder.plan(items)
     except ValueError as exc:
-        raise pytest.UsageError(str(exc)) from None
+        raise pytest.UsageError(recorder.hints(str(exc))) from None
+    selection.refuse_if_only_opt_ins_are_left(
+        kept, recorder.outside_suite, recorder.settings.suite, recorder.hints
+    )
+    if not _sends_nothing(config):
+        _check_the_output_places(config, recorder)
     if deselected:
         config.hook.pytest_deselected(items=deselected)
     items[:] = kept
     if any(BY_ID[str(check_id_of(item))].needs_sdk for item in kept):
         start_loading_sdk()
+
+
+def _check_the_output_places(config: pytest.Config, recorder: RunRecorder) -> None:
+    """Before anything is sent: every artifact can be written where it is to go (a
+    ``UsageError`` with the fix if not); pytest's own reports are then staged for the scan."""
+    places = [*output_places(recorder.settings), *recorder.staged.destinations(config)]
+    recorder.staged.redirect(config)
+    try:
+        preflight(places)
+    except ConfigError as exc:
+        # pytest's plugins still write at session finish: into the staging files, then dropped.
+        recorder.staged.abandon()
+        raise pytest.UsageError(recorder.hints(str(exc))) from None
 
 
 @pytest.hookimpl(wrapper=True)
@@ -173,8 +201,8 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     if reason is None and pool is not None:
         pool.barrier()  # a serial check starts once the pooled ones have finished,
         reason = recorder.skip_reason(check_id)  # which may have spent the budget
-    if reason:
-        pytest.skip(reason)
+    if reason is not None:
+        skip_as(item, reason)
 
 
 @pytest.hookimpl(tryfirst=True, specname="pytest_pyfunc_call")
@@ -193,7 +221,7 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> Generator[None, object, o
     try:
         return (yield)
     except Unavailable as exc:
-        pytest.skip(str(exc))
+        skip_as(pyfuncitem, exc)
 
 
 @pytest.hookimpl(wrapper=True)
@@ -204,6 +232,8 @@ def pytest_fixture_setup(
     try:
         return (yield)
     except Unavailable as exc:
+        if isinstance(request.node, pytest.Item):
+            skip_as(request.node, exc)
         pytest.skip(str(exc))
 
 
@@ -224,6 +254,7 @@ def pytest_runtest_makereport(
         _point_harness_skips_at_the_check(item, report)
     if recorder is not None and check_id is not None:
         recorder.record(item, check_id, call, report)
+        setattr(report, STATUS_ATTRIBUTE, recorder.outcomes[item.nodeid].status)
         item.stash[CASE_EVIDENCE_KEY] = recorder.case_evidence(item)
         if call.excinfo is not None and call.excinfo.errisinstance(BudgetExceeded):
             recorder.budget_spent(str(call.excinfo.value))
@@ -231,12 +262,11 @@ def pytest_runtest_makereport(
 
 
 def _point_harness_skips_at_the_check(item: pytest.Item, report: pytest.TestReport) -> None:
-    """A skip the harness raised for a check (opt-in, budget, credential) is listed at the
-    check's own line, as a skip marker's would be, not at the line of this plugin that raised it."""
+    """A skip of a check (opt-in, budget, credential, a rule the profile exempts) is listed at
+    the check's own line, as a skip marker's would be, not at the line of the plugin or the
+    suite's helper that raised it."""
     longrepr = report.longrepr
-    if not (report.skipped and isinstance(longrepr, tuple) and len(longrepr) == 3):
-        return
-    if Path(str(longrepr[0])).resolve().parent == PLUGIN_DIR:
+    if report.skipped and isinstance(longrepr, tuple) and len(longrepr) == 3:
         path, line, _ = item.reportinfo()
         report.longrepr = (str(path), (line or 0) + 1, longrepr[2])
 
@@ -247,18 +277,48 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> Generator[
     (so that the secret scan reads them too)."""
     result = yield
     recorder = session.config.stash.get(RECORDER_KEY, None)
-    if recorder is not None and recorder.run is not None:
-        recorder.finish(interrupted=exitstatus == pytest.ExitCode.INTERRUPTED)
+    if recorder is None:
+        return result
+    if exitstatus == pytest.ExitCode.USAGE_ERROR:
+        # Refused after collection (no check selected, an output place taken): no verdict, and
+        # no report of nothing, pytest's own included.
+        recorder.staged.abandon()
+        recorder.staged.publish(recorder.publisher)
+        if recorder.run is not None:
+            recorder.run.close()
+        return result
+    recorder.finish(interrupted=exitstatus == pytest.ExitCode.INTERRUPTED)
     return result
 
 
-def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
-    """The verdict block, last thing on screen."""
+@pytest.hookimpl(wrapper=True, tryfirst=True, specname="pytest_sessionfinish")
+def pytest_sessionfinish_verdict(session: pytest.Session) -> Generator[None, None, None]:
+    """The skips folded by reason, then the verdict block: the last lines on screen, after
+    pytest's own summary (this wrapper is the outermost, so it ends after the terminal's)."""
+    result = yield
+    recorder = session.config.stash.get(RECORDER_KEY, None)
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if recorder is not None and reporter is not None:
+        lines = recorder.verdict_lines()
+        if sys.stdout.isatty():  # a log or a pipe keeps whole lines, for the viewer to wrap
+            lines = wrapped(lines, getattr(getattr(reporter, "_tw", None), "fullwidth", 80))
+        for line in lines:
+            reporter.write_line(line)
+    return result
+
+
+def pytest_report_teststatus(
+    report: pytest.TestReport, config: pytest.Config
+) -> tuple[str, str, str] | None:
+    """A check case that could not judge is counted as an error, as the verdict block counts
+    it, not as a failure: pytest's summary line and the harness's agree."""
     recorder = config.stash.get(RECORDER_KEY, None)
-    if recorder is None or recorder.summary is None:
-        return
-    for line in recorder.verdict_lines():
-        terminalreporter.write_line(line)
+    if recorder is None or report.when != "call" or not report.failed:
+        return None
+    outcome = recorder.outcomes.get(report.nodeid)
+    if outcome is None or outcome.status != "error":
+        return None
+    return "error", "E", "ERROR"
 
 
 # -- fixtures --------------------------------------------------------------------------------
@@ -297,14 +357,19 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         with contextlib.suppress(Exception):
             names = recorder_of(config).start_run().deployments
     names = names or (NO_DEPLOYMENT,)
-    metafunc.parametrize("deployment", list(names), ids=list(names))
+    redactor = recorder_of(config).redactor
+    # A deployment named like the key must not carry it into node IDs, JUnit or file names.
+    ids = [redactor.file_name(n) if redactor.contains_secret(n) else n for n in names]
+    metafunc.parametrize("deployment", list(names), ids=ids)
 
 
 def recorder_of(config: pytest.Config) -> RunRecorder:
-    """The session's recorder, made on first use (collection or parametrisation)."""
+    """The session's recorder, made on first use (collection or parametrisation); from then on
+    every log record of the process is redacted with its redactor."""
     recorder = config.stash.get(RECORDER_KEY, None)
     if recorder is None:
-        recorder = config.stash[RECORDER_KEY] = RunRecorder(settings_of(config))
+        recorder = config.stash[RECORDER_KEY] = RunRecorder(settings_of(config), hints_of(config))
+        redaction.register(config, recorder.redactor)
     return recorder
 
 

@@ -7,30 +7,37 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from ..config import Mode, Settings
+from ..config.replay import option_differences
 from ..core import catalog
-from ..core.errors import Outcome, UnknownSelection
+from ..core.constants import ENV_UNPRIVILEGED_TOKEN
+from ..core.errors import Outcome, Unavailable, UnknownSelection
+from ..core.publish import Publisher
+from ..core.redaction import Redactor
 from ..recording import RecordedCase, RunOutcome
-from ..report.artifacts import artifact_files, write_artifacts
-from ..report.terminal import verdict_block
+from ..report.artifacts import write_artifacts
+from ..report.terminal import skip_lines, verdict_block
 from ..summary.build import CaseOutcome, assemble_summary
+from ..summary.cut_short import BUDGET, INTERRUPTED, UNRECORDED
 from ..summary.model import RunSummary, Target
 from ..target.run import FoundryRun
 from .comparing import compare_with_baseline, exit_under_policy, pacing_facts
-from .keys import CaseEvidence, check_id_of
+from .keys import SKIP_KIND_KEY, CaseEvidence, check_id_of
+from .staging import StagedReports
 
 # The outcome of a case until its call reports. pytest re-raises Ctrl-C (and pytest.exit) before
 # it makes that report, so a case interrupted mid-call keeps this reason instead of none at all.
 NOT_FINISHED = "not finished: the run was interrupted while this check ran"
+# How the reason of a check held back once the run's budget is spent begins (serial or pooled).
+NOT_RUN = "not run: "
 
 
 @dataclass
@@ -38,6 +45,12 @@ class RunRecorder:
     """The state the plugin keeps for one session."""
 
     settings: Settings
+    # How the flags our texts name are spelled for the interface in use (``core.flags``).
+    hints: Callable[[str], str] = str
+    # The run's one redactor (the target's too) and what publishes its files through it.
+    redactor: Redactor = field(init=False)
+    publisher: Publisher = field(init=False)
+    staged: StagedReports = field(default_factory=StagedReports)
     run: FoundryRun | None = None
     summary: RunSummary | None = None
     outcomes: dict[str, CaseOutcome] = field(default_factory=dict)
@@ -46,7 +59,15 @@ class RunRecorder:
     exit_code: int | None = None
     # What the run itself changed on the way (e.g. --jobs narrowed after a 429), for the summary.
     run_notes: list[str] = field(default_factory=list)
+    # How the run was stopped, when it was ("interrupted (Ctrl-C)", "terminated (SIGTERM)").
+    interruption: str | None = None
     started: float = field(default_factory=time.monotonic)
+    # Files other writers made (junit.xml), brought up to date with the summary before the scan.
+    before_scan: list[Callable[[RunSummary], None]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.redactor = Redactor(self.settings.secrets())
+        self.publisher = Publisher(self.redactor)
 
     # -- collection ------------------------------------------------------------------------
 
@@ -60,6 +81,10 @@ class RunRecorder:
             # Opt-in probes stay visible in the default suite: listed as skipped, with how to run them.
             self.outside_suite = {c.id for c in catalog.CHECKS if c.opt_in}
             wanted |= self.outside_suite
+        if self.settings.probe_rate_limit and not self.settings.select:
+            # --probe-rate-limit asks for that probe by name, whatever the suite.
+            wanted.add(catalog.RATE_LIMIT_PROBE)
+            self.outside_suite.discard(catalog.RATE_LIMIT_PROBE)
         return wanted
 
     def plan(self, items: list[pytest.Item]) -> tuple[list[pytest.Item], list[pytest.Item]]:
@@ -82,20 +107,33 @@ class RunRecorder:
         kept.sort(key=lambda entry: entry[:3])
         return [entry[3] for entry in kept], deselected
 
-    def skip_reason(self, check_id: str) -> str | None:
+    def skip_reason(self, check_id: str) -> Unavailable | None:
         """Why ``check_id`` must not run now (opt-in not enabled, budget spent), if it must not."""
         # The run-wide checks send nothing: they judge whatever the run did send.
         sends = catalog.BY_ID[check_id].phase != "run-wide"
         stop = self.stop_reason() if sends else None
         if stop:
-            return f"not run: {stop}"
+            return Unavailable(NOT_RUN + stop)
+        replay = self.settings.kind is Mode.REPLAY
         if check_id in self.outside_suite:
-            return (
-                "opt-in probe, not part of the standard suite: run it with --suite full "
-                "(or --select " + check_id + ")" + self._enable_hint(check_id)
+            if replay:
+                # Running it here would only fail as not recorded: say how to record it.
+                kind = (
+                    "opt-in probe, not part of the standard suite the recording ran, so the "
+                    "cassettes hold no request for it: to replay it, re-record with --suite full"
+                )
+            else:
+                kind = "opt-in probe, not part of the standard suite: run it with --suite full"
+            return Unavailable(
+                f"{kind} (or --select {check_id}){self._enable_hint(check_id)}", kind=kind
             )
-        if check_id == "RL-429" and not self.settings.probe_rate_limit:
-            return (
+        if check_id == catalog.RATE_LIMIT_PROBE and not self.settings.probe_rate_limit:
+            if replay:
+                return Unavailable(
+                    "opt-in probe, recorded without --probe-rate-limit, so the cassettes hold no "
+                    "request for it: to replay it, re-record with --probe-rate-limit"
+                )
+            return Unavailable(
                 "opt-in probe: pass --probe-rate-limit to provoke a 429 on purpose "
                 f"(it may send up to {self.settings.max_requests} requests)"
             )
@@ -104,9 +142,15 @@ class RunRecorder:
     def _enable_hint(self, check_id: str) -> str:
         if check_id == "RL-429":
             return " and --probe-rate-limit"
-        if check_id == "AUTH-RBAC" and self.settings.kind.value != "emulator":
+        if check_id == "AUTH-RBAC" and self.settings.kind is Mode.REPLAY:
+            # Whoever replays never set the variable: point at what recording it needs.
+            return (
+                " and the token of a principal without a data-plane role (README, "
+                "Configuration: opt-in probes)"
+            )
+        if check_id == "AUTH-RBAC" and self.settings.kind is not Mode.EMULATOR:
             # The emulator mints a role-less token itself; a live run needs a real one.
-            return " and FOUNDRY_CONFORMANCE_UNPRIVILEGED_TOKEN set"
+            return f" and {ENV_UNPRIVILEGED_TOKEN} set"
         return ""
 
     # -- the run ---------------------------------------------------------------------------
@@ -115,7 +159,9 @@ class RunRecorder:
         """The session's ``FoundryRun``, started once; when no deployment is named, the
         inventory of the profile's default names finds those the run tests."""
         if self.run is None:
-            self.run = FoundryRun(self.settings, env=os.environ).start()
+            self.run = FoundryRun(
+                self.settings, env=os.environ, redactor=self.redactor, publisher=self.publisher
+            ).start()
             if self.settings.discovers_deployments:
                 # A smoke run tests one deployment: it stops asking once one is found.
                 self.run.take_inventory(complete=self.settings.suite != "smoke")
@@ -147,7 +193,11 @@ class RunRecorder:
             callspec = getattr(item, "callspec", None)
             params = dict(callspec.params) if callspec is not None else {}
             outcome = CaseOutcome(
-                check_id=check_id, case=item.nodeid, params=_str_params(params), reason=NOT_FINISHED
+                check_id=check_id,
+                case=item.nodeid,
+                params=_str_params(params),
+                reason=NOT_FINISHED,
+                cut_short="interrupted",
             )
             self.outcomes[item.nodeid] = outcome
         outcome.duration_s += report.duration
@@ -155,14 +205,18 @@ class RunRecorder:
         if report.skipped:
             outcome.status = "skipped"
             outcome.reason = _skip_reason(report)
+            outcome.skip_kind = item.stash.get(SKIP_KIND_KEY, "")
+            outcome.cut_short = "budget" if outcome.reason.startswith(NOT_RUN) else None
             return
         if report.passed:
             if report.when == "call":
                 outcome.status = "passed"
                 outcome.reason = str(outcome.details.get("note", ""))
+                outcome.cut_short = None
             return
         exc = call.excinfo.value if call.excinfo is not None else None
         outcome.status, outcome.reason, codes = _classify_failure(report.when, exc)
+        outcome.cut_short = _cut_short_by(exc)
         outcome.codes.extend(c for c in codes if c not in outcome.codes)
 
     @staticmethod
@@ -175,8 +229,10 @@ class RunRecorder:
                 outcome.details[name] = value
 
     def finish(self, *, interrupted: bool) -> None:
-        """Assemble the summary, write the artifacts, stop the target."""
+        """Assemble the summary; bring what pytest wrote up to date with it and publish that;
+        publish the rest; stop the target."""
         if self.run is None:
+            self.staged.publish(self.publisher)  # junit.xml, pytest-report.html: written by now
             return
         run = self.run
         try:
@@ -190,38 +246,54 @@ class RunRecorder:
                 redactor=run.redactor,
                 started_at=run.started_at,
                 finished_at=datetime.now(UTC),
-                incomplete=interrupted or self.budget_message is not None,
-                notes=[*self._notes(interrupted), *cassettes_notes],
+                stopped=self._stopped(interrupted),
+                notes=[*self._notes(), *cassettes_notes],
                 sdk_version=_package_version("anthropic"),
                 profile=run.settings.profile,
+                hints=self.hints,
                 pacing=pacing_facts(run),
             )
             self.summary.since_baseline = compare_with_baseline(self.summary, run.settings)
             if run.cassettes is not None:
-                # Before the scan: metadata.json is an artifact too.
+                # Before the reports, which say what became of it: metadata.json is an artifact.
                 run.cassettes.finish(recorded_outcome(self.summary, run.token_scopes()))
+            for bring_up_to_date in self.before_scan:
+                bring_up_to_date(self.summary)  # junit.xml, in its staging file
+            # Before the reports, which say what became of them.
+            self.staged.publish(self.publisher)
             self.exit_code = exit_under_policy(
-                write_artifacts(
-                    self.summary,
-                    run.settings.report_dir,
-                    run.redactor,
-                    also_scan=recorded_files(run),
-                ),
+                write_artifacts(self.summary, run.settings.report_dir, self.publisher),
                 self.summary,
                 run.settings,
             )
         finally:
+            self.staged.publish(self.publisher)  # once: a no-op unless the summary failed
             run.close()
 
-    def _notes(self, interrupted: bool) -> list[str]:
-        notes = [*self.settings.notes, *self.settings.warnings, *self.run_notes]
-        if self.run is not None and self.run.pacer is not None:
-            notes.extend(self.run.pacer.notes)
+    def _notes(self) -> list[str]:
+        pacer = self.run.pacer if self.run is not None else None
+        return [
+            *self.settings.notes,
+            *self.settings.warnings,
+            *self.run_notes,
+            *(pacer.notes if pacer is not None else ()),
+        ]
+
+    def _stopped(self, interrupted: bool) -> dict[str, str]:
+        """Why the run stopped early, by cause, for the summary's ``cut_short``."""
+        stopped = {}
         if interrupted:
-            notes.append("the run was interrupted: this report holds only the checks that finished")
+            how = self.interruption or "interrupted (Ctrl-C)"
+            stopped[INTERRUPTED] = (
+                f"the run was {how} before every check had run: the report holds only the "
+                "checks that finished"
+            )
         if self.budget_message:
-            notes.append(f"the run stopped early: {self.budget_message}")
-        return notes
+            stopped[BUDGET] = self.budget_message
+        differences = option_differences(self.settings)
+        if differences:
+            stopped[UNRECORDED] = "this replay asks for " + "; ".join(differences)
+        return stopped
 
     def case_evidence(self, item: pytest.Item) -> CaseEvidence:
         """The case's own exchanges, or (for a run-wide check, which sends nothing) those it
@@ -241,10 +313,10 @@ class RunRecorder:
         return CaseEvidence(tuple(ix for ix in log.snapshot() if ix.seq in judged), judged=True)
 
     def verdict_lines(self) -> list[str]:
-        """The compact verdict block for the terminal."""
+        """The skips folded by reason, then the compact verdict block, for the terminal."""
         if self.summary is None:
             return []
-        return verdict_block(self.summary, self.settings.report_dir)
+        return [*skip_lines(self.summary), *verdict_block(self.summary, self.settings.report_dir)]
 
 
 RECORDER_KEY = pytest.StashKey[RunRecorder]()
@@ -256,14 +328,6 @@ def recorded_outcome(summary: RunSummary, token_scopes: Mapping[str, str | None]
         RecordedCase(c.id, c.case, c.status, c.reason, tuple(c.diagnoses)) for c in summary.checks
     ]
     return RunOutcome(summary.verdict, dict(summary.counts), cases, dict(token_scopes))
-
-
-def recorded_files(run: FoundryRun) -> list[Path]:
-    """The cassettes and metadata a record run wrote: they are shared more than any report."""
-    cassettes = run.settings.cassettes
-    if run.settings.kind is not Mode.RECORD or cassettes is None:
-        return []
-    return artifact_files(cassettes)
 
 
 def _package_version(name: str) -> str:
@@ -318,6 +382,12 @@ def _skip_reason(report: pytest.TestReport) -> str:
     if isinstance(longrepr, tuple) and len(longrepr) == 3:
         return str(longrepr[2]).removeprefix("Skipped: ")
     return str(longrepr or "skipped")
+
+
+def _cut_short_by(exc: BaseException | None) -> str | None:
+    """How ``exc`` cut its case short (budget spent, not in the recording), if it did."""
+    declared = getattr(exc, "outcome", None)
+    return declared.cut_short if isinstance(declared, Outcome) else None
 
 
 def _classify_failure(when: str, exc: BaseException | None) -> tuple[str, str, Sequence[str]]:

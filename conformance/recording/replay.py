@@ -7,7 +7,9 @@ the checks that need it, each with a message naming the file and the fix.
 
 A replayed answer is played as recorded — status, headers, the body chunk for chunk, a transport
 error where one ended the exchange — with one transform, as Azure's test proxy does: a response
-that echoed the recorded ``x-ms-client-request-id`` echoes the replayed request's instead.
+that echoed the recorded ``x-ms-client-request-id`` echoes the replayed request's instead. Where
+the recorded answer spelled a credential (``echoed``), the places travel to the seam in the
+response's extensions, so that the replay finds ``credential-echoed`` too.
 """
 
 from __future__ import annotations
@@ -23,11 +25,12 @@ from vcr.errors import UnhandledHTTPRequestError
 from vcr.record_mode import RecordMode
 
 from ..config.recording import CASSETTE_SUFFIX, Recording
+from ..core.echo import ECHO_EXTENSION, recorded_places
 from ..core.errors import CassetteError, CassetteMiss
 from ..core.interactions import CLIENT_REQUEST_ID_HEADER, current_tag
 from . import CassetteTransport
 from .files import MATCHERS, Exchange, read_cassette, scrubbed_request, view_of
-from .match import RequestView, miss_message
+from .match import RequestView, miss_message, nearest_recorded
 from .meta import cassette_name
 from .scrub import Scrubber
 
@@ -65,12 +68,11 @@ class ReplayCassettes(CassetteTransport):
         self.recording = recording
         self._lock = threading.Lock()
         self._cassettes: dict[str, _Cassette] = {}
-        self._misses = 0
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         """The recorded answer to ``request``, or ``CassetteMiss`` saying why there is none."""
         tag = current_tag()
-        name = cassette_name(tag.check_id, tag.case)
+        name = cassette_name(tag.check_id, tag.case, self.scrubber.redactor)
         cassette = self._load(name)
         sent = scrubbed_request(request, self.scrubber)
         with cassette.lock:
@@ -80,30 +82,22 @@ class ReplayCassettes(CassetteTransport):
                 entry = None
             recorded = next((r for r, e in cassette.vcr.data if e is entry), None)
         if entry is None:
-            with self._lock:
-                self._misses += 1
-            raise CassetteMiss(self._miss(name, cassette, sent))
+            raise self._miss(name, cassette, sent)
         return _replayed(entry, request, recorded)
 
     def notes(self) -> list[str]:
-        """The requests no cassette answered, and the recorded ones nobody asked for."""
+        """The recorded interactions nobody asked for. (The requests no cassette answered are
+        the run's ``unrecorded`` interactions: the summary says what they cut short.)"""
         with self._lock:
-            cassettes, misses = dict(self._cassettes), self._misses
-        notes = []
-        if misses:
-            notes.append(
-                f"Requests not in the cassettes: {misses}. Each got no answer and failed the "
-                "check that sent it, naming the nearest recorded request; nothing was sent, so "
-                "an 'unreachable' verdict here means unrecorded, not down."
-            )
+            cassettes = dict(self._cassettes)
         unplayed = {name: c.unplayed() for name, c in cassettes.items() if c.unplayed()}
-        if unplayed:
-            listed = ", ".join(f"{name} ({n})" for name, n in sorted(unplayed.items()))
-            notes.append(
-                f"{sum(unplayed.values())} recorded interactions were not replayed: {listed}. "
-                "The checks sent fewer requests than when recording."
-            )
-        return notes
+        if not unplayed:
+            return []
+        listed = ", ".join(f"{name} ({n})" for name, n in sorted(unplayed.items()))
+        return [
+            f"{sum(unplayed.values())} recorded interactions were not replayed: {listed}. "
+            "The checks sent fewer requests than when recording."
+        ]
 
     def _load(self, name: str) -> _Cassette:
         with self._lock:
@@ -115,8 +109,9 @@ class ReplayCassettes(CassetteTransport):
                 self._cassettes[name] = cassette
         return cassette
 
-    def _miss(self, name: str, own: _Cassette, sent: Any) -> str:
-        """The one-paragraph message of a request no cassette answers."""
+    def _miss(self, name: str, own: _Cassette, sent: Any) -> CassetteMiss:
+        """A request no cassette answers: the one-paragraph message, and what the recording
+        lacks in one sentence."""
         candidates = own.views(own=True)
         for path in sorted(self.directory.glob("*" + CASSETTE_SUFFIX)):
             if path.name == name:
@@ -125,11 +120,12 @@ class ReplayCassettes(CassetteTransport):
                 candidates += self._load(path.name).views(own=False)
             except CassetteError:
                 continue  # its own checks report it; it cannot be the nearest here
-        where = str(own.path)
+        where, why = str(own.path), nearest_recorded(view_of(sent), candidates)
         if not own.path.is_file():
-            where += f" ({self._why_no_file(name)})"
+            why = self._why_no_file(name)
+            where += f" ({why})"
         label = name.removesuffix(CASSETTE_SUFFIX)
-        return miss_message(label, view_of(sent), where, candidates)
+        return CassetteMiss(miss_message(label, view_of(sent), where, candidates), why)
 
     def _why_no_file(self, name: str) -> str:
         case = self.recording.cases.get(name) if self.recording is not None else None
@@ -176,12 +172,14 @@ def _replayed(entry: dict[str, Any], request: httpx.Request, recorded: Any) -> h
         raw = body.get("string") or b""
         chunks = [raw if isinstance(raw, bytes) else str(raw).encode("utf-8")]
     reason = str(status.get("message") or "").encode("ascii", errors="replace")
+    # Where the recorded answer spelled a credential: the seam reports it as the live run did.
+    echoed = recorded_places(entry.get("echoed"))
     return httpx.Response(
         status["code"],
         headers=headers,
         stream=_ReplayStream([c for c in chunks if c], error, request),
         request=request,
-        extensions={"reason_phrase": reason},
+        extensions={"reason_phrase": reason, ECHO_EXTENSION: echoed},
     )
 
 

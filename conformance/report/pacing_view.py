@@ -83,13 +83,14 @@ def pacing_view(summary: RunSummary) -> PacingView:
 
 
 def pacing_lines(summary: RunSummary) -> list[str]:
-    """The terminal's line about pacing: the busiest pool's peak beside the ceiling, waits."""
+    """The terminal's line about pacing (a paced run's): the busiest pool's peak beside the
+    ceiling, and the waits; an unpaced run's footprint is in the report alone."""
     pacing = summary.pacing
-    if not pacing.pools:
+    if not pacing.pools or not pacing.paced:
         return []
     name, busiest = max(pacing.pools.items(), key=lambda item: item[1].peak_rpm)
-    rpm = pacing.ceilings.get("rpm") if pacing.paced else None
-    ceiling = f" (ceiling {rpm})" if rpm is not None else " (not paced)"
+    rpm = pacing.ceilings.get("rpm")
+    ceiling = f" (ceiling {rpm})" if rpm is not None else ""
     waited = sum(p.waits for p in pacing.pools.values())
     seconds = sum(p.waited_s for p in pacing.pools.values())
     wait = f"; {waited} requests waited {seconds:g} s for their pool" if waited else ""

@@ -20,12 +20,13 @@ from .evidence import (
     iso_utc,
     judged_checks,
     profile_text,
+    recording_age,
     region_of,
+    sender,
     status_text,
     utc_time,
 )
-from .sections import SEVERITY_RANK
-from .view import recording_age
+from .sections import SEVERITY_RANK, doc_links
 
 CITED_PER_DIAGNOSIS = 8
 DISTINCT_BODIES = 6
@@ -127,7 +128,7 @@ def failing_section(rows: list[Evidence]) -> list[str]:
     ]
     for e in rows:
         lines.append(
-            f"| {e.seq} | {_cell(e.check or 'harness')} | {e.method} {_cell(e.path)} | "
+            f"| {e.seq} | {_cell(sender(e))} | {e.method} {_cell(e.path)} | "
             f"{_cell(e.auth or 'none')} | {_cell(status_text(e))} | {_cell(e.error_code or '—')} | "
             f"{e.request_id or '—'} | {e.apim_request_id or '—'} | "
             f"{e.client_request_id or '—'} | {utc_time(e.started_at)} |"
@@ -170,9 +171,8 @@ def diagnosis_block(number: int, entry: DiagnosisEntry) -> list[str]:
         "",
         f"**Remedy.** {entry.remedy}",
     ]
-    if entry.guide_section or entry.doc_url:
-        section = entry.guide_section or "documentation"
-        lines += ["", f"Guide: {section}" + (f" — <{entry.doc_url}>" if entry.doc_url else "")]
+    for link in doc_links(entry.guide_section, entry.doc_url):
+        lines += ["", f"{link.kind}: {link.label} — <{link.url}>"]
     lines += [f"- {detail}" for detail in entry.details]
     if entry.checks:
         lines += ["", "Checks: " + ", ".join(code(c) for c in dict.fromkeys(entry.checks))]
@@ -189,7 +189,7 @@ def id_table(rows: list[Evidence], limit: int) -> list[str]:
     ]
     for e in rows[:limit]:
         lines.append(
-            f"| {e.seq} | {_cell(e.check or 'harness')} | {e.method} {_cell(e.path)} | "
+            f"| {e.seq} | {_cell(sender(e))} | {e.method} {_cell(e.path)} | "
             f"{status_text(e)} | {e.request_id or '—'} | {e.apim_request_id or '—'} | "
             f"{utc_time(e.started_at)} |"
         )
@@ -239,7 +239,10 @@ def render_ticket(summary: RunSummary) -> str:
             "",
         ]
     if summary.incomplete:
-        lines += ["**The run is incomplete:** it stopped before every check ran.", ""]
+        lines += ["**The run is incomplete:** it was cut short before every check was judged.", ""]
+        for cause in summary.cut_short:
+            lines += [f"- {cause.summary}", *(f"  - {d}" for d in cause.details)]
+        lines += [""] if summary.cut_short else []
     lines += [*environment(summary), ""]
     if summary.diagnoses:
         lines += ["## Diagnoses", ""]

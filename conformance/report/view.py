@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 from datetime import UTC
 from urllib.parse import urlsplit
 
-from ..summary.model import RunSummary
+from ..core.durations import parse_iso
+from ..summary.model import RUN_ROW, CutShort, RunSummary
 from ..summary.verdict import verdict_meaning
-from .evidence import all_evidence, iso_utc, parse_iso, profile_text
+from .evidence import all_evidence, iso_utc, profile_text, recording_age
 from .sections import (
     AreaView,
     CheckRow,
@@ -30,15 +31,15 @@ VERDICT_WORD = {
     "nonconformant": "Non-conformant",
     "misconfigured": "Misconfigured",
     "unreachable": "Unreachable",
+    "incomplete": "Incomplete",
 }
-# How each verdict is coloured: only a conformant run is green.
-
 # How each verdict is coloured: only a conformant run is green.
 VERDICT_TONE = {
     "conformant": "good",
     "nonconformant": "bad",
     "misconfigured": "bad",
     "unreachable": "bad",
+    "incomplete": "warn",
 }
 
 
@@ -52,6 +53,8 @@ class VerdictView:
     meaning: str
     counts: list[tuple[str, int]]
     incomplete: bool
+    # Why the run is incomplete, one entry per cause (the summary's ``cut_short``).
+    cut_short: list[CutShort] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -69,7 +72,7 @@ class TargetView:
 class SecretScanView:
     """The after-run secret scan, as the page states it."""
 
-    state: str  # "clean" | "leak" | "pending"
+    state: str  # "clean" | "redacted" | "leak" (withheld) | "pending"
     text: str
     hits: list[str]
 
@@ -96,6 +99,7 @@ class ReportView:
     version: str = ""
     day: str = ""
     token_claims: list[tuple[str, str]] = field(default_factory=list)
+    usage_note: str = ""
 
 
 def verdict_view(summary: RunSummary) -> VerdictView:
@@ -113,22 +117,8 @@ def verdict_view(summary: RunSummary) -> VerdictView:
             ("skipped", counts.get("skipped", 0)),
         ],
         incomplete=summary.incomplete,
+        cut_short=list(summary.cut_short),
     )
-
-
-def recording_age(summary: RunSummary) -> str:
-    """How long before this run its cassettes were recorded, in words."""
-    recorded = parse_iso(summary.target.recorded_at)
-    finished = parse_iso(summary.finished_at)
-    if recorded is None:
-        return "recorded at an unknown time"
-    when = f"recorded {iso_utc(summary.target.recorded_at or '')}"
-    if finished is None:
-        return when
-    days = (finished - recorded).total_seconds() / 86400
-    if days < 1:
-        return f"{when}, less than a day before this replay"
-    return f"{when}, {days:.0f} day{'s' if round(days) != 1 else ''} before this replay"
 
 
 def target_view(summary: RunSummary) -> TargetView:
@@ -188,7 +178,16 @@ def run_day(summary: RunSummary) -> str:
 def secret_scan_view(summary: RunSummary) -> SecretScanView:
     """The scan's result; before the scan has run (the page is written first) it says so."""
     scan = summary.secret_scan
-    if not scan.clean:
+    if scan.withheld:
+        count = len(scan.withheld)
+        return SecretScanView(
+            "leak",
+            f"{count} artifact{'s were' if count != 1 else ' was'} withheld: a secret in use "
+            "could not be removed from it, so it was not published (the rest are clean). "
+            "Rotate the key if a copy was shared some other way.",
+            [f"{note.file} — {note.reason}" for note in scan.withheld],
+        )
+    if not scan.clean:  # a summary from a version that published first and scanned after
         return SecretScanView(
             "leak",
             "A secret in use was found in the artifacts below: do not share them; rotate the key.",
@@ -198,9 +197,19 @@ def secret_scan_view(summary: RunSummary) -> SecretScanView:
         return SecretScanView(
             "pending", "The artifacts are scanned for the secrets in use once they are written.", []
         )
+    if scan.redacted:
+        return SecretScanView(
+            "redacted",
+            f"Every one of the {scan.files_scanned} artifact files of this run was scanned before "
+            "it was published, and none holds a secret in use; in those below the scan found one "
+            "the writers had missed and redacted it first (please report this to the "
+            "foundry-conformance maintainers).",
+            [f"{note.file} — {note.reason}" for note in scan.redacted],
+        )
     return SecretScanView(
         "clean",
-        f"No secret in use was found in the {scan.files_scanned} artifact files of this run.",
+        f"Every one of the {scan.files_scanned} artifact files of this run was scanned before it "
+        "was published: none holds a secret in use.",
         [],
     )
 
@@ -213,6 +222,13 @@ def subject_of(summary: RunSummary) -> str:
     if target.resource:
         return target.resource
     return urlsplit(target.base_url).netloc or target.base_url
+
+
+# Under the usage table, when the run sent requests of its own.
+RUN_ROW_NOTE = (
+    f"`{RUN_ROW}`: the requests the run sends itself, outside any check (the inventory of "
+    "deployments, the choice of the primary auth); with them the rows add up to the total."
+)
 
 
 def build_view(summary: RunSummary) -> ReportView:
@@ -245,6 +261,7 @@ def build_view(summary: RunSummary) -> ReportView:
             (check, v.get("requests", 0), v.get("input_tokens", 0), v.get("output_tokens", 0))
             for check, v in summary.usage.by_check.items()
         ],
+        usage_note=RUN_ROW_NOTE if RUN_ROW in summary.usage.by_check else "",
         totals=(summary.usage.requests, summary.usage.input_tokens, summary.usage.output_tokens),
         notes=list(summary.notes),
         incomplete=summary.incomplete,

@@ -1,26 +1,26 @@
 """From what a run did (check outcomes, interactions, token claims) to its ``RunSummary`` (pure).
 
 The diagnosis engine explains the interactions; this module links its findings to the checks they
-explain, totals usage and latency, and decides the verdict. Every free text that came from the
-wire or an exception passes through the redactor once more on the way out.
+explain, totals usage and latency, and decides the verdict. Every string of the summary passes
+through the redactor once more on the way out.
 """
 
 from __future__ import annotations
 
 import platform
-import statistics
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 from .. import __version__
 from ..core import catalog
+from ..core.durations import parse_iso
 from ..core.interactions import Interaction
 from ..core.jwt_claims import TokenClaims
 from ..core.platform import PlatformProfile
 from ..core.platform_load import builtin_profile
-from ..core.redaction import Redactor
+from ..core.redaction import Redactor, redact_tree
 from ..diagnosis import (
     DeclaredFinding,
     DiagnosisContext,
@@ -28,9 +28,19 @@ from ..diagnosis import (
     classify_error_body,
     diagnose,
     explain_interaction,
+    prevailing,
 )
+from .cut_short import UNRECORDED, cut_short_causes, unrecorded_case
+from .figures import latency_by_deployment, recording_age_days, usage_totals
 from .footprint import PacingFacts, footprint
-from .model import CheckResult, DiagnosisEntry, Evidence, RunSummary, Target, UsageTotals
+from .model import (
+    CheckResult,
+    CutShort,
+    DiagnosisEntry,
+    Evidence,
+    RunSummary,
+    Target,
+)
 from .observed import observe
 from .verdict import count_statuses, decide_verdict
 
@@ -51,6 +61,10 @@ class CaseOutcome:
     details: dict[str, Any] = field(default_factory=dict)
     # Interactions of other checks that this check judged (the run-wide checks send nothing).
     evidence_seqs: list[int] = field(default_factory=list)
+    # Why the case was not judged, if it was cut short ("budget", "interrupted", "unrecorded").
+    cut_short: str | None = None
+    # A skip's reason without what is particular to the case (``Unavailable.kind``).
+    skip_kind: str = ""
 
 
 def error_code_of(ix: Interaction) -> str | None:
@@ -79,13 +93,21 @@ def assemble_summary(
     redactor: Redactor,
     started_at: datetime,
     finished_at: datetime,
-    incomplete: bool = False,
+    stopped: Mapping[str, str] | None = None,
     notes: Sequence[str] = (),
     sdk_version: str = "",
     profile: PlatformProfile | None = None,
+    hints: Callable[[str], str] = str,
     pacing: PacingFacts | None = None,
 ) -> RunSummary:
-    """The run summary: checks, diagnoses, usage, latency and the verdict."""
+    """The run summary: checks, diagnoses, usage, latency and the verdict. ``stopped`` says,
+    by cause (``cut_short.BUDGET``, ``cut_short.INTERRUPTED``), why the run stopped early;
+    ``hints`` spells the flags our own texts name for the interface in use (``core.flags``)."""
+
+    def said(text: str) -> str:
+        return hints(redactor.text(text))
+
+    sent = [ix for ix in interactions if ix.unrecorded is None]  # what reached the endpoint
     by_case: dict[str, list[Interaction]] = {}
     for ix in interactions:
         by_case.setdefault(ix.case or "", []).append(ix)
@@ -109,7 +131,8 @@ def assemble_summary(
         base_url=target.base_url,
         profile=profile,
     )
-    findings = diagnose(interactions, context, declared)
+    # A replay's request that the recording could not answer was never sent: it shows nothing.
+    findings = diagnose([ix for ix in interactions if ix.unrecorded is None], context, declared)
     by_seq = {ix.seq: ix for ix in interactions}
     checks = [
         _check_result(
@@ -117,40 +140,59 @@ def assemble_summary(
             [*by_case.get(o.case, []), *(by_seq[s] for s in o.evidence_seqs if s in by_seq)],
             findings,
             redactor,
+            said,
             [ix for ix in interactions if ix.case == o.case],
             lambda ix: explain_interaction(ix, context, interactions),
         )
         for o in outcomes
     ]
     checks.sort(key=lambda c: (_catalog_index(c.id), c.case))
-    return RunSummary(
+    cut_short = cut_short_causes(checks, interactions, stopped or {})
+    summary = RunSummary(
         # A run that did not finish (interrupted, budget spent) has not shown conformance.
-        verdict=_unfinished(decide_verdict(checks, interactions), incomplete),
-        target=target,
+        verdict=decide_verdict(checks, interactions, cut_short=bool(cut_short)),
+        target=replace(
+            target,
+            recording_age_days=recording_age_days(parse_iso(target.recorded_at), finished_at),
+        ),
         started_at=started_at.isoformat(timespec="seconds"),
         finished_at=finished_at.isoformat(timespec="seconds"),
         duration_s=round((finished_at - started_at).total_seconds(), 3),
         counts=count_statuses(checks),
         checks=checks,
-        diagnoses=[_diagnosis_entry(f, redactor) for f in findings],
+        diagnoses=[_diagnosis_entry(f, redactor, said) for f in findings],
         usage=usage_totals(interactions),
         harness={
             "foundry_conformance": __version__,
             "anthropic_sdk": sdk_version,
             "python": platform.python_version(),
         },
-        notes=[redactor.text(n) for n in notes],
-        incomplete=incomplete,
-        latency=latency_by_deployment(interactions, outcomes),
+        notes=[said(n) for n in notes],
+        incomplete=bool(cut_short),
+        cut_short=[_said(entry, said) for entry in cut_short],
+        latency=latency_by_deployment(interactions),
         token_claims={label: claims.public_view() for label, claims in token_claims.items()},
         platform_profile={**profile.summary_view(), "api_version": profile.documented_version},
-        pacing=footprint(interactions, pacing or PacingFacts(None, "default"), profile),
-        observed=observe(interactions, redactor),
+        requests=[
+            evidence_of(ix, redactor)
+            for ix in sorted(interactions, key=lambda i: i.seq)
+            if ix.unrecorded is None
+        ],
+        pacing=footprint(sent, pacing or PacingFacts(None, "default"), profile),
+        observed=observe(sent, redactor),
     )
+    # Once more over every string of it, whatever its source (a deployment named like the key,
+    # a case's node ID, a correlation header a server filled with the credential): at the
+    # source, so that the scan before publishing has nothing left to find.
+    redacted: RunSummary = redact_tree(summary, redactor.text)
+    return redacted
 
 
-def _unfinished(verdict: str, incomplete: bool) -> str:
-    return "nonconformant" if incomplete and verdict == "conformant" else verdict
+def _said(entry: CutShort, said: Callable[[str], str]) -> CutShort:
+    entry.summary = said(entry.summary)
+    entry.details = [said(d) for d in entry.details]
+    entry.remedy = said(entry.remedy)
+    return entry
 
 
 def _catalog_index(check_id: str) -> int:
@@ -163,19 +205,24 @@ def _check_result(
     interactions: Sequence[Interaction],
     findings: Sequence[Finding],
     redactor: Redactor,
+    said: Callable[[str], str],
     own: Sequence[Interaction],
     explain: Callable[[Interaction], list[str]],
 ) -> CheckResult:
     spec = catalog.BY_ID[outcome.check_id]
     codes = list(outcome.codes)
-    if outcome.status in ("failed", "error"):
+    cut_short = outcome.cut_short
+    if outcome.status in ("failed", "error") and cut_short is None and unrecorded_case(own):
+        cut_short = UNRECORDED
+    if outcome.status in ("failed", "error") and cut_short is None:
         # The causes of this check's own exchanges first, then findings citing its evidence.
         for ix in own:
             codes.extend(c for c in explain(ix) if c not in codes)
         seqs = {ix.seq for ix in interactions}
         for finding in findings:
-            if finding.code not in codes and any(ix.seq in seqs for ix in finding.evidence):
+            if finding.code not in codes and finding.seqs & seqs:
                 codes.append(finding.code)
+    codes = prevailing(codes)  # one cause per evidence set, as the diagnoses say
     return CheckResult(
         id=spec.id,
         title=spec.title,
@@ -183,71 +230,31 @@ def _check_result(
         severity=spec.severity,
         status=outcome.status,
         params=dict(outcome.params),
-        reason=redactor.text(outcome.reason),
+        reason=said(outcome.reason),
         diagnoses=codes,
         evidence=[evidence_of(ix, redactor) for ix in interactions[:MAX_EVIDENCE_PER_CHECK]],
         duration_s=round(outcome.duration_s, 3),
         case=outcome.case,
         details=outcome.details,
+        cut_short=cut_short,
+        skip_kind=said(outcome.skip_kind) if outcome.status == "skipped" else "",
+        requests=sum(1 for ix in own if ix.unrecorded is None),
     )
 
 
-def _diagnosis_entry(finding: Finding, redactor: Redactor) -> DiagnosisEntry:
+def _diagnosis_entry(
+    finding: Finding, redactor: Redactor, said: Callable[[str], str]
+) -> DiagnosisEntry:
     info = finding.info
     return DiagnosisEntry(
         code=finding.code,
         title=info.title,
         severity=info.severity,
-        summary=info.cause,
-        remedy=info.remedy,
+        summary=said(info.cause),
+        remedy=said(info.remedy),
         checks=list(finding.checks),
         evidence=[evidence_of(ix, redactor) for ix in finding.evidence],
         guide_section=info.guide_section or "",
         doc_url=info.doc_url or "",
-        details=[redactor.text(d) for d in finding.details],
+        details=[said(d) for d in finding.details],
     )
-
-
-def usage_totals(interactions: Sequence[Interaction]) -> UsageTotals:
-    """Requests and tokens, in all, per deployment and per check."""
-    totals = UsageTotals(requests=len(interactions))
-    for ix in interactions:
-        inp, out = ix.input_tokens or 0, ix.output_tokens or 0
-        totals.input_tokens += inp
-        totals.output_tokens += out
-        for key, table in ((ix.deployment, totals.by_deployment), (ix.check_id, totals.by_check)):
-            if not key:
-                continue
-            row = table.setdefault(key, {"requests": 0, "input_tokens": 0, "output_tokens": 0})
-            row["requests"] += 1
-            row["input_tokens"] += inp
-            row["output_tokens"] += out
-    return totals
-
-
-def latency_by_deployment(
-    interactions: Sequence[Interaction], outcomes: Sequence[CaseOutcome]
-) -> dict[str, dict[str, float | None]]:
-    """Per deployment: median and worst total latency of successful calls, and time to first token."""
-    out: dict[str, dict[str, float | None]] = {}
-    for deployment in sorted({ix.deployment for ix in interactions if ix.deployment}):
-        ok = [
-            ix.elapsed_ms
-            for ix in interactions
-            if ix.deployment == deployment
-            and ix.status is not None
-            and 200 <= ix.status < 300
-            and ix.elapsed_ms is not None
-        ]
-        ttft = [
-            float(o.details["ttft_ms"])
-            for o in outcomes
-            if o.params.get("deployment") == deployment and "ttft_ms" in o.details
-        ]
-        out[deployment] = {
-            "requests": float(len(ok)),
-            "median_ms": round(statistics.median(ok), 1) if ok else None,
-            "max_ms": round(max(ok), 1) if ok else None,
-            "ttft_ms": round(min(ttft), 1) if ttft else None,
-        }
-    return out

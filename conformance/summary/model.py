@@ -11,14 +11,23 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..core.interactions import Interaction
+from ..core.interactions import Interaction, run_step_of
 from .changes import Comparison
 from .footprint import PacingSummary
 from .observed import Observed
 
 SCHEMA = "foundry-conformance.summary/1"
+# The row of ``usage.by_check`` that holds the run's own requests (the inventory of deployments,
+# the choice of the primary auth): no check sent them, but they are requests of the run.
+RUN_ROW = "run"
 
-VERDICTS: tuple[str, ...] = ("conformant", "nonconformant", "unreachable", "misconfigured")
+VERDICTS: tuple[str, ...] = (
+    "conformant",
+    "nonconformant",
+    "unreachable",
+    "misconfigured",
+    "incomplete",
+)
 
 
 @dataclass
@@ -41,6 +50,9 @@ class Evidence:
     error_class: str | None = None
     error_body: str | None = None
     client_request_id: str | None = None
+    # For a request no check sent: the step of the run it was for (``discovery``, ``primary-auth``).
+    run_step: str | None = None
+    ttft_ms: float | None = None
 
     @classmethod
     def of(cls, ix: Interaction, error_code: str | None = None) -> Evidence:
@@ -63,6 +75,8 @@ class Evidence:
             error_class=ix.error_class,
             error_body=(ix.response_body or ix.error_message) if failed else None,
             client_request_id=ix.request_headers.get("x-ms-client-request-id"),
+            run_step=None if ix.check_id else run_step_of(ix.case),
+            ttft_ms=ix.ttft_ms,
         )
 
 
@@ -82,6 +96,31 @@ class CheckResult:
     duration_s: float = 0.0
     case: str = ""
     details: dict[str, Any] = field(default_factory=dict)
+    # The requests this case sent itself (its evidence may cite fewer, or others' it judged).
+    requests: int = 0
+    # Why the case was not judged, if it was cut short: "budget", "interrupted", "unrecorded".
+    cut_short: str | None = None
+    # A skip's reason without what is particular to the case, shared by the cases skipped for
+    # the same reason (the terminal folds skips by it); empty: the reason itself.
+    skip_kind: str = ""
+
+    @property
+    def label(self) -> str:
+        """``AUTH-BAD-KEY[api-key]``: the case's name in the terminal, JUnit and the report."""
+        joined = "-".join(self.params.values())
+        return f"{self.id}[{joined}]" if joined else self.id
+
+
+@dataclass
+class CutShort:
+    """One cause that cut the run short, the check cases it left unjudged, and what explains it
+    (for a replay: what the recording lacked, per request)."""
+
+    cause: str
+    summary: str
+    checks: list[str] = field(default_factory=list)
+    details: list[str] = field(default_factory=list)
+    remedy: str = ""
 
 
 @dataclass
@@ -112,11 +151,14 @@ class Target:
     emulator_profile: str | None = None
     recorded_at: str | None = None
     cassettes: str | None = None
+    # Whole days from ``recorded_at`` to the run's ``finished_at``: the one age every output shows.
+    recording_age_days: int | None = None
 
 
 @dataclass
 class UsageTotals:
-    """Requests and tokens, in all and per deployment and per check."""
+    """Requests and tokens, in all and per deployment and per check (the run's own requests in
+    the ``RUN_ROW`` row, so that ``by_check`` adds up to ``requests``)."""
 
     requests: int = 0
     input_tokens: int = 0
@@ -126,12 +168,27 @@ class UsageTotals:
 
 
 @dataclass
+class ScanNote:
+    """An artifact the scan had to act on, and what became of it (never the secret itself)."""
+
+    file: str
+    reason: str
+
+
+@dataclass
 class SecretScan:
-    """The after-run scan of every artifact for the secrets in use."""
+    """What the scan of every artifact, before it was published, found and did.
+
+    ``clean``: nothing was withheld, so every artifact of the run is in place and holds no
+    secret. ``hits``: every file in which the scan found a secret (or whose name spelled one):
+    those ``redacted`` before they were published, and those ``withheld``.
+    """
 
     clean: bool = True
     files_scanned: int = 0
     hits: list[str] = field(default_factory=list)
+    redacted: list[ScanNote] = field(default_factory=list)
+    withheld: list[ScanNote] = field(default_factory=list)
 
 
 @dataclass
@@ -151,10 +208,14 @@ class RunSummary:
     harness: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     incomplete: bool = False
+    # Why the run is incomplete (empty when it finished): see ``summary.cut_short``.
+    cut_short: list[CutShort] = field(default_factory=list)
     latency: dict[str, dict[str, float | None]] = field(default_factory=dict)
     token_claims: dict[str, dict[str, Any]] = field(default_factory=dict)
     # The platform profile that set the expectations: {version, date, source, api_version}.
     platform_profile: dict[str, str] = field(default_factory=dict)
+    # Every request of the run, in the order sent (``seq``): the correlation IDs of all of them.
+    requests: list[Evidence] = field(default_factory=list)
     # The run's own footprint per quota pool, beside the ceilings it was paced under.
     pacing: PacingSummary = field(default_factory=PacingSummary)
     # Response header names and error-body signatures, for telling drift from a baseline.
@@ -168,8 +229,12 @@ class RunSummary:
         data = asdict(self)
         return {"schema": data.pop("schema"), **data}
 
+    def to_json(self) -> str:
+        """``summary.json``'s text."""
+        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
+
     def write(self, path: Path) -> Path:
-        """Write ``summary.json``."""
+        """Write ``summary.json`` (as is: a run's artifacts are published by ``report``)."""
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n", "utf-8")
+        path.write_text(self.to_json(), "utf-8")
         return path

@@ -24,6 +24,7 @@ from ..core.constants import ENV_ENTRA_TOKEN
 from ..core.errors import CredentialError, TokenFormatError
 from ..core.jwt_claims import mint_test_token, read_claims, scope_to_audience
 from ..core.redaction import Redactor
+from ..core.secret import Secret
 
 if TYPE_CHECKING:
     from azure.core.credentials import TokenCredential
@@ -55,7 +56,7 @@ class KeyAuth(httpx.Auth):
     def __init__(self, key: str, header: KeyHeader | str = "x-api-key") -> None:
         if header not in KEY_HEADERS:
             raise ValueError(f"unknown key header variant {header!r}; use one of {KEY_HEADERS}")
-        self._key = key
+        self._key = Secret(key)
         self.header = header
 
     def __repr__(self) -> str:
@@ -65,9 +66,9 @@ class KeyAuth(httpx.Auth):
         """Set the one credential header and send the request once."""
         _clear_credentials(request)
         if self.header == "bearer":
-            request.headers["authorization"] = f"Bearer {self._key}"
+            request.headers["authorization"] = f"Bearer {self._key.reveal()}"
         else:
-            request.headers[self.header] = self._key
+            request.headers[self.header] = self._key.reveal()
         yield request
 
 
@@ -93,24 +94,25 @@ class BearerTokenAuth(httpx.Auth):
     def __repr__(self) -> str:
         return "BearerTokenAuth()"
 
-    def _token(self) -> str:
+    def _token(self) -> Secret:
+        """A token from the provider, held as a ``Secret`` (a traceback's locals show none)."""
         try:
-            token = self._provider()
+            token = Secret(self._provider())
         except CredentialError:
             raise
         except Exception as exc:
             raise CredentialError(
                 f"could not get an Entra ID token: {summarize_credential_error(exc)}"
             ) from exc
-        if not isinstance(token, str) or not token.strip():
+        if not isinstance(token.reveal(), str) or not token.reveal().strip():
             raise CredentialError("could not get an Entra ID token: the provider returned none")
         if self._on_token is not None:
-            self._on_token(token)
+            self._on_token(token.reveal())
         return token
 
-    def _apply(self, request: httpx.Request, token: str) -> None:
+    def _apply(self, request: httpx.Request, token: Secret) -> None:
         _clear_credentials(request)
-        request.headers["authorization"] = f"Bearer {token}"
+        request.headers["authorization"] = f"Bearer {token.reveal()}"
 
     # Getting a token may be I/O, so the sync and async flows are written out, as httpx advises.
     def sync_auth_flow(
@@ -131,10 +133,12 @@ class BearerTokenAuth(httpx.Auth):
 
 
 def static_token_provider(token: str) -> TokenProvider:
-    """A provider that always returns ``token`` (a token fetched before the run)."""
+    """A provider that always returns ``token`` (a token fetched before the run), held as a
+    ``Secret`` so that the provider's closure shows none."""
+    held = Secret(token)
 
     def provide() -> str:
-        return token
+        return held.reveal()
 
     return provide
 
@@ -212,7 +216,7 @@ def resolve_entra_provider(
         token = mint(audience) if mint is not None else mint_test_token(audience=audience)
         return EntraResolution(static_token_provider(token), None, source, scope)
     if source is EntraSource.ENV_TOKEN and settings.entra_token:
-        return _env_token(settings.entra_token, scope)
+        return _env_token(settings.entra_token, scope, primary=scope == settings.entra_scope)
     if credential is not None:
         return _probed(lambda: azure_identity_provider(credential, scope), scope, probe)
     if source is EntraSource.AZURE_IDENTITY:
@@ -225,13 +229,18 @@ def resolve_entra_provider(
     )
 
 
-def _env_token(token: str, scope: str) -> EntraResolution:
-    """The token from the environment, unless its own ``aud`` says it is for another scope."""
+def _env_token(token: str, scope: str, *, primary: bool) -> EntraResolution:
+    """The token from the environment. For the run's own scope (``primary``) it is sent
+    whatever its ``aud`` says, so that a token for another API (``az account
+    get-access-token`` without ``--resource`` gives Azure Resource Manager's) meets the
+    endpoint's refusal and is diagnosed; for another scope it is not that scope's token."""
     try:
         claims = read_claims(token)
     except TokenFormatError:
         claims = None  # unreadable: send it anyway and let the endpoint's answer speak
-    if claims is not None and claims.audience and not claims.has_audience(scope_to_audience(scope)):
+    if primary or claims is None or not claims.audience:
+        return EntraResolution(static_token_provider(token), None, EntraSource.ENV_TOKEN, scope)
+    if not claims.has_audience(scope_to_audience(scope)):
         audience = ", ".join(claims.audience)
         reason = f"the token in {ENV_ENTRA_TOKEN} is for {audience}, not {scope}"
         return EntraResolution(None, reason, EntraSource.ENV_TOKEN, scope)

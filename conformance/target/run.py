@@ -21,13 +21,14 @@ from ..config import AuthMode, Mode, Settings
 from ..config.values import alternate_scope
 from ..core.constants import EMULATOR_UNPRIVILEGED_PRINCIPAL, ENV_UNPRIVILEGED_TOKEN
 from ..core.errors import BudgetExceeded, TokenFormatError, Unavailable
-from ..core.interactions import tagged
+from ..core.interactions import current_tag, run_case, tagged
 from ..core.jwt_claims import TokenClaims, mint_test_token, read_claims, scope_to_audience
+from ..core.publish import Publisher
 from ..core.redaction import Redactor
 from ..emulator.profiles import parse_profiles
 from ..emulator.server import EmulatorServer
 from ..recording import CassetteTransport, open_cassettes
-from .credentials import BearerTokenAuth, KeyAuth, resolve_entra_provider
+from .credentials import BearerTokenAuth, KeyAuth, resolve_entra_provider, static_token_provider
 from .discovery import Discovery, discover
 from .pacing import Pacer, open_book
 from .seam import FoundryClient, InteractionLog
@@ -35,10 +36,13 @@ from .seam import FoundryClient, InteractionLog
 # Inventory probes in flight at once: a resource answers in ~100 ms, fifteen names take ~0.4 s.
 PARALLEL_PROBES = 4
 # The case under which the session's own requests (choosing the primary auth) are recorded.
-PRIMARY_AUTH_CASE = "session::primary-auth"
+PRIMARY_AUTH_CASE = run_case("primary-auth")
 
 # A key that is certainly wrong, for AUTH-BAD-KEY: well-formed (32 hex characters, like Azure's).
 BAD_KEY = "0" * 24 + "badc0ffe"
+# The labels of requests that carry a token of the run's providers (the configured scope's, the
+# other scope's, and the SDK's, which draws on the first).
+_PROVIDER_LABELS = frozenset({"entra", "entra-alt-scope", "sdk-entra"})
 
 
 class FoundryRun:
@@ -51,11 +55,16 @@ class FoundryRun:
         env: Mapping[str, str],
         credential: TokenCredential | None = None,
         transport: httpx.BaseTransport | None = None,
+        redactor: Redactor | None = None,
+        publisher: Publisher | None = None,
     ) -> None:
         self.settings = settings
         self.env = env
         self.credential = credential
-        self.redactor = Redactor(settings.secrets())
+        self.redactor = redactor if redactor is not None else Redactor(settings.secrets())
+        # Every file of the run (cassettes as they are recorded, then the reports) goes out
+        # through it: staged, scanned, then moved into place.
+        self.publisher = publisher if publisher is not None else Publisher(self.redactor)
         self.log = InteractionLog(
             self.redactor,
             max_requests=settings.max_requests,
@@ -101,7 +110,11 @@ class FoundryRun:
         if self.settings.kind in (Mode.RECORD, Mode.REPLAY):
             # A replay has no inner transport at all: no request can fall through to the network.
             self.cassettes = open_cassettes(
-                self.settings, self.redactor, started_at=self.started_at, inner=transport
+                self.settings,
+                self.redactor,
+                started_at=self.started_at,
+                inner=transport,
+                publisher=self.publisher,
             )
             transport = self.cassettes
         self._client = FoundryClient(
@@ -253,7 +266,7 @@ class FoundryRun:
 
     def unprivileged_auth(self) -> httpx.Auth:
         """Bearer auth with a token of a principal that holds no data-plane role (AUTH-RBAC)."""
-        token = self.env.get(ENV_UNPRIVILEGED_TOKEN)
+        token = (self.env.get(ENV_UNPRIVILEGED_TOKEN) or "").strip()
         if not token and self.settings.kind is Mode.EMULATOR:
             token = mint_test_token(
                 audience=scope_to_audience(self.settings.entra_scope),
@@ -266,7 +279,7 @@ class FoundryRun:
                 "a data-plane role on the resource"
             )
         self._remember_token("rbac-probe", token)
-        return BearerTokenAuth(lambda: token)
+        return BearerTokenAuth(static_token_provider(token))
 
     def primary_auth(self) -> tuple[str, httpx.Auth]:
         """The auth the non-auth checks use: the first mode the endpoint accepts.
@@ -331,8 +344,9 @@ class FoundryRun:
                 return exc
         recording = self.settings.recording
         if recording is not None and recording.token_scopes.get(scope):
-            # A replay has the tokens the recording had: no more, so the same checks skip.
-            return Unavailable(f"{recording.token_scopes[scope]} (when recording)")
+            # A replay has the tokens the recording had: no more, so the same checks skip, with
+            # a reason that is true for whoever replays (who set none of the recording's variables).
+            return Unavailable(recording.lacks_token(scope))
         resolution = resolve_entra_provider(self.settings, credential=self.credential, scope=scope)
         if resolution.provider is None:
             return Unavailable(resolution.skip_reason or "no Entra ID token is available")
@@ -354,8 +368,14 @@ class FoundryRun:
         }
 
     def _remember_token(self, label: str, token: str) -> None:
-        """Scrub ``token`` from everything from now on, and keep its claims for diagnoses."""
+        """Scrub ``token`` from everything from now on, and keep its claims for diagnoses under
+        the label of the request it is fetched for (the SDK's ``sdk-entra`` calls draw on the
+        same provider as ``entra``): the diagnoses read the claims of the token a refused
+        request carried, never those of another."""
         self.redactor.add(token)
+        sending = current_tag().auth
+        if sending in _PROVIDER_LABELS:
+            label = sending
         if label not in self.token_claims:
             with contextlib.suppress(TokenFormatError):
                 self.token_claims.setdefault(label, read_claims(token))

@@ -2,10 +2,13 @@
 
 ``RecordingTransport`` wraps the real httpx transport (or, in record and replay runs, the
 cassettes) and turns each exchange into a redacted ``Interaction`` in the run's
-``InteractionLog``: timings (total and time to first byte), correlation IDs, a body excerpt, or
-the transport failure that replaced the answer; it tags each with the request's ``RequestTag``
-(``core.interactions``). ``FoundryClient`` is the small API the checks call. The official SDK is
-routed through the same seam by ``target.sdk``.
+``InteractionLog``: timings (total, time to first byte and, for a stream, to its first content
+delta, all on one clock), correlation IDs, a body excerpt, or the transport failure that
+replaced the answer; it tags each with the request's ``RequestTag`` (``core.interactions``). It
+is the one place that sees the raw answer, so it notes there where the answer spelled a
+credential of the run (``Interaction.echoed``: a ``credential-echoed`` finding), before it
+redacts it. ``FoundryClient`` is the small API the checks call. The official SDK is routed
+through the same seam by ``target.sdk``.
 """
 
 from __future__ import annotations
@@ -19,7 +22,13 @@ from typing import Any
 import httpx
 
 from .. import __version__
-from ..core.errors import BudgetExceeded, RequestBudgetExceeded, TokenBudgetExceeded
+from ..core.echo import ECHO_EXTENSION, TRANSPORT_ERROR, recorded_places, where_echoed
+from ..core.errors import (
+    BudgetExceeded,
+    CassetteMiss,
+    RequestBudgetExceeded,
+    TokenBudgetExceeded,
+)
 from ..core.interactions import (
     CLIENT_REQUEST_ID_HEADER,
     Interaction,
@@ -33,6 +42,8 @@ from .limits import InFlight
 from .pacing import Pacer, Pass
 
 USER_AGENT = f"foundry-conformance/{__version__}"
+# The first content of a stream: time to first token is the time to the chunk that holds it.
+CONTENT_DELTA = b"content_block_delta"
 # ``anthropic_version`` of a request that sends the platform's documented version.
 DOCUMENTED = "documented"
 
@@ -97,7 +108,7 @@ class InteractionLog:
                 request_body=excerpt(redact.text(body)),
                 started_at=time.time(),
                 auth=tag.auth,
-                deployment=requested_model(request.content) if body else None,
+                deployment=_redacted(redact, requested_model(request.content) if body else None),
                 check_id=tag.check_id,
                 case=tag.case,
                 expects_error=tag.expects_error,
@@ -150,9 +161,24 @@ class InteractionLog:
         """The interactions one check case made."""
         return [ix for ix in self.snapshot() if ix.case == case]
 
+    def of(self, request: httpx.Request) -> Interaction | None:
+        """The interaction of ``request`` (by its ``x-ms-client-request-id``), once it was sent."""
+        client_id = request.headers.get(CLIENT_REQUEST_ID_HEADER)
+        if client_id is None:
+            return None
+        for ix in reversed(self.snapshot()):
+            if ix.request_headers.get(CLIENT_REQUEST_ID_HEADER) == client_id:
+                return ix
+        return None
+
     def __len__(self) -> int:
         with self._lock:
             return len(self._items)
+
+
+def _redacted(redactor: Redactor, value: str | None) -> str | None:
+    """A value from the request as it may be kept (a deployment named like the key, say)."""
+    return redactor.text(value) if value is not None else None
 
 
 def _has_content(request: httpx.Request) -> bool:
@@ -182,6 +208,7 @@ class _RecordingStream(httpx.SyncByteStream):
         self._log = log
         self._t0 = t0
         self._buffer = bytearray()
+        self._tail = b""  # the last bytes seen, so a marker split across two chunks is found
         self._finished = False
 
     def __iter__(self) -> Iterator[bytes]:
@@ -191,6 +218,7 @@ class _RecordingStream(httpx.SyncByteStream):
             for chunk in self._inner:
                 if len(self._buffer) < 4 * 65536:
                     self._buffer.extend(chunk)
+                self._see(chunk)
                 yield chunk
                 elapsed = time.perf_counter() - self._t0
                 if self._deadline_s is not None and elapsed > self._deadline_s:
@@ -214,8 +242,19 @@ class _RecordingStream(httpx.SyncByteStream):
     def finish_with(self, body: bytes) -> None:
         """Record an already-read body as the complete answer."""
         self._buffer.extend(body)
+        self._see(body)
         self._ix.complete = True
         self._finish()
+
+    def _see(self, chunk: bytes) -> None:
+        """Time the first content delta: measured here, on the clock of ``elapsed_ms`` (which
+        is read later, when the stream ends), so that it can never exceed the total."""
+        if self._ix.ttft_ms is not None:
+            return
+        window = self._tail + chunk
+        if CONTENT_DELTA in window:
+            self._ix.ttft_ms = round((time.perf_counter() - self._t0) * 1000, 2)
+        self._tail = window[-(len(CONTENT_DELTA) - 1) :]
 
     def _finish(self, error: BaseException | None = None) -> None:
         if self._finished:
@@ -230,16 +269,25 @@ class _RecordingStream(httpx.SyncByteStream):
             )
         # The body scrubbed whole (a secret may straddle two chunks) and with its SSE deltas
         # reassembled (or two ``text_delta`` events), before the excerpt cuts it.
-        self._ix.response_body = excerpt(
-            redact.stream(self._buffer.decode("utf-8", errors="replace"))
-        )
+        text = self._buffer.decode("utf-8", errors="replace")
+        places = where_echoed(redact, body=text, stream=self._ix.streamed)
+        self._ix.response_body = excerpt(redact.stream(text))
         if error is not None:
             self._ix.error_class = type(error).__name__
             self._ix.error_message = redact.text(str(error))
+            if redact.contains_secret(str(error)):
+                places = (*places, TRANSPORT_ERROR)
+        self._ix.echoed = list(dict.fromkeys([*self._ix.echoed, *places]))
         try:
             self._log.closed(self._ix)  # its tokens count before the next request may start
         finally:
             self._on_finish()
+
+
+def _reason(response: httpx.Response) -> str:
+    """The status line's reason phrase as it came (every byte of it)."""
+    raw = response.extensions.get("reason_phrase", b"")
+    return raw.decode("latin-1") if isinstance(raw, bytes) else str(raw)
 
 
 class RecordingTransport(httpx.BaseTransport):
@@ -296,12 +344,16 @@ class RecordingTransport(httpx.BaseTransport):
         t0 = time.perf_counter()
         try:
             response = self._inner.handle_request(request)
-        except httpx.HTTPError as exc:
+        except (httpx.HTTPError, CassetteMiss) as exc:
             leave()
             redact = self._log.redactor
             interaction.elapsed_ms = round((time.perf_counter() - t0) * 1000, 2)
             interaction.error_class = type(exc).__name__
             interaction.error_message = redact.text(str(exc) or type(exc).__name__)
+            if redact.contains_secret(str(exc)):
+                interaction.echoed.append(TRANSPORT_ERROR)
+            if isinstance(exc, CassetteMiss):
+                interaction.unrecorded = redact.text(exc.why)
             self._log.closed(interaction)
             raise
         except BaseException:
@@ -311,7 +363,18 @@ class RecordingTransport(httpx.BaseTransport):
         interaction.status = response.status_code
         if gate is not None:
             gate.answered(response.status_code)
-        interaction.response_headers = self._log.redactor.headers(response.headers.multi_items())
+        redactor = self._log.redactor
+        raw_headers = response.headers.multi_items()
+        # Before anything is redacted: a credential sent back is a finding about the endpoint.
+        interaction.echoed = list(
+            dict.fromkeys(
+                [
+                    *where_echoed(redactor, reason=_reason(response), headers=raw_headers),
+                    *recorded_places(response.extensions.get(ECHO_EXTENSION)),
+                ]
+            )
+        )
+        interaction.response_headers = redactor.headers(raw_headers)
         interaction.streamed = "text/event-stream" in response.headers.get("content-type", "")
         recorder = _RecordingStream(
             response.stream,

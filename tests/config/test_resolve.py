@@ -28,6 +28,7 @@ from conformance.core.constants import (
     ENV_BASE_URL,
     ENV_ENTRA_TOKEN,
     ENV_RESOURCE,
+    ENV_UNPRIVILEGED_TOKEN,
 )
 from conformance.core.errors import ConfigError
 from conformance.core.jwt_claims import mint_test_token
@@ -251,14 +252,22 @@ def test_live_and_record_need_an_endpoint(mode: str) -> None:
     exc = error(KEY_ENV, mode=mode)
     assert exc.code == "config-missing"
     assert exc.source == "--mode"
+    record_the_emulator = (
+        " To record the emulator, start it (foundry-conformance emulator --port 8800) and pass "
+        "--base-url http://127.0.0.1:8800/anthropic/."
+    )
     assert str(exc) == (
         f"--mode {mode} needs a live endpoint, and none is configured. Set --resource NAME or "
         "ANTHROPIC_FOUNDRY_RESOURCE, or --base-url URL or ANTHROPIC_FOUNDRY_BASE_URL; or drop "
         f"--mode {mode} to try the embedded emulator."
+        + (record_the_emulator if mode == "record" else "")
     )
 
 
-def test_record_defaults_its_cassette_directory() -> None:
+def test_record_defaults_its_cassette_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # the checkout's cassettes/ holds the shipped sets
     s = resolve(KEY_ENV, resource="myres", mode="record")
     assert (s.kind, s.cassettes) == (Mode.RECORD, Path("cassettes"))
     assert s.notes == ("--cassettes not given: recording into cassettes/.",)
@@ -293,15 +302,55 @@ def test_replay_needs_no_endpoint_and_no_live_credential(tmp_path: Path) -> None
     assert {CANARY_KEY, CANARY_TOKEN} <= set(s.secrets())
 
 
-def test_replay_keeps_a_given_endpoint(tmp_path: Path) -> None:
+def test_an_endpoint_given_to_a_replay_is_ignored_with_a_warning(tmp_path: Path) -> None:
     s = resolve(mode="replay", cassettes=write_cassette_set(tmp_path), resource="myres")
-    assert (s.kind, s.base_url) == (Mode.REPLAY, FOUNDRY_URL)
+    assert (s.kind, s.base_url) == (Mode.REPLAY, RECORDED_BASE_URL)
+    assert (
+        f"--resource is ignored in a replay: the answers are those recorded from "
+        f"{RECORDED_BASE_URL}, and the report names that endpoint."
+    ) in s.warnings
 
 
-def test_cassettes_without_record_or_replay_are_ignored_with_a_warning() -> None:
-    s = resolve(KEY_ENV, resource="myres", cassettes="c")
-    assert s.cassettes is None
-    assert s.warnings == ("--cassettes is ignored without --mode record or --mode replay.",)
+@pytest.mark.parametrize(
+    ("options", "run"),
+    [
+        ({"resource": "myres"}, "a run without --mode"),
+        ({"resource": "myres", "mode": "live"}, "a --mode live run"),
+        ({}, "a run without --mode"),  # the emulator, by default
+        ({"emulator": ""}, "a run without --mode"),
+        ({"mode": "emulator"}, "a --mode emulator run"),
+    ],
+)
+def test_cassettes_without_record_or_replay_are_an_error(options: dict[str, str], run: str) -> None:
+    exc = error(KEY_ENV, cassettes="c", **options)
+    assert (exc.code, exc.source) == ("config-conflict", "--cassettes")
+    assert str(exc) == (
+        f"--cassettes is given, but {run} neither records nor replays cassettes. Add --mode "
+        "replay to replay the cassettes in that directory, or --mode record to record into it; "
+        "or drop --cassettes."
+    )
+
+
+def test_the_rate_limit_probe_outside_the_selection_is_a_warning() -> None:
+    s = resolve(KEY_ENV, resource="myres", select=["MSG-BASIC"], probe_rate_limit=True)
+    assert s.warnings == (
+        "--probe-rate-limit is ignored: --select MSG-BASIC does not include RL-429, the probe it "
+        "enables (add --select RL-429).",
+    )
+    assert (
+        resolve(KEY_ENV, resource="myres", select=["rate-limits"], probe_rate_limit=True).warnings
+        == ()
+    )
+
+
+def test_overwrite_without_record_is_ignored_with_a_warning(tmp_path: Path) -> None:
+    s = resolve(KEY_ENV, resource="myres", overwrite=True)
+    assert s.overwrite is False
+    assert s.warnings == ("--overwrite is ignored without --mode record.",)
+    recording = resolve(
+        KEY_ENV, resource="myres", mode="record", cassettes=tmp_path, overwrite=True
+    )
+    assert recording.overwrite is True and recording.warnings == ()
 
 
 def test_unknown_mode() -> None:
@@ -310,6 +359,30 @@ def test_unknown_mode() -> None:
         "--mode 'offline' is not one of the valid values. "
         "Use one of: live, record, replay, emulator."
     )
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"mode": "lve"}, "--mode 'lve' is not one of the valid values. Did you mean --mode live? "
+         "Use one of: live, record, replay, emulator."),
+        ({"suite": "smok"}, "--suite 'smok' is not one of the valid values. Did you mean --suite "
+         "smoke? Use one of: smoke, standard, full."),
+        ({"auth": ["x-apikey"]}, "--auth 'x-apikey' is not one of the valid values. Did you mean "
+         "--auth x-api-key? Use one of: api-key, x-api-key, entra."),
+        ({"select": ["MSG-BASC"]}, "--select 'MSG-BASC' names no check of the catalog. Did you "
+         "mean --select MSG-BASIC? Give a check ID"),
+        ({"select": ["AUHT-"]}, "--select 'AUHT-' names no check of the catalog. Did you mean "
+         "--select AUTH-? Give a check ID"),
+        ({"select": ["rate-limit"]}, "--select 'rate-limit' names no check of the catalog. Did "
+         "you mean --select rate-limits? Give a check ID"),
+        ({"emulator": "api-key-rejectd", "resource": None}, "--emulator 'api-key-rejectd': unknown emulator profile "
+         "'api-key-rejectd'; did you mean api-key-rejected? valid profiles: default, "),
+    ],
+)  # fmt: skip
+def test_a_mistyped_choice_names_the_nearest_one(options: dict[str, Any], message: str) -> None:
+    exc = error(KEY_ENV, **({"resource": "myres"} | options))
+    assert str(exc).startswith(message), str(exc)
 
 
 # -- resource names -------------------------------------------------------------------------------
@@ -452,22 +525,28 @@ def test_plain_http_to_loopback_is_fine(host: str) -> None:
          "API route (v1/messages/count_tokens); the client appends /v1/... to the base URL itself. "
          "Stop the base URL before /v1: --base-url https://myres.services.ai.azure.com/anthropic/."),
         ("https://gw.example.com/claude/v1/",
-         "--base-url 'https://gw.example.com/claude/v1' includes the API route (v1); the client "
+         "--base-url 'https://gw.example.com/claude/v1/' includes the API route (v1); the client "
          "appends /v1/... to the base URL itself. Stop the base URL before /v1: --base-url "
          "https://gw.example.com/claude/."),
+        ("https://myres.services.ai.azure.com/anthropic/v1/messages?x=1",
+         "--base-url 'https://myres.services.ai.azure.com/anthropic/v1/messages?…' includes the "
+         "API route (v1/messages); the client appends /v1/... to the base URL itself. Stop the "
+         "base URL before /v1: --base-url https://myres.services.ai.azure.com/anthropic/."),
         ("myres.services.ai.azure.com/anthropic/",
-         "--base-url 'myres.services.ai.azure.com' is not an absolute URL. Start it with https://, "
-         "e.g. --base-url https://myres.services.ai.azure.com/anthropic/."),
+         "--base-url 'myres.services.ai.azure.com/anthropic/' has no scheme (http:// or "
+         "https://). Start it with https:// (Foundry and any remote endpoint speak HTTPS): "
+         "--base-url https://myres.services.ai.azure.com/anthropic/."),
         ("ftp://myres.services.ai.azure.com/anthropic/",
-         "--base-url uses the scheme 'ftp'; only https:// (or http:// for a local test server) is "
-         "possible. Give the endpoint as --base-url https://NAME.services.ai.azure.com/anthropic/."),
+         "--base-url 'ftp://myres.services.ai.azure.com/anthropic/' uses the scheme 'ftp'; only "
+         "https:// (or http:// for a local test server) is possible. Give the endpoint as "
+         "--base-url https://myres.services.ai.azure.com/anthropic/."),
         ("https://myres.services.ai.azure.com/anthropic/?api-version=2024-10-21",
-         "--base-url 'https://myres.services.ai.azure.com/anthropic?…' has a query or fragment; "
+         "--base-url 'https://myres.services.ai.azure.com/anthropic/?…' has a query or fragment; "
          "the base URL cannot carry parameters (this is not Azure OpenAI's ?api-version=). Remove "
          "everything from '?' or '#': --base-url https://myres.services.ai.azure.com/anthropic/; "
          "the key belongs in ANTHROPIC_FOUNDRY_API_KEY."),
         ("https://myres.services.ai.azure.com/anthropic/#top",
-         "--base-url 'https://myres.services.ai.azure.com/anthropic?…' has a query or fragment; "
+         "--base-url 'https://myres.services.ai.azure.com/anthropic/#…' has a query or fragment; "
          "the base URL cannot carry parameters (this is not Azure OpenAI's ?api-version=). Remove "
          "everything from '?' or '#': --base-url https://myres.services.ai.azure.com/anthropic/; "
          "the key belongs in ANTHROPIC_FOUNDRY_API_KEY."),
@@ -475,14 +554,16 @@ def test_plain_http_to_loopback_is_fine(host: str) -> None:
          "--base-url carries user information (user@host) in its URL. Remove it (the key belongs "
          "in ANTHROPIC_FOUNDRY_API_KEY): --base-url https://myres.services.ai.azure.com/anthropic/."),
         ("https:///anthropic/",
-         "--base-url '' has no valid host name. Give the endpoint as --base-url "
+         "--base-url 'https:///anthropic/' has no host name. Give the endpoint as --base-url "
          "https://NAME.services.ai.azure.com/anthropic/."),
-        ("https://my res.example.com/anthropic/",
-         "--base-url 'my res.example.com' has no valid host name. Give the endpoint as --base-url "
+        ("https://-myres-.example.com/anthropic/",
+         "--base-url 'https://-myres-.example.com/anthropic/' has no valid host name "
+         "('-myres-.example.com'). Give the endpoint as --base-url "
          "https://NAME.services.ai.azure.com/anthropic/."),
         ("https://myres.services.ai.azure.com:99999/anthropic/",
-         "--base-url 'myres.services.ai.azure.com' is not a valid URL (Port out of range "
-         "0-65535). Give the endpoint as --base-url https://NAME.services.ai.azure.com/anthropic/."),
+         "--base-url 'https://myres.services.ai.azure.com:99999/anthropic/' has the port '99999', "
+         "which is not a number from 1 to 65535. Give a port number, or none for the scheme's "
+         "own: --base-url https://myres.services.ai.azure.com/anthropic/."),
     ],
 )  # fmt: skip
 def test_invalid_base_urls(value: str, message: str) -> None:
@@ -490,6 +571,123 @@ def test_invalid_base_urls(value: str, message: str) -> None:
         normalize_base_url(value, "--base-url")
     assert str(caught.value) == message
     assert "hunter2" not in str(caught.value)
+
+
+# The whole class of malformed base URLs: each message quotes the value as typed, says what is
+# wrong with it, and gives the URL to use; a server on this machine (the emulator) is plain HTTP.
+MALFORMED_BASE_URLS = [
+    # -- no scheme, or a mistyped one
+    ("127.0.0.1:8800/anthropic/",
+     "--base-url '127.0.0.1:8800/anthropic/' has no scheme (http:// or https://). Start it with "
+     "http:// (a server on this machine, such as the emulator, speaks plain HTTP): --base-url "
+     "http://127.0.0.1:8800/anthropic/."),
+    ("localhost:8800/anthropic/",
+     "--base-url 'localhost:8800/anthropic/' has no scheme (http:// or https://). Start it with "
+     "http:// (a server on this machine, such as the emulator, speaks plain HTTP): --base-url "
+     "http://localhost:8800/anthropic/."),
+    ("[::1]:8800",
+     "--base-url '[::1]:8800' has no scheme (http:// or https://). Start it with http:// (a "
+     "server on this machine, such as the emulator, speaks plain HTTP): --base-url "
+     "http://[::1]:8800/anthropic/."),
+    ("//myres.services.ai.azure.com/anthropic/",
+     "--base-url '//myres.services.ai.azure.com/anthropic/' has no scheme (http:// or https://). "
+     "Start it with https:// (Foundry and any remote endpoint speak HTTPS): --base-url "
+     "https://myres.services.ai.azure.com/anthropic/."),
+    ("me:hunter2hunter2@gw.example.com/anthropic/?api-version=1",
+     "--base-url '…@gw.example.com/anthropic/?…' has no scheme (http:// or https://). Start it "
+     "with https:// (Foundry and any remote endpoint speak HTTPS): --base-url "
+     "https://gw.example.com/anthropic/."),
+    ("https:/myres.services.ai.azure.com/anthropic/",
+     "--base-url 'https:/myres.services.ai.azure.com/anthropic/' misspells https:// as "
+     "'https:/'. Write https:// in full: --base-url https://myres.services.ai.azure.com/anthropic/."),
+    ("http//localhost:8800/anthropic/",
+     "--base-url 'http//localhost:8800/anthropic/' misspells http:// as 'http//'. Write http:// "
+     "in full: --base-url http://localhost:8800/anthropic/."),
+    ("htps://myres.services.ai.azure.com/anthropic/",
+     "--base-url 'htps://myres.services.ai.azure.com/anthropic/' uses the scheme 'htps'; only "
+     "https:// (or http:// for a local test server) is possible. Give the endpoint as "
+     "--base-url https://myres.services.ai.azure.com/anthropic/."),
+    # -- whitespace and control characters
+    ("", "--base-url is empty. Give the endpoint, e.g. --base-url "
+     "https://NAME.services.ai.azure.com/anthropic/."),
+    ("  \t ", "--base-url is empty. Give the endpoint, e.g. --base-url "
+     "https://NAME.services.ai.azure.com/anthropic/."),
+    ("https://myres.services.ai.azure.com /anthropic/",
+     "--base-url 'https://myres.services.ai.azure.com /anthropic/' holds a space (character 36 "
+     "of 47), which a URL cannot hold. Remove it: --base-url "
+     "https://myres.services.ai.azure.com/anthropic/."),
+    ("https://my res.example.com/anthropic/",
+     "--base-url 'https://my res.example.com/anthropic/' holds a space (character 11 of 37), "
+     "which a URL cannot hold. Remove it: --base-url https://myres.example.com/anthropic/."),
+    ("http://127.0.0.1:8800/anthropic\t/",
+     "--base-url 'http://127.0.0.1:8800/anthropic\\t/' holds a tab (character 32 of 33), which "
+     "a URL cannot hold. Remove it: --base-url http://127.0.0.1:8800/anthropic/."),
+    ("https://myres.services.ai.azure.com/\nanthropic/",
+     "--base-url 'https://myres.services.ai.azure.com/\\nanthropic/' holds a line break "
+     "(character 37 of 47), which a URL cannot hold. Remove it: --base-url "
+     "https://myres.services.ai.azure.com/anthropic/."),
+    ("https://myres.services.ai.azure.com/\u200banthropic/",
+     "--base-url 'https://myres.services.ai.azure.com/\\u200banthropic/' holds a control or "
+     "formatting character (character 37 of 47), which a URL cannot hold. Remove it: --base-url "
+     "https://myres.services.ai.azure.com/anthropic/."),
+    # -- port junk
+    ("http://localhost:88OO/anthropic/",
+     "--base-url 'http://localhost:88OO/anthropic/' has the port '88OO', which is not a number "
+     "from 1 to 65535. Give a port number, or none for the scheme's own: --base-url "
+     "http://localhost/anthropic/."),
+    ("http://127.0.0.1:0/anthropic/",
+     "--base-url 'http://127.0.0.1:0/anthropic/' has the port '0', which is not a number from 1 "
+     "to 65535. Give a port number, or none for the scheme's own: --base-url "
+     "http://127.0.0.1/anthropic/."),
+    ("https://gw.example.com:8443:1/anthropic/",
+     "--base-url 'https://gw.example.com:8443:1/anthropic/' has the port '8443:1', which is not "
+     "a number from 1 to 65535. Give a port number, or none for the scheme's own: --base-url "
+     "https://gw.example.com:8443/anthropic/."),
+    ("http://[::1]:x/anthropic/",
+     "--base-url 'http://[::1]:x/anthropic/' has the port 'x', which is not a number from 1 to "
+     "65535. Give a port number, or none for the scheme's own: --base-url "
+     "http://[::1]/anthropic/."),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("value", "message"), MALFORMED_BASE_URLS)
+def test_a_malformed_base_url_is_quoted_as_typed_with_what_to_give(
+    value: str, message: str
+) -> None:
+    with pytest.raises(ConfigError) as caught:
+        normalize_base_url(value, "--base-url")
+    assert str(caught.value) == message
+    assert "hunter2" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("value", "warning"),
+    [
+        ("https://myres.services.ai.azure.com/anthropic/anthropic/",
+         "--base-url 'https://myres.services.ai.azure.com/anthropic/anthropic/' has the path "
+         "/anthropic/anthropic/, but a Foundry resource serves the Anthropic routes under "
+         "/anthropic/ alone; did you mean https://myres.services.ai.azure.com/anthropic/?"),
+        ("https://myres.services.ai.azure.com/api/anthropic",
+         "--base-url 'https://myres.services.ai.azure.com/api/anthropic/' has the path "
+         "/api/anthropic/, but a Foundry resource serves the Anthropic routes under /anthropic/ "
+         "alone; did you mean https://myres.services.ai.azure.com/anthropic/?"),
+    ],
+)  # fmt: skip
+def test_a_wrong_path_on_a_foundry_host_is_a_warning_with_the_right_one(
+    value: str, warning: str
+) -> None:
+    assert normalize_base_url(value, "--base-url").warnings == (warning,)
+
+
+def test_a_gateway_may_map_its_own_path_to_anthropic() -> None:
+    assert normalize_base_url("https://gw.example.com/api/anthropic/", "--base-url").warnings == ()
+
+
+def test_the_suggested_url_is_accepted_as_given() -> None:
+    for value, message in MALFORMED_BASE_URLS:
+        suggested = message.rsplit(" ", 1)[1].rstrip(".")
+        if suggested.startswith("http") and "NAME" not in suggested:
+            assert normalize_base_url(suggested, "--base-url").url == suggested, value
 
 
 # -- deployments ----------------------------------------------------------------------------------
@@ -516,6 +714,80 @@ def test_invalid_deployment_names(name: str) -> None:
         "Deployment names are 1 to 64 letters, digits, '.', '_' and '-': use the name shown under "
         "Deployments in the Foundry portal, one --deployment per name."
     )
+
+
+@pytest.mark.parametrize("given", [[""], ["  "], ["a", ""]])
+def test_an_empty_deployment_is_refused_not_taken_for_discovery(given: list[str]) -> None:
+    exc = error(KEY_ENV, resource="myres", deployments=given)
+    assert exc.source == "--deployment"
+    assert exc.problem.endswith("is empty.")
+    assert "leave --deployment out" in exc.fix
+
+
+@pytest.mark.parametrize("given", ["a,,b", "a,", ",a", "a, ,b"])
+def test_an_empty_name_between_commas_is_refused(given: str) -> None:
+    exc = error(KEY_ENV, resource="myres", deployments=[given])
+    assert exc.problem.endswith("holds an empty name between its commas.")
+    assert exc.fix.startswith("Separate deployment names with single commas")
+
+
+@pytest.mark.parametrize(
+    ("url", "kind", "position"),
+    [
+        ("https://myres.services.ai.azure.com/anth ropic/", "a space", 41),
+        ("https://myres.services.ai.azure.com/\nanthropic/", "a line break", 37),
+        ("https://myres.services.ai.azure.com\t/anthropic/", "a tab", 36),
+        ("https://myres\u200b.services.ai.azure.com/anthropic/", "a control or formatting character", 14),
+        ("https://myres.services.ai.azure.com/anthropic/\x00", "a control or formatting character", 47),
+        ("https://myres.services.ai.azure.com/\u00a0anthropic/", "a control or formatting character", 37),
+    ],
+)  # fmt: skip
+def test_a_base_url_with_whitespace_or_control_characters_is_refused(
+    url: str, kind: str, position: int
+) -> None:
+    for options, env, source in (
+        ({"base_url": url}, KEY_ENV, "--base-url"),
+        ({}, {**KEY_ENV, ENV_BASE_URL: url}, ENV_BASE_URL),
+    ):
+        exc = error(env, **options)
+        assert exc.source == source
+        assert exc.problem.endswith(
+            f" holds {kind} (character {position} of {len(url)}), which a URL cannot hold."
+        )
+        assert "\n" not in str(exc)  # one paragraph
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "kind"),
+    [
+        (ENV_API_KEY, "abcd efgh-0123456789", "a space"),
+        (ENV_API_KEY, "abcdefgh-0123456789\u200b", "an invisible formatting character"),
+        (ENV_UNPRIVILEGED_TOKEN, "eyJhbGciOi\nJIUzI1NiJ9.e30.sig", "a line break or control character"),
+        (ENV_UNPRIVILEGED_TOKEN, "eyJhbGciOiJIUzI1NiJ9 .e30.sig", "a space"),
+    ],
+)  # fmt: skip
+def test_a_credential_with_a_space_or_an_invisible_character_is_refused(
+    variable: str, value: str, kind: str
+) -> None:
+    exc = error({**KEY_ENV, variable: value}, resource="myres")
+    assert exc.source == variable
+    assert exc.problem.startswith(f"{variable} holds {kind} (character ")
+    for piece in value.split():
+        assert piece[:8] not in str(exc)
+
+
+def test_the_rbac_probes_token_is_a_secret_of_the_run_in_every_mode(tmp_path: Path) -> None:
+    token = mint_test_token(extra={"canary": "RBAC-DO-NOT-LEAK"})
+    env = {**KEY_ENV, ENV_UNPRIVILEGED_TOKEN: token}
+    cassettes = write_cassette_set(tmp_path / "set")
+    for options in (
+        {"resource": "myres"},
+        {},
+        {"mode": "replay", "cassettes": str(cassettes)},
+    ):
+        s = resolve(env, **options)
+        assert token in s.secrets(), options
+        assert token not in repr(s)
 
 
 # -- auth modes -----------------------------------------------------------------------------------
@@ -647,9 +919,22 @@ def test_a_token_for_another_scope_than_the_given_one_is_a_warning() -> None:
     assert s.entra_scope == COGNITIVE_SERVICES_SCOPE
     assert s.warnings == (
         "The token in FOUNDRY_CONFORMANCE_ENTRA_TOKEN is for https://ai.azure.com, not "
-        "https://cognitiveservices.azure.com/.default: the Entra checks that need that scope will "
-        "be skipped.",
+        "https://cognitiveservices.azure.com/.default: Foundry will refuse it (the Entra checks "
+        "send it, and the report says why); get one with `az account get-access-token --resource "
+        "https://cognitiveservices.azure.com`.",
     )
+
+
+def test_a_token_for_azure_resource_manager_says_how_to_get_the_right_one() -> None:
+    token = mint_test_token(audience="https://management.azure.com")
+    s = resolve({ENV_ENTRA_TOKEN: token}, resource="myres")
+    assert s.entra_scope == COGNITIVE_SERVICES_SCOPE
+    (warning,) = s.warnings
+    assert warning.startswith(
+        "The token in FOUNDRY_CONFORMANCE_ENTRA_TOKEN is for https://management.azure.com, not "
+        "https://cognitiveservices.azure.com/.default: Foundry will refuse it"
+    )
+    assert "`az account get-access-token --resource https://cognitiveservices.azure.com`" in warning
 
 
 @pytest.mark.parametrize(

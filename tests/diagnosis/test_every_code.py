@@ -99,7 +99,18 @@ SCENARIOS: dict[str, Scenario] = {
     "entra-only-model": _run(
         ix(401, bodies.ENTRA_ONLY, auth="x-api-key", request_body='{"model":"claude-mythos-5"}')
     ),
+    "credential-echoed": _run(ix(200, OK, echoed=["the x-echo header", "the body"])),
 }
+
+
+def test_an_echoed_credential_says_where_and_never_what() -> None:
+    [finding] = diagnose(*SCENARIOS["credential-echoed"][:1], SCENARIOS["credential-echoed"][2])
+    assert finding.severity == "blocker"
+    assert finding.details == (
+        "#1 POST /anthropic/v1/messages [x-api-key] → 200: the credential it presented came back "
+        "in the x-echo header, the body",
+    )
+    assert finding.evidence[0].request_id == bodies.REQUEST_ID
 
 
 @pytest.mark.parametrize(
@@ -154,3 +165,11 @@ def test_the_scenario_is_diagnosed_as_its_code(code: str) -> None:
     interactions, declared, ctx = SCENARIOS[code]
     findings = diagnose(interactions, ctx, declared)
     assert [f.code for f in findings] == [code]
+
+
+def test_a_credential_echoed_to_a_request_that_presented_none_is_the_runs() -> None:
+    findings = diagnose([ix(401, OK, auth="none", echoed=["the body"])], context())
+    [finding] = [f for f in findings if f.code == "credential-echoed"]
+    assert finding.details == (
+        "#1 POST /anthropic/v1/messages [none] → 401: a credential of the run came back in the body",
+    )

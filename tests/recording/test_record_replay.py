@@ -109,17 +109,23 @@ def test_a_server_that_echoes_the_key_leaves_no_trace(
     tmp_path: Path, env: pytest.MonkeyPatch
 ) -> None:
     run = record(tmp_path, "echo", "echo-key", "--redact-resource")
-    assert run.exit_code == 0, run.output
+    # Every check passes; the echo itself is the finding that keeps the run from conformant.
+    assert run.exit_code == 1, run.output
+    assert run.summary["counts"]["failed"] == run.summary["counts"]["errors"] == 0
+    assert "credential-echoed" in run.codes()
     cassettes = tmp_path / "cassettes" / "echo"
-    assert "presented_credential" in (cassettes / "AUTH-X-API-KEY.yaml").read_text()
+    recorded = (cassettes / "AUTH-X-API-KEY.yaml").read_text()
+    assert "presented_credential" in recorded and "echoed:" in recorded
     assert leaks(cassettes, run.report_dir) == []
     assert "127.0.0.1" not in "".join(p.read_text() for p in cassettes.iterdir())
     again = run_cli("--mode", "replay", "--cassettes", str(cassettes), report_dir=tmp_path / "r")
     assert again.outcomes() == run.outcomes()
+    assert "credential-echoed" in again.codes()  # from the places the recording kept
+    assert again.exit_code == 1
     assert leaks(again.report_dir) == []
 
 
-def test_one_deleted_interaction_fails_exactly_that_check(
+def test_one_deleted_interaction_leaves_exactly_that_check_unjudged(
     recorded: Recorded, tmp_path: Path, env: pytest.MonkeyPatch
 ) -> None:
     cassettes = _copy(recorded, tmp_path)
@@ -128,8 +134,9 @@ def test_one_deleted_interaction_fails_exactly_that_check(
     data["interactions"] = []
     path.write_text(yaml.safe_dump(data))
     run = run_cli("--mode", "replay", "--cassettes", str(cassettes), report_dir=tmp_path / "r")
-    assert run.exit_code == 1
+    assert (run.exit_code, run.summary["verdict"]) == (5, "incomplete")
     [(case, reason)] = run.failing().items()
+    assert reason.startswith("not in the recording: ")
     assert case.endswith("test_wrong_key_is_refused_with_correlation_ids[api-key]")
     assert (
         f"AUTH-BAD-KEY[api-key] sent POST /anthropic/v1/messages with api-key, which is not recorded in {path}."
@@ -139,7 +146,16 @@ def test_one_deleted_interaction_fails_exactly_that_check(
     assert "never borrowed across cases" in reason
     assert "Nothing was sent." in reason
     assert "Traceback" not in run.output
-    assert any(n.startswith("Requests not in the cassettes: 1.") for n in run.summary["notes"])
+    (cause,) = run.summary["cut_short"]
+    assert (cause["cause"], cause["checks"]) == ("unrecorded", ["AUTH-BAD-KEY[api-key]"])
+    assert cause["details"] == [
+        "AUTH-BAD-KEY: The same request is recorded for another case (AUTH-API-KEY.yaml #1), but "
+        "answers are never borrowed across cases: this case's own recording lacks it (deleted, or "
+        "recorded by another suite or harness version)."
+    ]
+    assert (
+        "cut short (1 not judged): 1 request of this replay is not in the recording" in run.output
+    )
 
 
 def test_a_corrupt_cassette_fails_its_checks_with_the_file_and_the_fix(
@@ -304,3 +320,44 @@ def test_a_concurrent_recording_files_the_same_cassettes_as_a_serial_one(
         tmp_path / "cassettes" / "serial"
     )
     assert not leaks(tmp_path)
+
+
+def _snapshot(directory: Path) -> dict[str, tuple[bytes, int]]:
+    return {
+        str(p.relative_to(directory)): (p.read_bytes(), p.stat().st_mtime_ns)
+        for p in directory.rglob("*")
+        if p.is_file()
+    }
+
+
+def test_a_recording_into_a_directory_of_foreign_files_changes_none_of_them(
+    tmp_path: Path, env: pytest.MonkeyPatch
+) -> None:
+    cassettes = tmp_path / "cassettes" / "shared"
+    (cassettes / "sub").mkdir(parents=True)
+    foreign = {
+        "notes.txt": "my notes",
+        "mine.yaml": "interactions: []\nversion: 1\n",
+        "sub/deep.txt": "deep",
+        ".hidden": "hidden",
+    }
+    for name, text in foreign.items():
+        (cassettes / name).write_text(text, "utf-8")
+    before = _snapshot(cassettes)
+
+    refused = record(tmp_path, "shared", "default", "--select", "MSG-BASIC")
+    assert refused.exit_code == 2, refused.output
+    assert "holds files that no recording of foundry-conformance wrote there" in refused.output
+    assert _snapshot(cassettes) == before
+
+    for _ in range(2):  # and again: the second run replaces only what the first one wrote
+        run = record(tmp_path, "shared", "default", "--select", "MSG-BASIC", "--overwrite")
+        assert run.exit_code == 0, run.output
+        after = _snapshot(cassettes)
+        assert {name: after[name] for name in before} == before
+        owned = set(_metadata(cassettes)["cases"]) | {"metadata.json"}
+        assert set(after) - set(before) <= owned | {"_session_discovery.yaml"}
+        assert not set(before) & owned
+    again = run_cli("--mode", "replay", "--cassettes", str(cassettes), report_dir=tmp_path / "r")
+    assert again.exit_code == 0, again.output
+    assert _snapshot(cassettes) == after

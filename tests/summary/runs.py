@@ -51,6 +51,7 @@ def exchange(
     auth: str | None = "x-api-key",
     headers: dict[str, str] | None = None,
     streamed: bool = False,
+    ttft_ms: float | None = None,
 ) -> Interaction:
     """An interaction of ``check_id``'s case, as the seam logs it (see ``tests.diagnosis``)."""
     return replace(
@@ -61,6 +62,7 @@ def exchange(
         input_tokens=tokens[0],
         output_tokens=tokens[1],
         streamed=streamed,
+        ttft_ms=ttft_ms,
     )
 
 
@@ -80,6 +82,7 @@ def small_run() -> tuple[list[Interaction], list[CaseOutcome]]:
             tokens=(9, 5),
             headers=SSE_WITHOUT_REQUEST_ID,
             streamed=True,
+            ttft_ms=120.04,
         ),
         exchange(
             401,
@@ -150,7 +153,6 @@ def small_run() -> tuple[list[Interaction], list[CaseOutcome]]:
             case("MSG-STREAM"),
             params={"deployment": SONNET},
             status="passed",
-            details={"ttft_ms": 120.04},
         ),
         CaseOutcome("MSG-BASIC", case("MSG-BASIC"), status="passed"),
         CaseOutcome(
@@ -170,7 +172,7 @@ def build(
     outcomes: Sequence[CaseOutcome],
     *,
     redactor: Redactor | None = None,
-    incomplete: bool = False,
+    stopped: Mapping[str, str] | None = None,
     notes: Sequence[str] = (),
     token_claims: Mapping[str, TokenClaims] | None = None,
     sdk_version: str = "2.14.0",
@@ -185,7 +187,7 @@ def build(
         redactor=redactor or Redactor([CANARY]),
         started_at=STARTED,
         finished_at=NOW,
-        incomplete=incomplete,
+        stopped=stopped,
         notes=notes,
         sdk_version=sdk_version,
     )

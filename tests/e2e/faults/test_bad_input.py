@@ -65,9 +65,15 @@ def _cassette_set(tmp_path: Path, metadata: str | None) -> Path:
 BAD_CONFIGURATION: list[tuple[str, tuple[str, ...], dict[str, str | None], str]] = [
     # -- the endpoint
     ("base-url-ftp", ("--base-url", "ftp://{host}:{port}/anthropic/"), {},
-     "--base-url uses the scheme 'ftp'; only https://"),
+     "--base-url 'ftp://{host}:{port}/anthropic/' uses the scheme 'ftp'; only https:// (or "
+     "http:// for a local test server) is possible. Give the endpoint as --base-url "
+     "http://{host}:{port}/anthropic/."),
     ("base-url-no-scheme", ("--base-url", "{host}:{port}/anthropic/"), {},
-     "is not an absolute URL. Start it with https://"),
+     "--base-url '{host}:{port}/anthropic/' has no scheme (http:// or https://). Start it with "
+     "http:// (a server on this machine, such as the emulator, speaks plain HTTP): --base-url "
+     "http://{host}:{port}/anthropic/."),
+    ("base-url-space", ("--base-url", "http://{host}:{port}/anthropic /"), {},
+     "/anthropic /' holds a space (character"),
     ("base-url-with-route", ("--base-url", "{url}v1/messages"), {},
      "Stop the base URL before /v1: --base-url {url}"),
     ("base-url-with-query", ("--base-url", "{url}?api-version=2024-10-21"), {},
@@ -75,7 +81,9 @@ BAD_CONFIGURATION: list[tuple[str, tuple[str, ...], dict[str, str | None], str]]
     ("base-url-with-user", ("--base-url", "http://me:pw@{host}:{port}/anthropic/"), {},
      "carries user information"),
     ("base-url-bad-port", ("--base-url", "http://{host}:99999/anthropic/"), {},
-     "is not a valid URL"),
+     "--base-url 'http://{host}:99999/anthropic/' has the port '99999', which is not a number "
+     "from 1 to 65535. Give a port number, or none for the scheme's own: --base-url "
+     "http://{host}/anthropic/."),
     ("base-url-bad-ipv6", ("--base-url", "http://[::1/anthropic/"), {}, "is not a valid URL"),
     ("resource-is-a-url", ("--resource", "{url}"), {}, "is a URL, not a resource name"),
     ("resource-is-a-host", ("--resource", "myres.services.ai.azure.com"), {},
@@ -86,7 +94,9 @@ BAD_CONFIGURATION: list[tuple[str, tuple[str, ...], dict[str, str | None], str]]
                             "ANTHROPIC_FOUNDRY_BASE_URL": "{url}"},
      "ANTHROPIC_FOUNDRY_RESOURCE and ANTHROPIC_FOUNDRY_BASE_URL are both set"),
     ("bad-base-url-variable", (), {"ANTHROPIC_FOUNDRY_BASE_URL": "{host}:{port}"},
-     "ANTHROPIC_FOUNDRY_BASE_URL '127.0.0.1' is not an absolute URL"),
+     "ANTHROPIC_FOUNDRY_BASE_URL '{host}:{port}' has no scheme (http:// or https://). Start it "
+     "with http:// (a server on this machine, such as the emulator, speaks plain HTTP): "
+     "ANTHROPIC_FOUNDRY_BASE_URL=http://{host}:{port}/anthropic/."),
     ("emulator-and-base-url", ("--emulator", "--base-url", "{url}"), {},
      "--emulator and --base-url are both given"),
     ("live-without-endpoint", ("--mode", "live"), {}, "--mode live needs a live endpoint"),
@@ -110,7 +120,8 @@ BAD_CONFIGURATION: list[tuple[str, tuple[str, ...], dict[str, str | None], str]]
     ("suite-unknown", ("--base-url", "{url}", "--suite", "quick"), {},
      "--suite 'quick' is not one of the valid values. Use one of: smoke, standard, full."),
     ("select-unknown", ("--base-url", "{url}", "--select", "MSG-NOPE"), {},
-     "--select 'MSG-NOPE' names no check of the catalog. Give a check ID"),
+     "--select 'MSG-NOPE' names no check of the catalog. Did you mean --select MSG-NO-VERSION? "
+     "Give a check ID"),
     ("auth-unknown", ("--base-url", "{url}", "--auth", "basic"), {},
      "--auth 'basic' is not one of the valid values. Use one of: api-key, x-api-key, entra."),
     ("auth-key-without-key", ("--base-url", "{url}", "--auth", "x-api-key"),
@@ -146,6 +157,39 @@ BAD_CONFIGURATION: list[tuple[str, tuple[str, ...], dict[str, str | None], str]]
     # -- where the report goes
     ("report-dir-under-a-file", ("--base-url", "{url}", "--report-dir", "{tmp}/a-file/reports"), {},
      "--report-dir {tmp}/a-file/reports cannot be created"),
+    ("report-file-is-a-directory", ("--base-url", "{url}", "--report-dir", "{tmp}/occupied"), {},
+     "--report-dir {tmp}/occupied: {tmp}/occupied/summary.json is a directory, where the run "
+     "writes the file summary.json. Remove or rename that directory"),
+    ("pytest-html-file-is-a-directory",
+     ("--base-url", "{url}", "--report-dir", "{tmp}/taken", "--pytest-arg=--html={tmp}/a-dir"),
+     {}, "{tmp}/a-dir is a directory, where the run writes the file a-dir"),
+    ("metadata-is-a-directory",
+     ("--mode", "record", "--base-url", "{url}", "--cassettes", "{tmp}/own-set", "--overwrite"), {},
+     "--cassettes {tmp}/own-set: {tmp}/own-set/metadata.json is a directory"),
+    # -- a recording never mixes with someone else's files
+    ("record-into-foreign-files",
+     ("--mode", "record", "--base-url", "{url}", "--cassettes", "{tmp}/foreign"), {},
+     "--cassettes {tmp}/foreign holds files that no recording of foundry-conformance wrote there "
+     "(notes.txt): a recording would mix with them, and could replace one. Record into a new or "
+     "empty directory (e.g. cassettes/<label>/), or pass --overwrite"),
+    # -- what no request can carry (never sent, never shown back)
+    ("base-url-with-space", ("--base-url", "http://127.0.0.1:{port}/anth ropic/"), {},
+     "holds a space (character"),
+    ("base-url-with-line-break", (), {"ANTHROPIC_FOUNDRY_BASE_URL": "http://127.0.0.1:{port}/\nanthropic/"},
+     "holds a line break (character"),
+    ("base-url-zero-width-space", ("--base-url", "http://127.0.0.1:{port}/anthropic/\u200b/"), {},
+     "holds a control or formatting character (character"),
+    ("deployment-empty", ("--base-url", "{url}", "--deployment", ""), {},
+     "--deployment '' is empty. Give the name shown under Deployments"),
+    ("deployment-blank", ("--base-url", "{url}", "--deployment", "  "), {}, "is empty"),
+    ("deployment-empty-between-commas", ("--base-url", "{url}", "--deployment", "a,,b"), {},
+     "--deployment 'a,,b' holds an empty name between its commas"),
+    ("key-with-space", ("--base-url", "{url}"),
+     {"ANTHROPIC_FOUNDRY_API_KEY": "0123456789abcdef 0123456789abcdef"},
+     "ANTHROPIC_FOUNDRY_API_KEY holds a space (character 17 of 33), which no credential holds"),
+    ("unprivileged-token-line-break", ("--base-url", "{url}"),
+     {"FOUNDRY_CONFORMANCE_UNPRIVILEGED_TOKEN": "0123456789abcdef\n0123456789abcdef"},
+     "FOUNDRY_CONFORMANCE_UNPRIVILEGED_TOKEN holds a line break or control character"),
 ]  # fmt: skip
 
 
@@ -164,6 +208,11 @@ def test_bad_configuration_is_one_paragraph_exit_2_and_nothing_sent(
     tmp_path: Path,
 ) -> None:
     (tmp_path / "a-file").write_text("", "utf-8")
+    (tmp_path / "occupied" / "summary.json").mkdir(parents=True)
+    (tmp_path / "a-dir").mkdir()
+    (tmp_path / "own-set" / "metadata.json").mkdir(parents=True)
+    (tmp_path / "foreign").mkdir()
+    (tmp_path / "foreign" / "notes.txt").write_text("mine", "utf-8")
     for name, value in env.items():
         if value is None:
             clean_env.delenv(name, raising=False)
