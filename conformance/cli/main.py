@@ -211,8 +211,6 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"the summary.json a run wrote (default {DEFAULT_SUMMARY})",
     )
 
-    add_fleet_commands(commands)
-
     report = commands.add_parser(
         "report",
         help="re-render the HTML diagnosis report from a summary.json",
@@ -235,6 +233,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="where to write the page (default: diagnosis.html next to SUMMARY_JSON)",
     )
+    add_fleet_commands(commands)
     return parser
 
 

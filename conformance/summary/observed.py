@@ -8,13 +8,13 @@ day is the same signature and a new wording is a new one.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ..core.interactions import Interaction
 from ..core.redaction import Redactor
+from ..core.untrusted import UntrustedJSONError, parse_json
 
 MAX_SIGNATURE = 160
 _UUID = re.compile(r"[0-9A-Fa-f]{8}(?:-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}")
@@ -63,8 +63,8 @@ def error_signature(status: int, body: str) -> str:
     or type, and its message with IDs and numbers masked."""
     code, message = "", body
     try:
-        data = json.loads(body)
-    except ValueError:
+        data = parse_json(body, source="the error body")
+    except UntrustedJSONError:  # not JSON, or past the bounds of a body (100k deep, say)
         data = None
     error = data.get("error") if isinstance(data, dict) else None
     if isinstance(error, dict):

@@ -176,6 +176,23 @@ class Pacer:
             used_out = granted.output_estimate if answered else 0
         self._call(lambda book: book.settle(granted.ticket, used_in, used_out))
 
+    def settling(
+        self, leave: Callable[[], None], granted: Pass | None, interaction: Interaction
+    ) -> Callable[[], None]:
+        """``leave`` (the gate's slot), then charge what the complete answer used, once."""
+        settled = False
+
+        def finish() -> None:
+            nonlocal settled
+            try:
+                leave()
+            finally:
+                if not settled:
+                    settled = True
+                    self.settle(granted, interaction)
+
+        return finish
+
     def refund(self, granted: Pass | None) -> None:
         """``granted`` was never sent (the budget refused it)."""
         if granted is not None:

@@ -65,13 +65,13 @@ def _flat(text: str) -> str:
          "foundry-conformance ticket: error: unrecognized arguments: --zzz"),
         (("rn",), "foundry-conformance",
          "foundry-conformance: error: argument COMMAND: invalid choice: 'rn' "
-         "(choose from run, emulator, ticket, report); did you mean run?"),
+         "(choose from run, emulator, ticket, report, merge, diff); did you mean run?"),
         (("tickets",), "foundry-conformance",
          "foundry-conformance: error: argument COMMAND: invalid choice: 'tickets' "
-         "(choose from run, emulator, ticket, report); did you mean ticket?"),
+         "(choose from run, emulator, ticket, report, merge, diff); did you mean ticket?"),
         (("lint",), "foundry-conformance",
          "foundry-conformance: error: argument COMMAND: invalid choice: 'lint' "
-         "(choose from run, emulator, ticket, report)"),
+         "(choose from run, emulator, ticket, report, merge, diff)"),
         (("--verson",), "foundry-conformance",
          "foundry-conformance: error: unrecognized arguments: --verson; did you mean --version?"),
     ],
