@@ -29,7 +29,16 @@ from ..core.interactions import (
 )
 from ..core.redaction import Redactor
 from ..judge.usage import extract_usage, requested_model
+from .bounds import BodyBounds
 from .limits import InFlight
+from .wire import (
+    MAX_HEADER_FIELDS,
+    ResponseOverLimit,
+    Window,
+    guarded_transport,
+    opened,
+    over_limit,
+)
 
 USER_AGENT = f"foundry-conformance/{__version__}"
 # ``anthropic_version`` of a request that sends the platform's documented version.
@@ -144,44 +153,52 @@ def _has_content(request: httpx.Request) -> bool:
 
 
 class _RecordingStream(httpx.SyncByteStream):
-    """Passes the body through untouched while keeping a redacted excerpt and the timings."""
+    """Passes the body through untouched while keeping a redacted excerpt and the timings; reads
+    it inside the request's window (its deadline holds for every read) and within its bounds."""
 
     def __init__(
         self,
         inner: httpx.SyncByteStream | httpx.AsyncByteStream,
         interaction: Interaction,
         log: InteractionLog,
-        t0: float,
+        window: Window,
+        bounds: BodyBounds,
         *,
-        deadline_s: float | None = None,
         on_finish: Callable[[], None] = _no_slot,
     ) -> None:
-        self._deadline_s = deadline_s
+        self._window = window
+        self._bounds = bounds
         self._on_finish = on_finish
         self._inner = inner
         self._ix = interaction
         self._log = log
-        self._t0 = t0
         self._buffer = bytearray()
         self._finished = False
 
     def __iter__(self) -> Iterator[bytes]:
         if not isinstance(self._inner, httpx.SyncByteStream):
             raise TypeError("the recording seam serves synchronous clients only")
+        chunks = iter(self._inner)
         try:
-            for chunk in self._inner:
+            while True:
+                with opened(self._window):  # not across the yield: the caller's reads are its own
+                    chunk = next(chunks, None)
+                if chunk is None:
+                    break
+                self._bounds.feed(chunk)
                 if len(self._buffer) < 4 * 65536:
                     self._buffer.extend(chunk)
                 yield chunk
-                elapsed = time.perf_counter() - self._t0
-                if self._deadline_s is not None and elapsed > self._deadline_s:
-                    raise httpx.ReadTimeout(
-                        f"the answer was still arriving after {elapsed:.1f} s, past the "
-                        f"{self._deadline_s:g} s timeout for the whole request"
-                    )
+                # A transport that hands over chunks without reading (a cassette's) is held to
+                # the deadline between them.
+                if time.perf_counter() > self._window.deadline:
+                    raise httpx.ReadTimeout(self._window.expired())
         except httpx.HTTPError as exc:
-            self._finish(error=exc)
-            raise
+            limit = over_limit(exc)
+            self._finish(error=limit or exc)
+            if limit is None:
+                raise
+            raise limit from exc
         self._ix.complete = True
         self._finish()
 
@@ -203,7 +220,7 @@ class _RecordingStream(httpx.SyncByteStream):
             return
         self._finished = True
         redact = self._log.redactor
-        self._ix.elapsed_ms = round((time.perf_counter() - self._t0) * 1000, 2)
+        self._ix.elapsed_ms = round((time.perf_counter() - self._window.started) * 1000, 2)
         if self._ix.status is not None and 200 <= self._ix.status < 300:
             content_type = self._ix.response_headers.get("content-type", "")
             self._ix.input_tokens, self._ix.output_tokens = extract_usage(
@@ -234,8 +251,8 @@ class RecordingTransport(httpx.BaseTransport):
         deadline_s: float | None = None,
     ) -> None:
         self._log = log
-        self._inner = inner if inner is not None else httpx.HTTPTransport()
-        # httpx's read timeout is per read: a body that trickles forever never trips it.
+        # httpx's timeouts are per read: the guarded wire holds the deadline of the whole request.
+        self._inner = inner if inner is not None else guarded_transport()
         self._deadline_s = deadline_s
         # While checks run concurrently (``--jobs``): the gate every request passes.
         self._gate: InFlight | None = None
@@ -253,13 +270,13 @@ class RecordingTransport(httpx.BaseTransport):
         except BaseException:
             leave()
             raise
-        t0 = time.perf_counter()
+        window = Window(self._deadline_s)
         try:
-            response = self._inner.handle_request(request)
+            response = self._answer(request, window)
         except httpx.HTTPError as exc:
             leave()
             redact = self._log.redactor
-            interaction.elapsed_ms = round((time.perf_counter() - t0) * 1000, 2)
+            interaction.elapsed_ms = round((time.perf_counter() - window.started) * 1000, 2)
             interaction.error_class = type(exc).__name__
             interaction.error_message = redact.text(str(exc) or type(exc).__name__)
             self._log.closed(interaction)
@@ -267,25 +284,44 @@ class RecordingTransport(httpx.BaseTransport):
         except BaseException:
             leave()
             raise
-        interaction.ttfb_ms = round((time.perf_counter() - t0) * 1000, 2)
+        interaction.ttfb_ms = round((time.perf_counter() - window.started) * 1000, 2)
         interaction.status = response.status_code
         if gate is not None:
             gate.answered(response.status_code)
         interaction.response_headers = self._log.redactor.headers(response.headers.multi_items())
         interaction.streamed = "text/event-stream" in response.headers.get("content-type", "")
+        bounds = BodyBounds(
+            response.headers.get_list("content-encoding", split_commas=True),
+            event_stream=interaction.streamed,
+        )
         recorder = _RecordingStream(
-            response.stream,
-            interaction,
-            self._log,
-            t0,
-            deadline_s=self._deadline_s,
-            on_finish=leave,
+            response.stream, interaction, self._log, window, bounds, on_finish=leave
         )
         if response.is_closed:
             # Mock and replay transports hand back a response already read: record it as it is.
             recorder.finish_with(response.content)
         else:
             response.stream = recorder
+        return response
+
+    def _answer(self, request: httpx.Request, window: Window) -> httpx.Response:
+        """The answer's status and headers, inside ``window``, within the bounds of ``wire``."""
+        try:
+            with opened(window):
+                response = self._inner.handle_request(request)
+        except httpx.HTTPError as exc:
+            limit = over_limit(exc)
+            if limit is None:
+                raise
+            raise limit from exc
+        window.headers_done = True
+        fields = len(response.headers.raw)
+        if fields > MAX_HEADER_FIELDS:
+            response.close()
+            raise ResponseOverLimit(
+                f"the answer has {fields} header fields, more than the {MAX_HEADER_FIELDS} the "
+                "harness reads"
+            )
         return response
 
     def close(self) -> None:
