@@ -129,7 +129,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     limits.add_argument("--max-tokens", metavar="N", help="stop once the run has used N tokens")
     limits.add_argument(
-        "--timeout", metavar="S", help="per-request timeout in seconds (default 30)"
+        "--timeout",
+        metavar="S",
+        help="seconds each request may take, from sending it to the last byte of its answer "
+        "(default 30)",
     )
     limits.add_argument("--max-latency-ms", metavar="MS", help="PERF-LATENCY fails above this")
     limits.add_argument("--max-ttft-ms", metavar="MS", help="PERF-LATENCY fails above this TTFT")
