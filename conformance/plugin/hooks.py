@@ -24,7 +24,15 @@ from ..target.discovery import NO_DEPLOYMENT
 from ..target.run import FoundryRun
 from ..target.sdk_loader import start_loading_sdk, wait_for_sdk
 from . import html_extras, junit_extras
-from .keys import CASE_EVIDENCE_KEY, LABEL_ATTRIBUTE, MARKER, check_id_of, label_of
+from .keys import (
+    CASE_EVIDENCE_KEY,
+    LABEL_ATTRIBUTE,
+    MARKER,
+    check_id_of,
+    label_of,
+    shielded,
+    stops_of,
+)
 from .options import OPTIONS, settings_of
 from .pool import POOL_KEY, CheckPool
 from .recorder import RECORDER_KEY, RunRecorder
@@ -113,8 +121,10 @@ def pytest_runtestloop(session: pytest.Session) -> Generator[None, object, objec
         return (yield)
     except KeyboardInterrupt as exc:
         # pytest's own stop (a collection error, --stepwise) is not Ctrl-C: nothing more to report.
-        if pool is not None and not isinstance(exc, session.Interrupted):
-            pool.settle_after_interrupt(session)
+        if not isinstance(exc, session.Interrupted):
+            _acknowledge_stop(session.config)
+            if pool is not None:
+                pool.settle_after_interrupt(session)
         raise
     finally:
         if pool is not None:
@@ -143,7 +153,7 @@ def _pool_for(session: pytest.Session) -> CheckPool | None:
         return None
     if session.testsfailed and not option.continue_on_collection_errors:
         return None  # pytest stops at the collection error before any check runs
-    pool = CheckPool(recorder.settings.jobs, recorder)
+    pool = CheckPool(recorder.settings.jobs, recorder, stops_of(config))
     config.stash[POOL_KEY] = pool
     return pool
 
@@ -162,6 +172,9 @@ def _start_pool(session: pytest.Session, pool: CheckPool) -> bool:
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
     """Skip what cannot run: opt-in probes not enabled, checks after the budget is spent."""
+    stops = stops_of(item.config)
+    if stops is not None:
+        stops.check()  # a stop that was asked for and got lost: carry it out now
     recorder = item.config.stash.get(RECORDER_KEY, None)
     check_id = check_id_of(item)
     if recorder is None or check_id is None:
@@ -244,12 +257,26 @@ def _point_harness_skips_at_the_check(item: pytest.Item, report: pytest.TestRepo
 @pytest.hookimpl(wrapper=True)
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> Generator[None, None, None]:
     """Turn the run into its summary and artifacts, once JUnit and pytest-html have written theirs
-    (so that the secret scan reads them too)."""
-    result = yield
-    recorder = session.config.stash.get(RECORDER_KEY, None)
-    if recorder is not None and recorder.run is not None:
-        recorder.finish(interrupted=exitstatus == pytest.ExitCode.INTERRUPTED)
-    return result
+    (so that the secret scan reads them too). No signal cuts them short: one that comes meanwhile
+    marks the run stopped; once the report is written, signals are only noted."""
+    stops = stops_of(session.config)
+    try:
+        with shielded(session.config):
+            try:
+                return (yield)
+            finally:
+                # Whatever another plugin's finish raised. Under plain pytest only a run that
+                # started its target is reported (a collection error interrupts one too); under
+                # the command, a run that a signal stopped before its target started is as well.
+                recorder = session.config.stash.get(RECORDER_KEY, None)
+                signalled = stops is not None and stops.requested
+                stopped = exitstatus == pytest.ExitCode.INTERRUPTED or signalled
+                if recorder is not None and (recorder.run is not None or signalled):
+                    _acknowledge_stop(session.config)
+                    recorder.finish(interrupted=stopped)
+    finally:
+        if stops is not None:
+            stops.disarm()
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
@@ -298,6 +325,12 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
             names = recorder_of(config).start_run().deployments
     names = names or (NO_DEPLOYMENT,)
     metafunc.parametrize("deployment", list(names), ids=list(names))
+
+
+def _acknowledge_stop(config: pytest.Config) -> None:
+    stops = stops_of(config)
+    if stops is not None:
+        stops.acknowledge()
 
 
 def recorder_of(config: pytest.Config) -> RunRecorder:

@@ -7,6 +7,8 @@ imports them all. The recorder's and the pool's own stash keys live with them.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import pytest
@@ -14,6 +16,7 @@ import pytest
 from ..config import Settings
 from ..core.interactions import Interaction
 from ..report.transcript import case_label
+from .stopping import StopSignals
 
 MARKER = "foundry_check"
 SETTINGS_KEY = pytest.StashKey[Settings]()
@@ -34,6 +37,21 @@ class CaseEvidence:
 
 
 CASE_EVIDENCE_KEY = pytest.StashKey[CaseEvidence]()
+# The command's signal handling, when ``foundry-conformance run`` drives the session.
+STOPS_KEY = pytest.StashKey[StopSignals]()
+
+
+def stops_of(config: pytest.Config) -> StopSignals | None:
+    """The command's ``StopSignals`` (None under plain pytest: Python's own handler)."""
+    return config.stash.get(STOPS_KEY, None)
+
+
+@contextlib.contextmanager
+def shielded(config: pytest.Config) -> Iterator[None]:
+    """No signal cuts the block short (``StopSignals.shielded``), if the command handles them."""
+    stops = stops_of(config)
+    with stops.shielded() if stops is not None else contextlib.nullcontext():
+        yield
 
 
 def check_id_of(item: pytest.Item) -> str | None:

@@ -19,6 +19,7 @@ import pytest
 from ..config import Mode, Settings
 from ..core import catalog
 from ..core.errors import Outcome, UnknownSelection
+from ..core.redaction import Redactor
 from ..recording import RecordedCase, RunOutcome
 from ..report.artifacts import artifact_files, write_artifacts
 from ..report.terminal import verdict_block
@@ -46,6 +47,7 @@ class RunRecorder:
     # What the run itself changed on the way (e.g. --jobs narrowed after a 429), for the summary.
     run_notes: list[str] = field(default_factory=list)
     started: float = field(default_factory=time.monotonic)
+    started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     # -- collection ------------------------------------------------------------------------
 
@@ -176,12 +178,14 @@ class RunRecorder:
     def finish(self, *, interrupted: bool) -> None:
         """Assemble the summary, write the artifacts, stop the target."""
         if self.run is None:
+            if interrupted:
+                self.finish_unstarted()
             return
         run = self.run
         try:
             cassettes_notes = run.cassettes.notes() if run.cassettes is not None else []
             self.summary = assemble_summary(
-                target=target_of(run),
+                target=target_of(run.settings, run.started_at),
                 interactions=run.log.snapshot(),
                 outcomes=list(self.outcomes.values()),
                 token_claims=run.token_claims,
@@ -202,6 +206,26 @@ class RunRecorder:
             )
         finally:
             run.close()
+
+    def finish_unstarted(self) -> None:
+        """The report of a run stopped before its target started: no check ran, and it says so
+        (``incomplete``), so that every interrupted run leaves its summary."""
+        redactor = Redactor(self.settings.secrets())
+        self.summary = assemble_summary(
+            target=target_of(self.settings, None),
+            interactions=[],
+            outcomes=list(self.outcomes.values()),
+            token_claims={},
+            entra_scope=self.settings.entra_scope,
+            redactor=redactor,
+            started_at=self.started_at,
+            finished_at=datetime.now(UTC),
+            incomplete=True,
+            notes=self._notes(True),
+            sdk_version=_package_version("anthropic"),
+            profile=self.settings.profile,
+        )
+        self.exit_code = write_artifacts(self.summary, self.settings.report_dir, redactor)
 
     def _notes(self, interrupted: bool) -> list[str]:
         notes = [*self.settings.notes, *self.settings.warnings, *self.run_notes]
@@ -261,34 +285,32 @@ def _package_version(name: str) -> str:
         return "not installed"
 
 
-def target_of(run: FoundryRun) -> Target:
-    """What the run exercised, for the summary."""
-    settings = run.settings
+def target_of(settings: Settings, started_at: datetime | None) -> Target:
+    """What the run exercised, for the summary (``started_at``: when its target started)."""
     return Target(
         kind=settings.kind.value,
         base_url=settings.base_url or "",
         resource=settings.resource,
         deployments=list(settings.deployments),
         auth_modes=[mode.value for mode in settings.auth_modes],
-        emulator_profile=_emulator_profile(run),
+        emulator_profile=_emulator_profile(settings),
         cassettes=str(settings.cassettes) if settings.cassettes else None,
-        recorded_at=_recorded_at(run),
+        recorded_at=_recorded_at(settings, started_at),
     )
 
 
-def _recorded_at(run: FoundryRun) -> str | None:
+def _recorded_at(settings: Settings, started_at: datetime | None) -> str | None:
     """When the interactions were recorded: now for a record run, the metadata's for a replay."""
-    if run.settings.recording is not None:
-        return run.settings.recording.recorded_at.isoformat(timespec="seconds")
-    if run.settings.kind.value == "record":
-        return run.started_at.isoformat(timespec="seconds")
+    if settings.recording is not None:
+        return settings.recording.recorded_at.isoformat(timespec="seconds")
+    if settings.kind.value == "record" and started_at is not None:
+        return started_at.isoformat(timespec="seconds")
     return None
 
 
-def _emulator_profile(run: FoundryRun) -> str | None:
+def _emulator_profile(settings: Settings) -> str | None:
     """The emulator profile that answered: this run's, or the recording's for a replay of
     cassettes recorded from the emulator (which prove nothing about Azure either)."""
-    settings = run.settings
     if settings.kind.value == "emulator":
         return settings.emulator_profiles
     source = settings.recording.source if settings.recording is not None else ""

@@ -14,6 +14,9 @@ EXIT_NONCONFORMANT = 1
 EXIT_CONFIG_ERROR = 2
 EXIT_UNREACHABLE = 3
 EXIT_SECRET_LEAK = 4
+# A run a signal stopped (its summary says ``incomplete``): 128 + the signal, as shells report it.
+EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143
 
 VERDICT_EXIT = {
     "conformant": EXIT_CONFORMANT,
