@@ -73,8 +73,9 @@ def pytest_args(args: argparse.Namespace, settings: Settings) -> list[str]:
         "-p",
         "no:hypothesispytest",
         "--tb=no",
-        # Skips say why; failures are in the verdict block, by check ID, with their diagnoses.
-        "-rs",
+        # No list of failures or skips from pytest: the verdict block names the failures by
+        # check ID with their diagnoses, and folds the skips by reason above it.
+        "-rN",
         f"--junitxml={settings.report_dir / 'junit.xml'}",
         f"--html={settings.report_dir / 'pytest-report.html'}",
         "--self-contained-html",
@@ -186,7 +187,7 @@ def run_command(
     if stops.requested and summary is None:
         stops.acknowledge()
         with stops.shielded():
-            outcome.fallback = RunRecorder(settings)
+            outcome.fallback = RunRecorder(settings, interruption=stops.how)
             outcome.fallback.finish(interrupted=True)
         summary = outcome.summary
     if stopped and (summary is None or summary.incomplete):

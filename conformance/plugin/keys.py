@@ -10,10 +10,12 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import NoReturn
 
 import pytest
 
 from ..config import Settings
+from ..core.errors import Unavailable
 from ..core.interactions import Interaction
 from ..report.transcript import case_label
 from .stopping import StopSignals
@@ -52,6 +54,16 @@ def shielded(config: pytest.Config) -> Iterator[None]:
     stops = stops_of(config)
     with stops.shielded() if stops is not None else contextlib.nullcontext():
         yield
+
+
+# Why a skipped case was skipped, without what is particular to it (``Unavailable.kind``).
+SKIP_KIND_KEY = pytest.StashKey[str]()
+
+
+def skip_as(item: pytest.Item, unavailable: Unavailable) -> NoReturn:
+    """Skip ``item`` with ``unavailable``'s reason, keeping its kind for the terminal's fold."""
+    item.stash[SKIP_KIND_KEY] = unavailable.kind
+    pytest.skip(str(unavailable))
 
 
 def check_id_of(item: pytest.Item) -> str | None:

@@ -62,6 +62,11 @@ class StopSignals:
         return signal.SIGTERM in self.received
 
     @property
+    def how(self) -> str:
+        """How the command was stopped, in the summary's words."""
+        return "terminated (SIGTERM)" if self.terminated else "interrupted (Ctrl-C)"
+
+    @property
     def exit_status(self) -> int:
         """The exit status of a command the signals stopped: 128 + the signal, as shells report
         it (130 for Ctrl-C; 143 once SIGTERM came)."""

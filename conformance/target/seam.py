@@ -19,7 +19,12 @@ from typing import Any
 import httpx
 
 from .. import __version__
-from ..core.errors import BudgetExceeded, RequestBudgetExceeded, TokenBudgetExceeded
+from ..core.errors import (
+    BudgetExceeded,
+    CassetteMiss,
+    RequestBudgetExceeded,
+    TokenBudgetExceeded,
+)
 from ..core.interactions import (
     CLIENT_REQUEST_ID_HEADER,
     Interaction,
@@ -31,14 +36,7 @@ from ..core.redaction import Redactor
 from ..judge.usage import extract_usage, requested_model
 from .bounds import BodyBounds
 from .limits import InFlight
-from .wire import (
-    MAX_HEADER_FIELDS,
-    ResponseOverLimit,
-    Window,
-    guarded_transport,
-    opened,
-    over_limit,
-)
+from .wire import Window, guarded_transport, opened, over_limit, within_header_bounds
 
 USER_AGENT = f"foundry-conformance/{__version__}"
 # ``anthropic_version`` of a request that sends the platform's documented version.
@@ -273,12 +271,14 @@ class RecordingTransport(httpx.BaseTransport):
         window = Window(self._deadline_s)
         try:
             response = self._answer(request, window)
-        except httpx.HTTPError as exc:
+        except (httpx.HTTPError, CassetteMiss) as exc:
             leave()
             redact = self._log.redactor
             interaction.elapsed_ms = round((time.perf_counter() - window.started) * 1000, 2)
             interaction.error_class = type(exc).__name__
             interaction.error_message = redact.text(str(exc) or type(exc).__name__)
+            if isinstance(exc, CassetteMiss):
+                interaction.unrecorded = redact.text(exc.why)
             self._log.closed(interaction)
             raise
         except BaseException:
@@ -315,14 +315,7 @@ class RecordingTransport(httpx.BaseTransport):
                 raise
             raise limit from exc
         window.headers_done = True
-        fields = len(response.headers.raw)
-        if fields > MAX_HEADER_FIELDS:
-            response.close()
-            raise ResponseOverLimit(
-                f"the answer has {fields} header fields, more than the {MAX_HEADER_FIELDS} the "
-                "harness reads"
-            )
-        return response
+        return within_header_bounds(response)
 
     def close(self) -> None:
         self._inner.close()

@@ -268,3 +268,16 @@ def over_limit(exc: httpx.HTTPError) -> ResponseOverLimit | None:
             "the harness reads"
         )
     return None
+
+
+def within_header_bounds(response: httpx.Response) -> httpx.Response:
+    """``response``, unless it has more header fields than the harness reads: then it is closed
+    and the request ends (``ResponseOverLimit``)."""
+    fields = len(response.headers.raw)
+    if fields > MAX_HEADER_FIELDS:
+        response.close()
+        raise ResponseOverLimit(
+            f"the answer has {fields} header fields, more than the {MAX_HEADER_FIELDS} the "
+            "harness reads"
+        )
+    return response

@@ -194,8 +194,10 @@ class Bounded:
 
 
 def run_bounded(args: list[str], cwd: Path, extra_env: dict[str, str] | None = None) -> Bounded:
-    """``foundry-conformance ARGS`` in a subprocess, killed after ``BOUND_S``; ``os.wait4`` gives
-    the peak memory of this one child (``RUSAGE_CHILDREN`` would be the largest of any)."""
+    """``foundry-conformance ARGS`` in a subprocess, killed after ``BOUND_S``, and its own peak
+    memory: ``VmHWM`` from ``/proc`` where there is one, read until it exits (the rusage of a
+    child counts the memory its parent had when it started it: this test process's, which the
+    hostile servers of other tests may have grown past the bound), else ``os.wait4``'s."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ANTHROPIC_", "FOUNDRY_"))}
     env.update(extra_env or {})
     log = cwd / "output.txt"
@@ -203,13 +205,43 @@ def run_bounded(args: list[str], cwd: Path, extra_env: dict[str, str] | None = N
         child = subprocess.Popen([str(SCRIPT), *args], cwd=cwd, env=env, stdout=out, stderr=out)
         killer = threading.Timer(BOUND_S, child.kill)
         killer.start()
+        peak = _PeakMemory(child.pid)
         try:
             _, status, usage = os.wait4(child.pid, 0)
         finally:
             killer.cancel()
+            peak.stop()
         child.returncode = os.waitstatus_to_exitcode(status)
     assert child.returncode != -9, f"killed after {BOUND_S} s: a hang"
-    return Bounded(child.returncode, log.read_text("utf-8", "replace"), usage.ru_maxrss)
+    return Bounded(child.returncode, log.read_text("utf-8", "replace"), peak.kb or usage.ru_maxrss)
+
+
+class _PeakMemory:
+    """The high-water mark of a process's resident memory (``VmHWM``), read every 20 ms on a
+    thread until it exits; 0 where ``/proc`` has none."""
+
+    def __init__(self, pid: int) -> None:
+        self.kb = 0
+        self._status = Path(f"/proc/{pid}/status")
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+        self._thread.start()
+
+    def _watch(self) -> None:
+        while not self._done.is_set():
+            try:
+                text = self._status.read_text()
+            except OSError:
+                return
+            found = re.search(r"^VmHWM:\s+(\d+) kB", text, re.M)
+            if found is None:  # a zombie: it has exited
+                return
+            self.kb = max(self.kb, int(found.group(1)))
+            self._done.wait(0.02)
+
+    def stop(self) -> None:
+        self._done.set()
+        self._thread.join(timeout=5)
 
 
 def _set(tmp_path: Path) -> Path:

@@ -156,10 +156,13 @@ def _judged(pattern: str, code: int | None, text: str, err: str, report_dir: Pat
         return problems
     if summary["incomplete"] is not True:
         problems.append("the summary says it is complete")
-    if summary["verdict"] == "conformant":
-        problems.append("an interrupted run reported conformant")
-    if not any("interrupted" in note for note in summary["notes"]):
-        problems.append(f"no note says it was interrupted: {summary['notes']}")
+    # Nothing that finished failed against the emulator: the run is incomplete, not judged.
+    if summary["verdict"] != "incomplete":
+        problems.append(f"the verdict is {summary['verdict']!r}, not 'incomplete'")
+    causes = {entry["cause"]: entry["summary"] for entry in summary["cut_short"]}
+    words = "terminated (SIGTERM)" if pattern == "sigterm" else "interrupted (Ctrl-C)"
+    if not causes.get("interrupted", "").startswith(f"The run was {words} "):
+        problems.append(f"the summary does not say it was {words}: {causes}")
     if not (report_dir / "diagnosis.html").is_file():
         problems.append("no diagnosis.html")
     return problems
