@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from .main import console
+from .console import console
 
 console()
