@@ -28,7 +28,8 @@ from conformance.core.platform_load import builtin_profile
 from conformance.core.redaction import Redactor
 from conformance.emulator import parse_profiles
 from conformance.emulator.server import EmulatorServer
-from conformance.target.seam import FoundryClient, InteractionLog
+from conformance.target.log import InteractionLog
+from conformance.target.seam import FoundryClient
 
 ROOT = Path(__file__).resolve().parent.parent
 CLI = [sys.executable, "-m", "conformance.cli"]

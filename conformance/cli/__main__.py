@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .main import console
+from .console import console
 
 # Guarded: a fleet's target processes import the parent's main module under another name.
 if __name__ == "__main__":

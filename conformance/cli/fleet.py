@@ -33,6 +33,7 @@ from ..core.errors import ConfigError, SummaryError
 from ..core.publish import Place, preflight
 from ..core.quota import Ceilings
 from ..core.redaction import Redactor
+from ..plugin.stopping import StopSignals
 from ..report.changes_text import fleet_block
 from ..summary.baseline import FLEET_FILE, LoadedRun, load_run
 from ..summary.changes import CHANGE, Change
@@ -50,7 +51,7 @@ from ..summary.load import load_summary
 from .fleet_files import INDEX_FILE, write_index
 from .fleet_run import LOG_FILE, Planned, run_all
 from .main import build_parser
-from .run import EXIT_TERMINATED, check_output_places, raw_options_from_args
+from .run import check_output_places, raw_options_from_args
 
 MAX_PARALLEL = 32
 # A target's pytest cannot rewrite the plugins its fork server imported (fleet_warm), and would
@@ -88,7 +89,9 @@ SHARED_FLAGS = {
 STOP_WAIT_S = 60.0  # after Ctrl-C: how long the targets may take to write what finished
 
 
-def fleet_command(args: argparse.Namespace, *, env: Mapping[str, str], out: TextIO) -> int:
+def fleet_command(
+    args: argparse.Namespace, *, env: Mapping[str, str], out: TextIO, stops: StopSignals
+) -> int:
     """Run the fleet; the exit status is the worst of its targets'."""
     spec = _load(args)
     root = Path(args.report_dir or "reports")
@@ -99,16 +102,16 @@ def fleet_command(args: argparse.Namespace, *, env: Mapping[str, str], out: Text
     plans = [_plan(t, spec, chosen, root, given, shared, baseline, args, env) for t in chosen]
     for note in _notes(plans):
         out.write(f"foundry-conformance: {note}\n")
-    interrupted, terminated = run_all(plans, _parallel(args, len(plans)), out)
-    index = _index(plans, root, baseline, args)
-    secrets = tuple(s for p in plans for s in p.secrets)
-    logs = [(p.log, p.report_dir / LOG_FILE) for p in plans if p.log is not None]
-    index = write_index(index, root, logs, Redactor(secrets))
-    for line in fleet_block(index, str(root / "index.html"), interrupted=interrupted):
-        out.write(line + "\n")
-    if interrupted:
-        return EXIT_TERMINATED if terminated else EXIT_INTERRUPTED
-    return index.exit_code
+    interrupted = run_all(plans, _parallel(args, len(plans)), out, stops)
+    stops.disarm()  # what finished is kept: no signal cuts the index short
+    with stops.shielded():
+        index = _index(plans, root, baseline, args)
+        secrets = tuple(s for p in plans for s in p.secrets)
+        logs = [(p.log, p.report_dir / LOG_FILE) for p in plans if p.log is not None]
+        index = write_index(index, root, logs, Redactor(secrets))
+        for line in fleet_block(index, str(root / "index.html"), interrupted=interrupted):
+            out.write(line + "\n")
+    return stops.exit_status if interrupted else index.exit_code
 
 
 # -- before anything runs ------------------------------------------------------------------

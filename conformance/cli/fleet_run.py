@@ -17,8 +17,8 @@ from typing import TextIO
 from ..config.fleet import TargetSpec
 from ..core.constants import ENV_QUOTA_BOOK
 from ..core.publish import staging_path
+from ..plugin.stopping import StopSignals
 from .fleet_procs import context, run_target, served_book
-from .run import _terminate_as_interrupt
 
 STOP_WAIT_S = 60.0  # after Ctrl-C: how long the targets may take to write what finished
 # A target's terminal output; written by its process to a staging file, which the fleet scans
@@ -43,66 +43,59 @@ class Planned:
     log: Path | None = None  # the staging file of its terminal output, once it started
 
 
-class _Stopping:
-    """What SIGTERM tells a fleet (each target's own run words its report)."""
+def run_all(plans: list[Planned], parallel: int, out: TextIO, stops: StopSignals) -> bool:
+    """Run the ready targets, at most ``--parallel`` at once; whether a signal stopped them.
 
-    def interrupted_as(self, how: str) -> None:
-        return None
-
-
-def run_all(plans: list[Planned], parallel: int, out: TextIO) -> tuple[bool, bool]:
-    """Run the ready targets, at most ``--parallel`` at once; whether Ctrl-C (or SIGTERM) came."""
+    ``stops`` is armed while the targets run: the first Ctrl-C (or SIGTERM) raises here, and is
+    passed on to every running target; while they write what finished, a second one is passed on
+    too (``interruptible``), and cuts their wait for the requests in flight short."""
     ready = [p for p in plans if not p.problem]
     for plan in ready:
         (plan.report_dir / "summary.json").unlink(missing_ok=True)  # never an earlier run's
     if not ready:
-        return False, False
+        return False
     parallel = min(parallel, len(ready))
     ctx = context()
-    interrupted = False
-    with _terminate_as_interrupt(_Stopping()) as terminated:  # type: ignore[arg-type]
-        book = served_book(ctx) if any(p.paced for p in ready) else contextlib.nullcontext(None)
-        try:
-            with book as address:
-                for plan in ready:
-                    if address is not None:
-                        plan.env[ENV_QUOTA_BOOK] = address
-                interrupted = _drive(ready, parallel, ctx, out, terminated)
-        except KeyboardInterrupt:
-            interrupted = True
-            _stop(ready, terminated=bool(terminated), out=out)
-    return interrupted, bool(terminated)
+    book = served_book(ctx) if any(p.paced for p in ready) else contextlib.nullcontext(None)
+    try:
+        with book as address:
+            for plan in ready:
+                if address is not None:
+                    plan.env[ENV_QUOTA_BOOK] = address
+            try:
+                stops.arm()
+                _drive(ready, parallel, ctx, out)
+            except KeyboardInterrupt:
+                # Inside the book's life: the targets still settle their answers with it.
+                stops.acknowledge()
+                _stop(ready, stops, out)
+    except KeyboardInterrupt:  # while the book started or stopped: the targets are ended
+        stops.acknowledge()
+        _stop(ready, stops, out)
+    return stops.requested
 
 
-def _drive(
-    ready: list[Planned], parallel: int, ctx: object, out: TextIO, terminated: list[bool]
-) -> bool:
-    """Start targets as slots free up and report each as it ends; whether Ctrl-C came."""
+def _drive(ready: list[Planned], parallel: int, ctx: object, out: TextIO) -> None:
+    """Start targets as slots free up and report each as it ends (a signal: KeyboardInterrupt)."""
     waiting = list(ready)
     running: list[Planned] = []
-    try:
-        while waiting or running:
-            while waiting and len(running) < parallel:
-                plan = waiting.pop(0)
-                plan.report_dir.mkdir(parents=True, exist_ok=True)
-                plan.log = staging_path(plan.report_dir / LOG_FILE)
-                log = str(plan.log)
-                plan.process = ctx.Process(  # type: ignore[attr-defined]
-                    target=run_target,
-                    args=(plan.argv, plan.env, log),
-                    name=f"target-{plan.spec.name}",
-                )
-                plan.started = time.monotonic()
-                plan.process.start()
-                running.append(plan)
-            wait([p.process.sentinel for p in running if p.process is not None], timeout=1.0)
-            for plan in [p for p in running if p.process is not None and not p.process.is_alive()]:
-                running.remove(plan)
-                _finished(plan, out)
-    except KeyboardInterrupt:
-        _stop(running, terminated=bool(terminated), out=out)
-        return True
-    return False
+    while waiting or running:
+        while waiting and len(running) < parallel:
+            plan = waiting.pop(0)
+            plan.report_dir.mkdir(parents=True, exist_ok=True)
+            plan.log = staging_path(plan.report_dir / LOG_FILE)
+            plan.process = ctx.Process(  # type: ignore[attr-defined]
+                target=run_target,
+                args=(plan.argv, plan.env, str(plan.log)),
+                name=f"target-{plan.spec.name}",
+            )
+            plan.started = time.monotonic()
+            plan.process.start()
+            running.append(plan)
+        wait([p.process.sentinel for p in running if p.process is not None], timeout=1.0)
+        for plan in [p for p in running if p.process is not None and not p.process.is_alive()]:
+            running.remove(plan)
+            _finished(plan, out)
 
 
 def _finished(plan: Planned, out: TextIO) -> None:
@@ -117,10 +110,10 @@ def _finished(plan: Planned, out: TextIO) -> None:
     out.flush()
 
 
-def _stop(running: list[Planned], *, terminated: bool, out: TextIO) -> None:
+def _stop(running: list[Planned], stops: StopSignals, out: TextIO) -> None:
     """Tell each running target to stop (once; a second Ctrl-C tells them again) and wait for
     them to write what finished."""
-    sig = signal.SIGTERM if terminated else signal.SIGINT
+    sig = signal.SIGTERM if stops.terminated else signal.SIGINT
     alive = [p for p in running if p.process is not None and p.process.is_alive()]
     if alive:
         out.write(
@@ -132,7 +125,8 @@ def _stop(running: list[Planned], *, terminated: bool, out: TextIO) -> None:
     deadline = time.monotonic() + STOP_WAIT_S
     while any(p.process is not None and p.process.is_alive() for p in alive):
         try:
-            wait([p.process.sentinel for p in alive if p.process is not None], timeout=0.5)
+            with stops.interruptible():
+                wait([p.process.sentinel for p in alive if p.process is not None], timeout=0.5)
         except KeyboardInterrupt:
             _signal(alive, sig)  # a second Ctrl-C: the targets stop waiting too
         if time.monotonic() > deadline:

@@ -14,20 +14,24 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import NoReturn, TextIO
+from typing import TextIO
 
 from .. import __version__
-from ..core.constants import POOL_THREAD_PREFIX
 from ..core.errors import ConfigError, SummaryError
 from ..core.platform_load import builtin_profile
+from ..plugin.stopping import StopSignals
 from ..summary.load import load_summary
 from ..summary.model import RunSummary
+from ..summary.verdict import EXIT_INTERRUPTED, EXIT_TERMINATED
+from .console import console  # the console script of installs made before cli.console
 from .diff import diff_command
 from .fleet_args import add_fleet_commands, add_run_arguments
+from .output import SurvivingStream, surviving_output
 from .usage import Parser, profiles_epilog
+
+__all__ = ["build_parser", "console", "main"]
 
 EPILOG = """\
 environment:
@@ -135,7 +139,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     limits.add_argument("--max-tokens", metavar="N", help="stop once the run has used N tokens")
     limits.add_argument(
-        "--timeout", metavar="S", help="per-request timeout in seconds (default 30)"
+        "--timeout",
+        metavar="S",
+        help="seconds each request may take, from sending it to the last byte of its answer "
+        "(default 30)",
     )
     limits.add_argument("--max-latency-ms", metavar="MS", help="PERF-LATENCY fails above this")
     limits.add_argument("--max-ttft-ms", metavar="MS", help="PERF-LATENCY fails above this TTFT")
@@ -277,22 +284,49 @@ def report_command(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int:
-    """Entry point of the console script."""
-    out = out or sys.stdout
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    out: TextIO | None = None,
+    stops: StopSignals | None = None,
+) -> int:
+    """Entry point of the console script: one command, its signals and its output handled.
+
+    ``stops`` are the signal handlers the console script installed first thing; called without
+    them (in-process), ``main`` installs its own for the time of the command.
+    """
+    own = stops is None
+    stops = stops or StopSignals().install()
+    try:
+        with surviving_output() as streams:
+            return _command(argv, out or sys.stdout, stops, streams)
+    finally:
+        stops.disarm()  # the command is over: a signal now is only noted
+        if own:
+            stops.restore()
+
+
+def _command(
+    argv: Sequence[str] | None,
+    out: TextIO,
+    stops: StopSignals,
+    streams: tuple[SurvivingStream, SurvivingStream],
+) -> int:
     args = build_parser().parse_args(argv)
     try:
+        if args.command != "run":
+            stops.arm()  # ``run`` arms them once its session starts (see ``run.run_command``)
         # Each command's modules (pytest and the plugin, the report templates) load here, inside
         # the handling of Ctrl-C: an interrupt while they load is one line, not a traceback.
         if args.command == "run" and args.fleet is not None:
             from .fleet import fleet_command
 
-            return fleet_command(args, env=os.environ, out=out)
+            return fleet_command(args, env=os.environ, out=out, stops=stops)
         if args.command == "run":
             from .run import run_command
 
             _refuse_fleet_flags(args)
-            return run_command(args, env=os.environ, out=out)
+            return run_command(args, env=os.environ, out=out, stops=stops, streams=streams)
         if args.command == "merge":
             from .fleet_files import merge_command
 
@@ -314,8 +348,11 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
         sys.stderr.write(f"foundry-conformance: configuration error: {exc}\n")
         return 2
     except KeyboardInterrupt:
+        if stops.terminated:
+            sys.stderr.write("foundry-conformance: terminated (SIGTERM)\n")
+            return EXIT_TERMINATED
         sys.stderr.write("foundry-conformance: interrupted\n")
-        return 130
+        return EXIT_INTERRUPTED
     raise AssertionError(f"unhandled command {args.command!r}")
 
 
@@ -329,18 +366,3 @@ def _refuse_fleet_flags(args: argparse.Namespace) -> None:
                 f"Add --fleet FILE, or drop {flag}.",
                 source=flag,
             )
-
-
-def console() -> NoReturn:
-    """The console script: ``main``, then exit with its status.
-
-    After a second Ctrl-C the requests still in flight under ``--jobs`` are left behind: their
-    threads cannot be interrupted, and an ordinary exit would wait for them. The report is
-    written by then, so the process ends at once.
-    """
-    code = main()
-    if any(t.name.startswith(POOL_THREAD_PREFIX) and t.is_alive() for t in threading.enumerate()):
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(code)
-    sys.exit(code)

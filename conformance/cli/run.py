@@ -5,11 +5,8 @@ verdict to the exit status."""
 from __future__ import annotations
 
 import argparse
-import contextlib
-import signal
 import sys
-import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TextIO
 
@@ -18,13 +15,20 @@ import pytest
 from ..config import RawOptions, Settings, resolve_settings
 from ..config.outputs import JUNIT_FILE, PYTEST_HTML_FILE, output_places
 from ..core.publish import Place, preflight
+from ..plugin.keys import STOPS_KEY
 from ..plugin.options import GivenSettings
-from ..plugin.recorder import RECORDER_KEY
+from ..plugin.recorder import RECORDER_KEY, RunRecorder
+from ..plugin.stopping import StopSignals
 from ..summary.baseline import load_baseline_summary
-from ..summary.verdict import EXIT_CONFIG_ERROR, EXIT_NONCONFORMANT
+from ..summary.model import RunSummary
+from ..summary.verdict import (
+    EXIT_CONFIG_ERROR,
+    EXIT_INTERRUPTED,
+    EXIT_NONCONFORMANT,
+    EXIT_TERMINATED,
+)
+from .output import SurvivingStream, lost
 
-EXIT_INTERRUPTED = 130
-EXIT_TERMINATED = 143  # 128 + SIGTERM, as shells report it
 SUITE_DIR = Path(__file__).resolve().parent.parent / "suite"
 
 
@@ -120,64 +124,68 @@ def _pytest_reports_asked(arguments: list[str]) -> dict[str, Path]:
     return asked
 
 
-@contextlib.contextmanager
-def _terminate_as_interrupt(outcome: _Outcome) -> Iterator[list[bool]]:
-    """SIGTERM (a CI job cancelled, ``timeout``, ``docker stop``) ends the run as Ctrl-C does:
-    the report of what finished is written, saying how the run ended. Yields a list that holds
-    True once it came."""
-    came: list[bool] = []
-    if threading.current_thread() is not threading.main_thread():
-        yield came  # signal handlers belong to the main thread; leave them be
-        return
-
-    def terminate(signum: int, frame: object) -> None:
-        came.append(True)
-        outcome.interrupted_as("terminated (SIGTERM)")
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, terminate)
-    try:
-        yield came
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
 class _Outcome:
-    """Keeps the session's config, to read the run's exit status once pytest has finished."""
+    """The command's side of the session: hands it the command's ``StopSignals`` (armed once the
+    session starts) and the output's fate, and keeps its config to read the outcome."""
 
-    def __init__(self) -> None:
+    def __init__(self, stops: StopSignals, streams: Sequence[SurvivingStream] = ()) -> None:
         self.config: pytest.Config | None = None
+        self.stops = stops
+        self.streams = streams
+        self.fallback: RunRecorder | None = None  # the report the session never got to write
 
     def pytest_configure(self, config: pytest.Config) -> None:
         self.config = config
+        config.stash[STOPS_KEY] = self.stops
 
     def pytest_sessionstart(self, session: pytest.Session) -> None:
         """Progress lines name the suite's files (``test_auth.py``), not a path from the
-        caller's directory into wherever the package is installed."""
+        caller's directory into wherever the package is installed; from now on a signal stops
+        the session (one that came during the start-up does so now)."""
         reporter = session.config.pluginmanager.get_plugin("terminalreporter")
         if reporter is not None:
             reporter.startpath = SUITE_DIR
+        self.stops.arm()
 
-    def interrupted_as(self, how: str) -> None:
-        """Tell the run how it is being stopped, for the summary's words."""
-        recorder = self.config.stash.get(RECORDER_KEY, None) if self.config else None
-        if recorder is not None:
-            recorder.interruption = how
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        """Before the summary is assembled: say if the terminal's output was cut short."""
+        note = lost(self.streams)
+        recorder = session.config.stash.get(RECORDER_KEY, None)
+        if note is not None and recorder is not None:
+            recorder.run_notes.append(note)
 
     @property
-    def reported(self) -> bool:
-        """Whether the run's summary and reports were written."""
-        recorder = self.config.stash.get(RECORDER_KEY, None) if self.config else None
-        return recorder is not None and recorder.summary is not None
+    def recorder(self) -> RunRecorder | None:
+        if self.fallback is not None:
+            return self.fallback
+        return self.config.stash.get(RECORDER_KEY, None) if self.config else None
+
+    @property
+    def summary(self) -> RunSummary | None:
+        """The run's summary, once its report is written."""
+        recorder = self.recorder
+        return recorder.summary if recorder is not None else None
 
     @property
     def exit_code(self) -> int | None:
-        recorder = self.config.stash.get(RECORDER_KEY, None) if self.config else None
+        recorder = self.recorder
         return recorder.exit_code if recorder is not None else None
 
 
-def run_command(args: argparse.Namespace, *, env: Mapping[str, str], out: TextIO) -> int:
-    """Run the suite; the exit status follows the verdict (SPEC)."""
+def run_command(
+    args: argparse.Namespace,
+    *,
+    env: Mapping[str, str],
+    out: TextIO,
+    stops: StopSignals | None = None,
+    streams: Sequence[SurvivingStream] = (),
+) -> int:
+    """Run the suite; the exit status follows the verdict (SPEC), or says the run was stopped.
+
+    ``stops`` holds the signals that came so far (noted, not acted on, until the session starts):
+    whenever the run is stopped, from its start-up on, it leaves its summary, marked incomplete.
+    """
+    stops = stops or StopSignals()
     settings = resolve_settings(raw_options_from_args(args), env)  # ConfigError: nothing sent
     if settings.baseline is not None:
         load_baseline_summary(settings.baseline)  # SummaryError: exit 2, nothing sent
@@ -185,22 +193,39 @@ def run_command(args: argparse.Namespace, *, env: Mapping[str, str], out: TextIO
     check_output_places(settings, arguments)
     for note in (*settings.notes, *settings.warnings):
         out.write(f"foundry-conformance: {note}\n")
-    outcome = _Outcome()
-    with _terminate_as_interrupt(outcome) as terminated:
-        status = pytest.main(arguments, plugins=[outcome, GivenSettings(settings)])
-    if status == pytest.ExitCode.INTERRUPTED:
-        # The report of what finished is written, marked incomplete; say where, or that none is.
+    outcome = _Outcome(stops, streams)
+    status: int | pytest.ExitCode = pytest.ExitCode.INTERRUPTED
+    if not stops.requested:  # a signal during the start-up: nothing more is started
+        try:
+            status = pytest.main(arguments, plugins=[outcome, GivenSettings(settings)])
+        except KeyboardInterrupt:  # in pytest's own start-up, before its session began
+            status = pytest.ExitCode.INTERRUPTED
+    summary = outcome.summary
+    # Stopped by a signal; or interrupted with the report of what finished written (by a
+    # KeyboardInterrupt the command's handlers did not see: ``main`` called off the main thread).
+    # pytest's own stop at a collection error writes none, and is no interruption.
+    interrupted = status == pytest.ExitCode.INTERRUPTED
+    stopped = stops.requested or (interrupted and summary is not None and summary.incomplete)
+    if stops.requested and summary is None:
+        stops.acknowledge()
+        with stops.shielded():
+            outcome.fallback = RunRecorder(settings, interruption=stops.how)
+            outcome.fallback.finish(interrupted=True)
+        summary = outcome.summary
+    if stopped and (summary is None or summary.incomplete):
+        # The report of what finished is written, marked incomplete; say where.
         where = settings.report_dir / "diagnosis.html"
-        said = (
-            f"the report of the checks that finished is {where}"
-            if outcome.reported
-            else "no check had finished, so no report was written"
-        )
-        how = "terminated (SIGTERM)" if terminated else "interrupted"
+        if summary is None:
+            said = "no report could be written"
+        elif summary.checks:
+            said = f"the report of the checks that finished is {where}"
+        else:
+            said = f"no check had finished; the report of the run is {where}"
+        how = "terminated (SIGTERM)" if stops.terminated else "interrupted"
         sys.stderr.write(f"foundry-conformance: {how}; {said}\n")
-        return EXIT_TERMINATED if terminated else EXIT_INTERRUPTED
+        return EXIT_TERMINATED if stops.terminated else EXIT_INTERRUPTED
     if outcome.exit_code is not None:
         return outcome.exit_code
-    if status == pytest.ExitCode.USAGE_ERROR:
-        return EXIT_CONFIG_ERROR
+    if status in (pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.INTERRUPTED):
+        return EXIT_CONFIG_ERROR  # pytest said why (a usage error, a file it cannot collect)
     return EXIT_NONCONFORMANT

@@ -99,6 +99,12 @@ class Interaction:
         """Whether an HTTP status came back at all."""
         return self.status is not None
 
+    @property
+    def ended(self) -> bool:
+        """Whether the exchange came to an end: an answer, or the failure that replaced it (a
+        request still in flight when the run was stopped has neither)."""
+        return self.status is not None or self.error_class is not None
+
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready copy, with the correlation IDs spelled out."""
         data = asdict(self)

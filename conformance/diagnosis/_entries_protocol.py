@@ -104,7 +104,9 @@ PROTOCOL_ENTRIES: tuple[DiagnosisInfo, ...] = (
         severity="blocker",
         cause="A body the API documents as JSON (a Messages object, a token count, an error) was "
         "HTML, empty or unparseable: usually a proxy, captive portal or gateway answering "
-        "instead of Foundry.",
+        "instead of Foundry. Or the answer went past what the harness reads (the details name "
+        "the limit): a flood of interim 1xx responses, headers too large or too many, a body "
+        "that decodes to tens of MiB, a stream event of MiBs.",
         remedy="Read the body excerpt in the evidence: an HTML sign-in or proxy page means the "
         "request never reached Foundry (check proxy settings and the base URL). Otherwise "
         "report it with both request IDs.",

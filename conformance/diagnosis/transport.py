@@ -68,6 +68,9 @@ _CONNECTION_MARKERS = (
     "network is unreachable",
     "no route to host",
 )
+# An answer the harness stopped reading at one of its bounds (``target.wire.ResponseOverLimit``):
+# too many interim responses, headers too large or too many, a body or stream event too large.
+_LIMIT_CLASSES = frozenset({"ResponseOverLimit"})
 # The URL itself is unusable (no scheme, a typo in it): a base URL problem, not the network.
 _URL_CLASSES = frozenset({"UnsupportedProtocol", "InvalidURL"})
 
@@ -76,6 +79,8 @@ def classify_transport_error(error_class: str, message: str) -> DiagnosisCode:
     """The diagnosis of a request that failed below HTTP (``check-error``: not the network)."""
     name = error_class.rsplit(".", 1)[-1]
     text = message.lower()
+    if name in _LIMIT_CLASSES:
+        return "malformed-response"
     if name == "gaierror" or any(marker in text for marker in _DNS_MARKERS):
         return "dns-failure"
     # A TLS handshake that times out is a slow or blocked path, not a certificate problem.

@@ -26,6 +26,7 @@ def pacing_facts(run: FoundryRun) -> PacingFacts:
         pacing.source,
         shared=pacer.shared if pacer is not None else False,
         waits=waits,
+        notes=tuple(pacer.notes) if pacer is not None else (),
     )
 
 

@@ -19,9 +19,8 @@ import pytest
 
 from ..config.outputs import output_places
 from ..core.catalog import BY_ID
-from ..core.errors import BudgetExceeded, ConfigError, Unavailable
+from ..core.errors import BudgetExceeded, Unavailable
 from ..core.interactions import tagged
-from ..core.publish import preflight
 from ..report.terminal import wrapped
 from ..target.discovery import NO_DEPLOYMENT
 from ..target.run import FoundryRun
@@ -35,7 +34,9 @@ from .keys import (
     check_id_of,
     hints_of,
     label_of,
+    shielded,
     skip_as,
+    stops_of,
 )
 from .options import OPTIONS, settings_of
 from .pool import POOL_KEY, CheckPool
@@ -108,25 +109,12 @@ def pytest_collection_modifyitems(
         kept, recorder.outside_suite, recorder.settings.suite, recorder.hints
     )
     if not _sends_nothing(config):
-        _check_the_output_places(config, recorder)
+        recorder.staged.check_places(config, output_places(recorder.settings), recorder.hints)
     if deselected:
         config.hook.pytest_deselected(items=deselected)
     items[:] = kept
     if any(BY_ID[str(check_id_of(item))].needs_sdk for item in kept):
         start_loading_sdk()
-
-
-def _check_the_output_places(config: pytest.Config, recorder: RunRecorder) -> None:
-    """Before anything is sent: every artifact can be written where it is to go (a
-    ``UsageError`` with the fix if not); pytest's own reports are then staged for the scan."""
-    places = [*output_places(recorder.settings), *recorder.staged.destinations(config)]
-    recorder.staged.redirect(config)
-    try:
-        preflight(places)
-    except ConfigError as exc:
-        # pytest's plugins still write at session finish: into the staging files, then dropped.
-        recorder.staged.abandon()
-        raise pytest.UsageError(recorder.hints(str(exc))) from None
 
 
 @pytest.hookimpl(wrapper=True)
@@ -141,8 +129,10 @@ def pytest_runtestloop(session: pytest.Session) -> Generator[None, object, objec
         return (yield)
     except KeyboardInterrupt as exc:
         # pytest's own stop (a collection error, --stepwise) is not Ctrl-C: nothing more to report.
-        if pool is not None and not isinstance(exc, session.Interrupted):
-            pool.settle_after_interrupt(session)
+        if not isinstance(exc, session.Interrupted):
+            _acknowledge_stop(session.config)
+            if pool is not None:
+                pool.settle_after_interrupt(session)
         raise
     finally:
         if pool is not None:
@@ -171,7 +161,7 @@ def _pool_for(session: pytest.Session) -> CheckPool | None:
         return None
     if session.testsfailed and not option.continue_on_collection_errors:
         return None  # pytest stops at the collection error before any check runs
-    pool = CheckPool(recorder.settings.jobs, recorder)
+    pool = CheckPool(recorder.settings.jobs, recorder, stops_of(config))
     config.stash[POOL_KEY] = pool
     return pool
 
@@ -190,6 +180,9 @@ def _start_pool(session: pytest.Session, pool: CheckPool) -> bool:
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
     """Skip what cannot run: opt-in probes not enabled, checks after the budget is spent."""
+    stops = stops_of(item.config)
+    if stops is not None:
+        stops.check()  # a stop that was asked for and got lost: carry it out now
     recorder = item.config.stash.get(RECORDER_KEY, None)
     check_id = check_id_of(item)
     if recorder is None or check_id is None:
@@ -274,21 +267,30 @@ def _point_harness_skips_at_the_check(item: pytest.Item, report: pytest.TestRepo
 @pytest.hookimpl(wrapper=True)
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> Generator[None, None, None]:
     """Turn the run into its summary and artifacts, once JUnit and pytest-html have written theirs
-    (so that the secret scan reads them too)."""
-    result = yield
-    recorder = session.config.stash.get(RECORDER_KEY, None)
-    if recorder is None:
-        return result
-    if exitstatus == pytest.ExitCode.USAGE_ERROR:
-        # Refused after collection (no check selected, an output place taken): no verdict, and
-        # no report of nothing, pytest's own included.
-        recorder.staged.abandon()
-        recorder.staged.publish(recorder.publisher)
-        if recorder.run is not None:
-            recorder.run.close()
-        return result
-    recorder.finish(interrupted=exitstatus == pytest.ExitCode.INTERRUPTED)
-    return result
+    (so that the secret scan reads them too). No signal cuts them short: one that comes meanwhile
+    marks the run stopped; once the report is written, signals are only noted."""
+    stops = stops_of(session.config)
+    try:
+        with shielded(session.config):
+            try:
+                return (yield)
+            finally:
+                # Whatever another plugin's finish raised. Under plain pytest only a run that
+                # started its target is reported (a collection error interrupts one too); under
+                # the command, a run that a signal stopped before its target started is as well.
+                recorder = session.config.stash.get(RECORDER_KEY, None)
+                signalled = stops is not None and stops.requested
+                stopped = exitstatus == pytest.ExitCode.INTERRUPTED or signalled
+                if recorder is not None and exitstatus == pytest.ExitCode.USAGE_ERROR:
+                    recorder.refuse()
+                elif recorder is not None:
+                    _acknowledge_stop(session.config)
+                    if stops is not None and signalled:
+                        recorder.interruption = stops.how
+                    recorder.finish(interrupted=stopped and (recorder.run is not None or signalled))
+    finally:
+        if stops is not None:
+            stops.disarm()
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True, specname="pytest_sessionfinish")
@@ -361,6 +363,12 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     # A deployment named like the key must not carry it into node IDs, JUnit or file names.
     ids = [redactor.file_name(n) if redactor.contains_secret(n) else n for n in names]
     metafunc.parametrize("deployment", list(names), ids=ids)
+
+
+def _acknowledge_stop(config: pytest.Config) -> None:
+    stops = stops_of(config)
+    if stops is not None:
+        stops.acknowledge()
 
 
 def recorder_of(config: pytest.Config) -> RunRecorder:

@@ -7,7 +7,8 @@ imports them all. The recorder's and the pool's own stash keys live with them.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import NoReturn
 
@@ -17,6 +18,7 @@ from ..config import Settings
 from ..core.errors import Unavailable
 from ..core.interactions import Interaction
 from ..report.transcript import case_label
+from .stopping import StopSignals
 
 MARKER = "foundry_check"
 SETTINGS_KEY = pytest.StashKey[Settings]()
@@ -40,6 +42,23 @@ class CaseEvidence:
 
 
 CASE_EVIDENCE_KEY = pytest.StashKey[CaseEvidence]()
+# The command's signal handling, when ``foundry-conformance run`` drives the session.
+STOPS_KEY = pytest.StashKey[StopSignals]()
+
+
+def stops_of(config: pytest.Config) -> StopSignals | None:
+    """The command's ``StopSignals`` (None under plain pytest: Python's own handler)."""
+    return config.stash.get(STOPS_KEY, None)
+
+
+@contextlib.contextmanager
+def shielded(config: pytest.Config) -> Iterator[None]:
+    """No signal cuts the block short (``StopSignals.shielded``), if the command handles them."""
+    stops = stops_of(config)
+    with stops.shielded() if stops is not None else contextlib.nullcontext():
+        yield
+
+
 # Why a skipped case was skipped, without what is particular to it (``Unavailable.kind``).
 SKIP_KIND_KEY = pytest.StashKey[str]()
 # Under plain pytest, the respelling of the command line's flags as ``--foundry-*`` options.

@@ -53,7 +53,7 @@ OPTIONS: tuple[tuple[str, dict[str, Any]], ...] = (
         "--foundry-probe-rate-limit",
         {"action": "store_true", "default": None, "help": "enable the opt-in RL-429 probe"},
     ),
-    ("--foundry-timeout", {"help": "per-request timeout in seconds"}),
+    ("--foundry-timeout", {"help": "seconds each request may take, answer included"}),
     (
         "--foundry-jobs",
         {"help": "requests in flight at once, the checks on threads: N or auto (4; replay: 1)"},

@@ -19,17 +19,24 @@ and is skipped as in a serial run.
 
 One process: the emulator, the budget, the primary auth and the cassettes are the run's own, shared
 by the threads (the seam, the redactor and the cassettes are thread-safe). The SDK is imported by
-one thread, started at collection (``shapes.start_loading_sdk``); the checks that need it wait for
-it without holding a request slot, while the others' requests are in flight.
+one thread, started at collection (``sdk_loader.start_loading_sdk``); the checks that need it wait
+for it without holding a request slot, while the others' requests are in flight.
+
+No thread waits without end for another: a check waits for the SDK for a bounded time and not
+once the run is stopping; when the run stops, the pool waits for a check with a request in
+flight as long as that request's deadline allows, for a check without one (an import, a
+judgement) a few seconds, and then leaves it behind (``abandoned``; the console script exits
+without joining its thread).
 """
 
 from __future__ import annotations
 
 import contextlib
 import inspect
+import threading
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -45,6 +52,7 @@ from ..target.run import FoundryRun
 from ..target.sdk_loader import wait_for_sdk
 from .keys import check_id_of, skip_as
 from .recorder import NOT_RUN, RunRecorder
+from .stopping import StopSignals
 from .threadsafe import thread_safe_logger_registry
 
 # Threads beyond this wait for a free one (a run with many deployments has many cases).
@@ -53,6 +61,10 @@ MAX_THREADS = 64
 RUN_FIXTURES = frozenset(
     {"foundry_run", "primary_deployment", "record_property", "_foundry_tag", "request"}
 )
+# Once the run stops: how long past a request's deadline the pool waits for its check, and how
+# long for a check that has no request in flight (between two, judging, importing).
+STOP_GRACE_S = 2.0
+_POLL_S = 0.1
 
 
 @dataclass
@@ -69,9 +81,11 @@ class Finished:
 class CheckPool:
     """The pooled checks of one session, by node ID."""
 
-    def __init__(self, jobs: int, recorder: RunRecorder) -> None:
+    def __init__(self, jobs: int, recorder: RunRecorder, stops: StopSignals | None = None) -> None:
         self.jobs = jobs
         self.recorder = recorder
+        self._stops = stops
+        self._stopping = threading.Event()
         self._futures: dict[str, Future[Finished]] = {}
         self._reported: set[str] = set()
         self._executor: ThreadPoolExecutor | None = None
@@ -119,15 +133,38 @@ class CheckPool:
         return len(calls)
 
     def stop(self) -> None:
-        """Send nothing more; wait for the requests in flight (each has its deadline), unless
-        the user has asked twice to stop."""
+        """Send nothing more, start nothing more; wait for the checks still running, within
+        bounds (``_wait_for_running``), unless the user has asked twice to stop."""
+        self._close()
+        try:
+            if not self.abandoned:
+                self._wait_for_running()
+        finally:
+            if self._executor is not None:
+                self._executor.shutdown(wait=False, cancel_futures=True)
+            self._retire_gate()
+
+    def _close(self) -> None:
+        self._stopping.set()
         if self._gate is not None:
             self._gate.close()
-        try:
-            if self._executor is not None:
-                self._executor.shutdown(wait=not self.abandoned, cancel_futures=True)
-        finally:
-            self._retire_gate()
+        for future in self._futures.values():
+            future.cancel()  # not started yet: it never will be
+
+    def _wait_for_running(self) -> None:
+        """Wait for the running checks: while a request is in flight, until its deadline (and
+        ``STOP_GRACE_S``) has passed; while none is, ``STOP_GRACE_S``. Then leave them behind."""
+        pending = {future for future in self._futures.values() if not future.done()}
+        until = time.monotonic() + self.recorder.settings.timeout + STOP_GRACE_S
+        idle_since: float | None = None
+        while pending:
+            _, pending = wait(pending, timeout=_POLL_S)
+            now = time.monotonic()
+            in_flight = self._gate.busy() if self._gate is not None else 0
+            idle_since = None if in_flight else (idle_since or now)
+            if pending and (now > until or (idle_since and now - idle_since > STOP_GRACE_S)):
+                self.abandoned = True
+                return
 
     def _retire_gate(self) -> None:
         """The pooled checks are over: the serial ones send as they please, and a 429 they meet
@@ -153,10 +190,13 @@ class CheckPool:
                 f"foundry-conformance: stopping; waiting for the {busy} requests in flight "
                 f"(at most {self.recorder.settings.timeout:g} s; Ctrl-C again to stop waiting)"
             )
+        self._close()
         try:
-            self.stop()
+            with self._stops.interruptible() if self._stops else contextlib.nullcontext():
+                self._wait_for_running()
         except KeyboardInterrupt:
             self.abandoned = True  # a second Ctrl-C: report what finished, wait for nothing
+        self.stop()
         self.report_finished(session.items)
 
     def owns(self, item: pytest.Item) -> bool:
@@ -245,7 +285,10 @@ class CheckPool:
             if spent is not None:
                 return Finished(not_started=str(spent))
             if needs_sdk:
-                wait_for_sdk()  # the background import, started at collection; no slot held
+                # The background import, started at collection; no slot held meanwhile.
+                wait_for_sdk(until=self._stopping)
+            if self._stopping.is_set():
+                return Finished(error=RunStopped("the run is stopping: the check did not start"))
             finished = Finished()
             arguments = {name: values.get(name) for name in names}
             if "primary_deployment" in names:

@@ -15,10 +15,9 @@ from typing import Any
 
 import pytest
 
-from ..config import Mode, Settings
+from ..config import Settings
 from ..config.replay import option_differences
 from ..core import catalog
-from ..core.constants import ENV_UNPRIVILEGED_TOKEN
 from ..core.errors import Outcome, Unavailable, UnknownSelection
 from ..core.publish import Publisher
 from ..core.redaction import Redactor
@@ -31,6 +30,7 @@ from ..summary.model import RunSummary, Target
 from ..target.run import FoundryRun
 from .comparing import compare_with_baseline, exit_under_policy, pacing_facts
 from .keys import SKIP_KIND_KEY, CaseEvidence, check_id_of
+from .reasons import held_back
 from .staging import StagedReports
 
 # The outcome of a case until its call reports. pytest re-raises Ctrl-C (and pytest.exit) before
@@ -62,6 +62,7 @@ class RunRecorder:
     # How the run was stopped, when it was ("interrupted (Ctrl-C)", "terminated (SIGTERM)").
     interruption: str | None = None
     started: float = field(default_factory=time.monotonic)
+    started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     # Files other writers made (junit.xml), brought up to date with the summary before the scan.
     before_scan: list[Callable[[RunSummary], None]] = field(default_factory=list)
 
@@ -114,44 +115,15 @@ class RunRecorder:
         stop = self.stop_reason() if sends else None
         if stop:
             return Unavailable(NOT_RUN + stop)
-        replay = self.settings.kind is Mode.REPLAY
-        if check_id in self.outside_suite:
-            if replay:
-                # Running it here would only fail as not recorded: say how to record it.
-                kind = (
-                    "opt-in probe, not part of the standard suite the recording ran, so the "
-                    "cassettes hold no request for it: to replay it, re-record with --suite full"
-                )
-            else:
-                kind = "opt-in probe, not part of the standard suite: run it with --suite full"
-            return Unavailable(
-                f"{kind} (or --select {check_id}){self._enable_hint(check_id)}", kind=kind
-            )
-        if check_id == catalog.RATE_LIMIT_PROBE and not self.settings.probe_rate_limit:
-            if replay:
-                return Unavailable(
-                    "opt-in probe, recorded without --probe-rate-limit, so the cassettes hold no "
-                    "request for it: to replay it, re-record with --probe-rate-limit"
-                )
-            return Unavailable(
-                "opt-in probe: pass --probe-rate-limit to provoke a 429 on purpose "
-                f"(it may send up to {self.settings.max_requests} requests)"
-            )
-        return None
+        return held_back(self.settings, check_id, self.outside_suite)
 
-    def _enable_hint(self, check_id: str) -> str:
-        if check_id == "RL-429":
-            return " and --probe-rate-limit"
-        if check_id == "AUTH-RBAC" and self.settings.kind is Mode.REPLAY:
-            # Whoever replays never set the variable: point at what recording it needs.
-            return (
-                " and the token of a principal without a data-plane role (README, "
-                "Configuration: opt-in probes)"
-            )
-        if check_id == "AUTH-RBAC" and self.settings.kind is not Mode.EMULATOR:
-            # The emulator mints a role-less token itself; a live run needs a real one.
-            return f" and {ENV_UNPRIVILEGED_TOKEN} set"
-        return ""
+    def refuse(self) -> None:
+        """The session was refused after collection (no check selected, an output place
+        taken): no verdict, and no report of nothing, pytest's own included."""
+        self.staged.abandon()
+        self.staged.publish(self.publisher)
+        if self.run is not None:
+            self.run.close()
 
     # -- the run ---------------------------------------------------------------------------
 
@@ -232,13 +204,16 @@ class RunRecorder:
         """Assemble the summary; bring what pytest wrote up to date with it and publish that;
         publish the rest; stop the target."""
         if self.run is None:
-            self.staged.publish(self.publisher)  # junit.xml, pytest-report.html: written by now
+            if interrupted:  # stopped before its target started: it says so
+                self.finish_unstarted()
+            else:
+                self.staged.publish(self.publisher)  # junit.xml, pytest-report.html: written by now
             return
         run = self.run
         try:
             cassettes_notes = run.cassettes.notes() if run.cassettes is not None else []
             self.summary = assemble_summary(
-                target=target_of(run),
+                target=target_of(run.settings, run.started_at),
                 interactions=run.log.snapshot(),
                 outcomes=list(self.outcomes.values()),
                 token_claims=run.token_claims,
@@ -270,14 +245,31 @@ class RunRecorder:
             self.staged.publish(self.publisher)  # once: a no-op unless the summary failed
             run.close()
 
+    def finish_unstarted(self) -> None:
+        """The report of a run stopped before its target started: no check ran, and it says so
+        (cut short: interrupted), so that every interrupted run leaves its summary."""
+        self.summary = assemble_summary(
+            target=target_of(self.settings, None),
+            interactions=[],
+            outcomes=list(self.outcomes.values()),
+            token_claims={},
+            entra_scope=self.settings.entra_scope,
+            redactor=self.redactor,
+            started_at=self.started_at,
+            finished_at=datetime.now(UTC),
+            stopped=self._stopped(True),
+            notes=self._notes(),
+            sdk_version=_package_version("anthropic"),
+            profile=self.settings.profile,
+            hints=self.hints,
+        )
+        for bring_up_to_date in self.before_scan:
+            bring_up_to_date(self.summary)
+        self.staged.publish(self.publisher)
+        self.exit_code = write_artifacts(self.summary, self.settings.report_dir, self.publisher)
+
     def _notes(self) -> list[str]:
-        pacer = self.run.pacer if self.run is not None else None
-        return [
-            *self.settings.notes,
-            *self.settings.warnings,
-            *self.run_notes,
-            *(pacer.notes if pacer is not None else ()),
-        ]
+        return [*self.settings.notes, *self.settings.warnings, *self.run_notes]
 
     def _stopped(self, interrupted: bool) -> dict[str, str]:
         """Why the run stopped early, by cause, for the summary's ``cut_short``."""
@@ -287,6 +279,8 @@ class RunRecorder:
             stopped[INTERRUPTED] = (
                 f"the run was {how} before every check had run: the report holds only the "
                 "checks that finished"
+                if self.run is not None
+                else f"the run was {how} while it started up: no check had run"
             )
         if self.budget_message:
             stopped[BUDGET] = self.budget_message
@@ -337,34 +331,32 @@ def _package_version(name: str) -> str:
         return "not installed"
 
 
-def target_of(run: FoundryRun) -> Target:
-    """What the run exercised, for the summary."""
-    settings = run.settings
+def target_of(settings: Settings, started_at: datetime | None) -> Target:
+    """What the run exercised, for the summary (``started_at``: when its target started)."""
     return Target(
         kind=settings.kind.value,
         base_url=settings.base_url or "",
         resource=settings.resource,
         deployments=list(settings.deployments),
         auth_modes=[mode.value for mode in settings.auth_modes],
-        emulator_profile=_emulator_profile(run),
+        emulator_profile=_emulator_profile(settings),
         cassettes=str(settings.cassettes) if settings.cassettes else None,
-        recorded_at=_recorded_at(run),
+        recorded_at=_recorded_at(settings, started_at),
     )
 
 
-def _recorded_at(run: FoundryRun) -> str | None:
+def _recorded_at(settings: Settings, started_at: datetime | None) -> str | None:
     """When the interactions were recorded: now for a record run, the metadata's for a replay."""
-    if run.settings.recording is not None:
-        return run.settings.recording.recorded_at.isoformat(timespec="seconds")
-    if run.settings.kind.value == "record":
-        return run.started_at.isoformat(timespec="seconds")
+    if settings.recording is not None:
+        return settings.recording.recorded_at.isoformat(timespec="seconds")
+    if settings.kind.value == "record" and started_at is not None:
+        return started_at.isoformat(timespec="seconds")
     return None
 
 
-def _emulator_profile(run: FoundryRun) -> str | None:
+def _emulator_profile(settings: Settings) -> str | None:
     """The emulator profile that answered: this run's, or the recording's for a replay of
     cassettes recorded from the emulator (which prove nothing about Azure either)."""
-    settings = run.settings
     if settings.kind.value == "emulator":
         return settings.emulator_profiles
     source = settings.recording.source if settings.recording is not None else ""

@@ -14,13 +14,15 @@ published from there, so that it is scanned all the same.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from ..core.publish import Place, Publisher, staging_path
+from ..core.errors import ConfigError
+from ..core.publish import Place, Publisher, preflight, staging_path
 
 XML_KEY: pytest.StashKey[Any] | None
 try:  # The stash key of junitxml's LogXML (as in ``junit_extras``).
@@ -79,6 +81,21 @@ class StagedReports:
         setattr(owner, attribute, str(staged) if as_text else staged)
         self._redirected.append(_Redirected(owner, attribute, destination, staged, as_text))
         return True
+
+    def check_places(
+        self, config: pytest.Config, places: list[Place], hints: Callable[[str], str]
+    ) -> None:
+        """Before anything is sent: every artifact can be written where it is to go, ``places``
+        and the reports pytest's plugins write (a ``UsageError`` with the fix if not); those
+        reports are then staged for the scan."""
+        places = [*places, *self.destinations(config)]
+        self.redirect(config)
+        try:
+            preflight(places)
+        except ConfigError as exc:
+            # pytest's plugins still write at session finish: into the staging files, dropped.
+            self.abandon()
+            raise pytest.UsageError(hints(str(exc))) from None
 
     def abandon(self) -> None:
         """Publish nothing the plugins write (the run stops before it starts): their staging

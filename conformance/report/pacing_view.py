@@ -35,6 +35,7 @@ class PacingView:
     sentence: str
     rows: list[PoolRow] = field(default_factory=list)
     folded: int = 0
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,7 @@ def pacing_view(summary: RunSummary) -> PacingView:
         )
         for name, pool in busy[:SHOWN_POOLS]
     ]
-    return PacingView(sentence, rows, len(pools) - len(rows))
+    return PacingView(sentence, rows, len(pools) - len(rows), list(pacing.notes))
 
 
 def pacing_lines(summary: RunSummary) -> list[str]:

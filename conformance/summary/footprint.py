@@ -47,6 +47,7 @@ class PacingSummary:
     subscription: str = ""
     shared: bool = False  # the pools were a fleet's, shared with its other targets
     pools: dict[str, PoolFootprint] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # what the pacing met on the way
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,7 @@ class PacingFacts:
     source: str = ""
     shared: bool = False
     waits: Mapping[str, tuple[int, float]] = field(default_factory=dict)  # pool → (n, s)
+    notes: tuple[str, ...] = ()
 
 
 def footprint(
@@ -91,6 +93,7 @@ def footprint(
         subscription=facts.subscription,
         shared=facts.shared,
         pools=dict(sorted(pools.items())),
+        notes=list(facts.notes),
     )
 
 

@@ -15,6 +15,10 @@ EXIT_CONFIG_ERROR = 2
 EXIT_UNREACHABLE = 3
 EXIT_SECRET_LEAK = 4
 EXIT_INCOMPLETE = 5
+# A run a signal stopped (its verdict ``incomplete``, cut short by "interrupted"): 128 + the
+# signal, as shells report it.
+EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143
 
 VERDICT_EXIT = {
     "conformant": EXIT_CONFORMANT,
@@ -76,8 +80,9 @@ def decide_verdict(
     """The verdict: unreachable, misconfigured, nonconformant, incomplete (the run was cut short
     and nothing that finished failed), or (only then) conformant — and never conformant or
     incomplete when an answer sent a credential back. A replay's request that its recording
-    could not answer was never sent: it says nothing about reaching the endpoint."""
-    sent = [ix for ix in interactions if ix.unrecorded is None]
+    could not answer was never sent, and a request still in flight when the run was stopped
+    never ended: neither says anything about reaching the endpoint."""
+    sent = [ix for ix in interactions if ix.unrecorded is None and ix.ended]
     if sent and not any(ix.answered for ix in sent):
         return "unreachable"
     if all_refused(sent):

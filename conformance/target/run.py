@@ -30,8 +30,10 @@ from ..emulator.server import EmulatorServer
 from ..recording import CassetteTransport, open_cassettes
 from .credentials import BearerTokenAuth, KeyAuth, resolve_entra_provider, static_token_provider
 from .discovery import Discovery, discover
+from .log import InteractionLog
 from .pacing import Pacer, open_book
-from .seam import FoundryClient, InteractionLog
+from .seam import FoundryClient
+from .wire import guarded_transport
 
 # Inventory probes in flight at once: a resource answers in ~100 ms, fifteen names take ~0.4 s.
 PARALLEL_PROBES = 4
@@ -109,11 +111,13 @@ class FoundryRun:
         transport = self._transport
         if self.settings.kind in (Mode.RECORD, Mode.REPLAY):
             # A replay has no inner transport at all: no request can fall through to the network.
+            # A record run's goes through the guarded wire, as every live request does.
+            live = transport or (guarded_transport() if self.settings.kind is Mode.RECORD else None)
             self.cassettes = open_cassettes(
                 self.settings,
                 self.redactor,
                 started_at=self.started_at,
-                inner=transport,
+                inner=live,
                 publisher=self.publisher,
             )
             transport = self.cassettes

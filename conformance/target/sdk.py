@@ -39,10 +39,13 @@ class _BridgedStream(httpx2.SyncByteStream):
 
 
 def _to_httpx2_error(exc: httpx.HTTPError, request: httpx2.Request) -> Exception:
-    """The httpx2 exception of the same name, so the SDK classifies it as it would its own."""
-    cls = getattr(httpx2, type(exc).__name__, None)
-    if isinstance(cls, type) and issubclass(cls, httpx2.TransportError):
-        return cls(str(exc), request=request)
+    """The httpx2 exception of the same name (or of its nearest base class: the harness's own
+    ``ResponseOverLimit`` is a ``RemoteProtocolError``), so the SDK classifies it as it would
+    its own."""
+    for klass in type(exc).__mro__:
+        cls = getattr(httpx2, klass.__name__, None)
+        if isinstance(cls, type) and issubclass(cls, httpx2.TransportError):
+            return cls(str(exc), request=request)
     return httpx2.TransportError(str(exc), request=request)
 
 

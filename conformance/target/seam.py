@@ -13,7 +13,6 @@ through the same seam by ``target.sdk``.
 
 from __future__ import annotations
 
-import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
@@ -23,23 +22,19 @@ import httpx
 
 from .. import __version__
 from ..core.echo import ECHO_EXTENSION, TRANSPORT_ERROR, recorded_places, where_echoed
-from ..core.errors import (
-    BudgetExceeded,
-    CassetteMiss,
-    RequestBudgetExceeded,
-    TokenBudgetExceeded,
-)
+from ..core.errors import CassetteMiss
 from ..core.interactions import (
     CLIENT_REQUEST_ID_HEADER,
     Interaction,
-    RequestTag,
     current_tag,
     excerpt,
 )
-from ..core.redaction import Redactor
-from ..judge.usage import extract_usage, requested_model
+from ..judge.usage import extract_usage
+from .bounds import BodyBounds
 from .limits import InFlight
-from .pacing import Pacer, Pass
+from .log import InteractionLog
+from .pacing import Pacer
+from .wire import Window, guarded_transport, opened, over_limit, within_header_bounds
 
 USER_AGENT = f"foundry-conformance/{__version__}"
 # The first content of a stream: time to first token is the time to the chunk that holds it.
@@ -52,161 +47,26 @@ def _no_slot() -> None:
     return None
 
 
-def _then_settle(
-    leave: Callable[[], None], pacer: Pacer, granted: Pass | None, interaction: Interaction
-) -> Callable[[], None]:
-    """``leave``, then tell the pacer what the complete answer used (once)."""
-    settled = False
-
-    def finish() -> None:
-        nonlocal settled
-        try:
-            leave()
-        finally:
-            if not settled:
-                settled = True
-                pacer.settle(granted, interaction)
-
-    return finish
-
-
-class InteractionLog:
-    """The interactions of a run, in order; thread-safe; enforces the run's budget.
-
-    Before a request is sent: at most ``max_requests`` requests, and none once the tokens the
-    answers reported (``usage``) reach ``max_tokens``.
-    """
-
-    def __init__(
-        self,
-        redactor: Redactor,
-        max_requests: int | None = None,
-        max_tokens: int | None = None,
-    ) -> None:
-        self.redactor = redactor
-        self.max_requests = max_requests
-        self.max_tokens = max_tokens
-        self._lock = threading.Lock()
-        self._items: list[Interaction] = []
-        self._tokens = 0
-        self._listeners: list[Callable[[Interaction], None]] = []
-
-    def open(self, request: httpx.Request, tag: RequestTag) -> Interaction:
-        """Reserve a sequence number for ``request`` (raising if over budget) and record it."""
-        redact = self.redactor
-        body = request.content.decode("utf-8", errors="replace") if _has_content(request) else ""
-        with self._lock:
-            self._check_tokens()
-            if self.max_requests is not None and len(self._items) >= self.max_requests:
-                raise RequestBudgetExceeded(self.max_requests)
-            interaction = Interaction(
-                seq=len(self._items) + 1,
-                method=request.method,
-                url=redact.url(str(request.url)),
-                path=redact.text(request.url.path),
-                request_headers=redact.headers(request.headers.multi_items()),
-                request_body=excerpt(redact.text(body)),
-                started_at=time.time(),
-                auth=tag.auth,
-                deployment=_redacted(redact, requested_model(request.content) if body else None),
-                check_id=tag.check_id,
-                case=tag.case,
-                expects_error=tag.expects_error,
-            )
-            self._items.append(interaction)
-        return interaction
-
-    def tokens_used(self) -> int:
-        """The tokens the run's answers have reported so far."""
-        return self._tokens
-
-    def spent(self) -> BudgetExceeded | None:
-        """What stops the next request, if the budget is spent (nothing is reserved)."""
-        try:
-            with self._lock:
-                self._check_tokens()
-                requests = len(self._items)
-        except BudgetExceeded as exc:
-            return exc
-        if self.max_requests is not None and requests >= self.max_requests:
-            return RequestBudgetExceeded(self.max_requests)
-        return None
-
-    def _check_tokens(self) -> None:
-        if self.max_tokens is None:
-            return
-        used = self.tokens_used()
-        if used >= self.max_tokens:
-            raise TokenBudgetExceeded(used, self.max_tokens)
-
-    def closed(self, interaction: Interaction) -> None:
-        """Count the tokens ``interaction`` used; tell listeners that it is complete."""
-        tokens = (interaction.input_tokens or 0) + (interaction.output_tokens or 0)
-        if tokens:
-            with self._lock:
-                self._tokens += tokens
-        for listener in list(self._listeners):
-            listener(interaction)
-
-    def subscribe(self, listener: Callable[[Interaction], None]) -> None:
-        """Call ``listener`` with every interaction once it is complete."""
-        self._listeners.append(listener)
-
-    def snapshot(self) -> list[Interaction]:
-        """A copy of the interactions so far."""
-        with self._lock:
-            return list(self._items)
-
-    def for_case(self, case: str) -> list[Interaction]:
-        """The interactions one check case made."""
-        return [ix for ix in self.snapshot() if ix.case == case]
-
-    def of(self, request: httpx.Request) -> Interaction | None:
-        """The interaction of ``request`` (by its ``x-ms-client-request-id``), once it was sent."""
-        client_id = request.headers.get(CLIENT_REQUEST_ID_HEADER)
-        if client_id is None:
-            return None
-        for ix in reversed(self.snapshot()):
-            if ix.request_headers.get(CLIENT_REQUEST_ID_HEADER) == client_id:
-                return ix
-        return None
-
-    def __len__(self) -> int:
-        with self._lock:
-            return len(self._items)
-
-
-def _redacted(redactor: Redactor, value: str | None) -> str | None:
-    """A value from the request as it may be kept (a deployment named like the key, say)."""
-    return redactor.text(value) if value is not None else None
-
-
-def _has_content(request: httpx.Request) -> bool:
-    try:
-        return bool(request.content)
-    except httpx.RequestNotRead:
-        return False
-
-
 class _RecordingStream(httpx.SyncByteStream):
-    """Passes the body through untouched while keeping a redacted excerpt and the timings."""
+    """Passes the body through untouched while keeping a redacted excerpt and the timings; reads
+    it inside the request's window (its deadline holds for every read) and within its bounds."""
 
     def __init__(
         self,
         inner: httpx.SyncByteStream | httpx.AsyncByteStream,
         interaction: Interaction,
         log: InteractionLog,
-        t0: float,
+        window: Window,
+        bounds: BodyBounds,
         *,
-        deadline_s: float | None = None,
         on_finish: Callable[[], None] = _no_slot,
     ) -> None:
-        self._deadline_s = deadline_s
+        self._window = window
+        self._bounds = bounds
         self._on_finish = on_finish
         self._inner = inner
         self._ix = interaction
         self._log = log
-        self._t0 = t0
         self._buffer = bytearray()
         self._tail = b""  # the last bytes seen, so a marker split across two chunks is found
         self._finished = False
@@ -214,21 +74,28 @@ class _RecordingStream(httpx.SyncByteStream):
     def __iter__(self) -> Iterator[bytes]:
         if not isinstance(self._inner, httpx.SyncByteStream):
             raise TypeError("the recording seam serves synchronous clients only")
+        chunks = iter(self._inner)
         try:
-            for chunk in self._inner:
+            while True:
+                with opened(self._window):  # not across the yield: the caller's reads are its own
+                    chunk = next(chunks, None)
+                if chunk is None:
+                    break
+                self._bounds.feed(chunk)
                 if len(self._buffer) < 4 * 65536:
                     self._buffer.extend(chunk)
                 self._see(chunk)
                 yield chunk
-                elapsed = time.perf_counter() - self._t0
-                if self._deadline_s is not None and elapsed > self._deadline_s:
-                    raise httpx.ReadTimeout(
-                        f"the answer was still arriving after {elapsed:.1f} s, past the "
-                        f"{self._deadline_s:g} s timeout for the whole request"
-                    )
+                # A transport that hands over chunks without reading (a cassette's) is held to
+                # the deadline between them.
+                if time.perf_counter() > self._window.deadline:
+                    raise httpx.ReadTimeout(self._window.expired())
         except httpx.HTTPError as exc:
-            self._finish(error=exc)
-            raise
+            limit = over_limit(exc)
+            self._finish(error=limit or exc)
+            if limit is None:
+                raise
+            raise limit from exc
         self._ix.complete = True
         self._finish()
 
@@ -253,7 +120,7 @@ class _RecordingStream(httpx.SyncByteStream):
             return
         window = self._tail + chunk
         if CONTENT_DELTA in window:
-            self._ix.ttft_ms = round((time.perf_counter() - self._t0) * 1000, 2)
+            self._ix.ttft_ms = round((time.perf_counter() - self._window.started) * 1000, 2)
         self._tail = window[-(len(CONTENT_DELTA) - 1) :]
 
     def _finish(self, error: BaseException | None = None) -> None:
@@ -261,7 +128,7 @@ class _RecordingStream(httpx.SyncByteStream):
             return
         self._finished = True
         redact = self._log.redactor
-        self._ix.elapsed_ms = round((time.perf_counter() - self._t0) * 1000, 2)
+        self._ix.elapsed_ms = round((time.perf_counter() - self._window.started) * 1000, 2)
         if self._ix.status is not None and 200 <= self._ix.status < 300:
             content_type = self._ix.response_headers.get("content-type", "")
             self._ix.input_tokens, self._ix.output_tokens = extract_usage(
@@ -301,8 +168,8 @@ class RecordingTransport(httpx.BaseTransport):
         deadline_s: float | None = None,
     ) -> None:
         self._log = log
-        self._inner = inner if inner is not None else httpx.HTTPTransport()
-        # httpx's read timeout is per read: a body that trickles forever never trips it.
+        # httpx's timeouts are per read: the guarded wire holds the deadline of the whole request.
+        self._inner = inner if inner is not None else guarded_transport()
         self._deadline_s = deadline_s
         # While checks run concurrently (``--jobs``): the gate every request passes.
         self._gate: InFlight | None = None
@@ -320,34 +187,30 @@ class RecordingTransport(httpx.BaseTransport):
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         """Send ``request``; record its answer, or the transport error that replaced it."""
         gate, pacer = self._gate, self._pacer
-        # The pool first, holding no slot of the gate while it waits.
-        granted = (
-            pacer.enter(request, current_tag(), stopped=lambda: gate is not None and gate.closed)
-            if pacer is not None
-            else None
-        )
+        # Its quota pool first (--max-rpm…), holding no slot of the gate while it waits.
+        granted = None
+        if pacer is not None:
+            granted = pacer.enter(request, current_tag(), lambda: gate is not None and gate.closed)
         try:
             leave = gate.enter() if gate is not None else _no_slot
+            try:
+                interaction = self._log.open(request, current_tag())
+            except BaseException:
+                leave()
+                raise
         except BaseException:
             if pacer is not None:
-                pacer.refund(granted)
-            raise
-        try:
-            interaction = self._log.open(request, current_tag())
-        except BaseException:
-            leave()
-            if pacer is not None:
-                pacer.refund(granted)
+                pacer.refund(granted)  # never sent
             raise
         if pacer is not None:
-            leave = _then_settle(leave, pacer, granted, interaction)
-        t0 = time.perf_counter()
+            leave = pacer.settling(leave, granted, interaction)
+        window = Window(self._deadline_s)
         try:
-            response = self._inner.handle_request(request)
+            response = self._answer(request, window)
         except (httpx.HTTPError, CassetteMiss) as exc:
             leave()
             redact = self._log.redactor
-            interaction.elapsed_ms = round((time.perf_counter() - t0) * 1000, 2)
+            interaction.elapsed_ms = round((time.perf_counter() - window.started) * 1000, 2)
             interaction.error_class = type(exc).__name__
             interaction.error_message = redact.text(str(exc) or type(exc).__name__)
             if redact.contains_secret(str(exc)):
@@ -359,7 +222,7 @@ class RecordingTransport(httpx.BaseTransport):
         except BaseException:
             leave()
             raise
-        interaction.ttfb_ms = round((time.perf_counter() - t0) * 1000, 2)
+        interaction.ttfb_ms = round((time.perf_counter() - window.started) * 1000, 2)
         interaction.status = response.status_code
         if gate is not None:
             gate.answered(response.status_code)
@@ -376,13 +239,12 @@ class RecordingTransport(httpx.BaseTransport):
         )
         interaction.response_headers = redactor.headers(raw_headers)
         interaction.streamed = "text/event-stream" in response.headers.get("content-type", "")
+        bounds = BodyBounds(
+            response.headers.get_list("content-encoding", split_commas=True),
+            event_stream=interaction.streamed,
+        )
         recorder = _RecordingStream(
-            response.stream,
-            interaction,
-            self._log,
-            t0,
-            deadline_s=self._deadline_s,
-            on_finish=leave,
+            response.stream, interaction, self._log, window, bounds, on_finish=leave
         )
         if response.is_closed:
             # Mock and replay transports hand back a response already read: record it as it is.
@@ -390,6 +252,19 @@ class RecordingTransport(httpx.BaseTransport):
         else:
             response.stream = recorder
         return response
+
+    def _answer(self, request: httpx.Request, window: Window) -> httpx.Response:
+        """The answer's status and headers, inside ``window``, within the bounds of ``wire``."""
+        try:
+            with opened(window):
+                response = self._inner.handle_request(request)
+        except httpx.HTTPError as exc:
+            limit = over_limit(exc)
+            if limit is None:
+                raise
+            raise limit from exc
+        window.headers_done = True
+        return within_header_bounds(response)
 
     def close(self) -> None:
         self._inner.close()

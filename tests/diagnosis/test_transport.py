@@ -57,6 +57,17 @@ from conformance.diagnosis import CATALOG, classify_transport_error
             "wrong-base-path",
         ),
         ("InvalidURL", "Invalid port: 'abc'", "wrong-base-path"),
+        (
+            "ResponseOverLimit",
+            "the server sent more than 16 interim (1xx) responses before the answer's headers, "
+            "more than the harness reads",
+            "malformed-response",
+        ),
+        (
+            "ResponseOverLimit",
+            "an event of the stream is larger than 4 MiB, more than the harness reads of one event",
+            "malformed-response",
+        ),
         ("RequestBudgetExceeded", "the run's request budget of 50 is spent", "check-error"),
         ("KeyError", "'content'", "check-error"),
     ],

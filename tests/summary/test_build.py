@@ -486,7 +486,9 @@ def test_a_run_that_finished_has_no_cause_of_being_cut_short() -> None:
 
 
 def test_a_run_cut_short_keeps_a_verdict_worse_than_incomplete() -> None:
-    unreachable = [exchange(None, seq=1, check_id="EP-REACH", auth=None)]
+    unreachable = [
+        replace(exchange(None, seq=1, check_id="EP-REACH", auth=None), error_class="ConnectError")
+    ]
     outcomes = [CaseOutcome("EP-REACH", case("EP-REACH"), status="failed", reason="no answer")]
     assert build(unreachable, outcomes, stopped={"budget": "spent"}).verdict == "unreachable"
     failing = build(*small_run(), stopped={"interrupted": "the run was interrupted (Ctrl-C)"})

@@ -43,6 +43,15 @@ def test_a_run_where_no_request_got_an_answer_is_unreachable() -> None:
     assert decide_verdict([check("EP-REACH", "failed")], run) == "unreachable"
 
 
+def test_a_request_still_in_flight_when_the_run_stopped_is_no_sign_of_unreachability() -> None:
+    """SIGTERM while the first request waited for its answer: the run is incomplete, not an
+    endpoint that cannot be reached (the signal storm found it)."""
+    in_flight = ix(None, seq=1)
+    assert not in_flight.ended
+    assert decide_verdict([], [in_flight], cut_short=True) == "incomplete"
+    assert decide_verdict([], [in_flight, connect_error(2)], cut_short=True) == "unreachable"
+
+
 def test_unreachable_outranks_checks_that_passed_without_sending() -> None:
     assert decide_verdict([check("RID-REQUEST-ID")], [connect_error(1)]) == "unreachable"
 

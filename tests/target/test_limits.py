@@ -14,7 +14,8 @@ import pytest
 from conformance.core.errors import RunStopped, TokenBudgetExceeded
 from conformance.core.redaction import Redactor
 from conformance.target.limits import InFlight
-from conformance.target.seam import FoundryClient, InteractionLog
+from conformance.target.log import InteractionLog
+from conformance.target.seam import FoundryClient
 
 WAIT_S = 10.0  # a generous bound on waits between threads: only a deadlock reaches it
 

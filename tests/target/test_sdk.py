@@ -8,8 +8,9 @@ from anthropic import APIConnectionError, AuthenticationError
 
 from conformance.core.interactions import tagged
 from conformance.core.redaction import Redactor
+from conformance.target.log import InteractionLog
 from conformance.target.sdk import foundry_sdk_client
-from conformance.target.seam import FoundryClient, InteractionLog
+from conformance.target.seam import FoundryClient
 
 CANARY_KEY = "canary-key-DO-NOT-LEAK-0123456789abcdef"
 MESSAGE = {

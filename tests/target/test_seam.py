@@ -10,7 +10,8 @@ import pytest
 from conformance.core.errors import RequestBudgetExceeded
 from conformance.core.interactions import Interaction, tagged
 from conformance.core.redaction import Redactor
-from conformance.target.seam import FoundryClient, InteractionLog
+from conformance.target.log import InteractionLog
+from conformance.target.seam import FoundryClient
 
 from .streams import DELTA, STOP, SlowToken, streaming
 

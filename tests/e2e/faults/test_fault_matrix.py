@@ -1,7 +1,9 @@
 """The fault matrix: the real CLI against every transport and server fault it can meet.
 
 Each row stages one fault on loopback — a closed port, a name that does not resolve (no DNS query
-leaves the machine), TLS spoken to a plain-HTTP port, or an emulator fault profile — and checks
+leaves the machine), TLS spoken to a plain-HTTP port, an emulator fault profile, or a hostile
+server of ``tests.hostile`` (a flood of interim responses, headers one byte at a time, a gzip
+bomb, a stream event of 50 MB, thousands of header fields) — and checks
 the invariants of ``helpers.assert_sound``: bounded time, no traceback, the report written, an
 honest verdict and exit status, the diagnosis that explains the fault, and the checks measured
 before or beside it still passed. ``docs/faults.md`` is the table of this matrix for users; a test
@@ -24,6 +26,15 @@ import pytest
 
 from conformance.core.platform_load import builtin_profile
 from conformance.emulator.server import EmulatorServer
+from tests.hostile import (
+    Behaviour,
+    gzip_bombing,
+    hostile_server,
+    huge_event,
+    interim_flood,
+    many_headers,
+    slow_headers,
+)
 
 from ..conftest import CliRun
 from .helpers import Expected, FakeResolver, assert_sound, closed_port, timed
@@ -52,9 +63,10 @@ class Fault:
     """One row: how the fault is staged, the extra arguments, and what it must leave behind."""
 
     name: str
-    stage: str  # "refused" | "dns" | "tls" | "emulator"
+    stage: str  # "refused" | "dns" | "tls" | "emulator" | "hostile"
     args: tuple[str, ...]
     expected: Expected
+    behaviour: Behaviour | None = None  # what the hostile server plays to every request
 
 
 FAULTS: tuple[Fault, ...] = (
@@ -173,6 +185,73 @@ FAULTS: tuple[Fault, ...] = (
         ),
     ),
     Fault(
+        "endless interim 1xx responses",
+        "hostile",
+        (),
+        Expected(
+            3,
+            "unreachable",
+            "malformed-response",
+            hit=_set("EP-REACH", "MSG-BASIC", "SDK-FOUNDRY"),
+            detail="more than 16 interim (1xx) responses before the answer's headers",
+        ),
+        behaviour=interim_flood,
+    ),
+    Fault(
+        "headers one byte at a time",
+        "hostile",
+        ("--timeout", "0.5", "--suite", "smoke"),
+        Expected(
+            3,
+            "unreachable",
+            "timeout",
+            hit=_set("EP-REACH", "MSG-BASIC"),
+            bound_s=25,
+            detail="the answer's headers had not arrived after",
+        ),
+        behaviour=slow_headers,
+    ),
+    Fault(
+        "thousands of header fields",
+        "hostile",
+        (),
+        Expected(
+            3,
+            "unreachable",
+            "malformed-response",
+            hit=_set("EP-REACH", "MSG-BASIC"),
+            detail="the answer has 2003 header fields, more than the 256 the harness reads",
+        ),
+        behaviour=many_headers(2000),
+    ),
+    Fault(
+        "gzip bomb",
+        "hostile",
+        # Each answer is decoded up to the limit, twice (counted, then read): a few checks do.
+        tuple(f"--select={c}" for c in ("EP-REACH", "MSG-BASIC", "MSG-STREAM", "SDK-FOUNDRY")),
+        Expected(
+            1,
+            "nonconformant",
+            "malformed-response",
+            hit=_set("MSG-BASIC", "MSG-STREAM", "SDK-FOUNDRY"),
+            detail="the answer's body decodes to more than 32 MiB, more than the harness reads",
+        ),
+        behaviour=gzip_bombing(256),
+    ),
+    Fault(
+        "a 50 MB stream event",
+        "hostile",
+        (),
+        Expected(
+            1,
+            "nonconformant",
+            "malformed-response",
+            hit=_set("MSG-BASIC", "MSG-STREAM", "SDK-STREAM"),
+            detail="an event of the stream is larger than 4 MiB",
+        ),
+        behaviour=huge_event(50),
+    ),
+    Fault(
         "5xx server error",
         "emulator",
         ("--emulator", "server-error"),
@@ -245,7 +324,11 @@ def staged(fault: Fault, env: pytest.MonkeyPatch) -> Iterator[tuple[str, ...]]:
         yield fault.args
         return
     env.setenv("ANTHROPIC_FOUNDRY_API_KEY", KEY)
-    if fault.stage == "refused":
+    if fault.stage == "hostile":
+        assert fault.behaviour is not None
+        with hostile_server(fault.behaviour) as server:
+            yield ("--base-url", server.base_url, *fault.args)
+    elif fault.stage == "refused":
         with closed_port() as port:
             yield ("--base-url", f"http://127.0.0.1:{port}/anthropic/", *fault.args)
     elif fault.stage == "tls":

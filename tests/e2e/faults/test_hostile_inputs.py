@@ -1,7 +1,8 @@
-"""Hostile inputs through the real CLI: a server that answers JSON 100,000 levels deep, a cassette
-set whose metadata.json is that deep, and a cassette that is a YAML alias bomb. Each run ends
-within its bound and without a traceback, with an honest verdict or one clear error naming the
-file and the field; the replays run in a subprocess whose peak memory is measured.
+"""Hostile inputs through the real CLI: a server that answers JSON 100,000 levels deep, a gzip
+bomb or a stream event of 50 MB, a cassette set whose metadata.json is that deep, and a cassette
+that is a YAML alias bomb. Each run ends within its bound and without a traceback, with an honest
+verdict or one clear error naming the file and the field; the runs whose memory is at stake run in
+a subprocess whose peak memory is measured.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from typing import Any
 
 import pytest
 
+from tests.hostile import Behaviour, gzip_bomb, gzip_bombing, hostile_server, huge_event
+
 from ..conftest import CliRun
 from .helpers import INTERNAL_ERROR, no_traceback, timed
 
@@ -33,6 +36,9 @@ DEEP = 100_000
 BOUND_S = 60.0  # each run here takes a few seconds; a hang or an expansion takes far longer
 # The CLI with pytest, vcrpy and the SDK loaded is ~120 MB; the alias bomb, expanded, took 7.7 GB.
 MAX_RSS_KB = 600 * 1024
+# A live run that meets a body at its bounds holds at most a few MiB more than one that does not
+# (measured: ~115 MB). Unbounded, a 1 GiB gzip bomb took 3.5 GB and a 50 MB stream event 450 MB.
+MAX_LIVE_RSS_KB = 300 * 1024
 
 
 def nested(depth: int) -> bytes:
@@ -134,6 +140,51 @@ def test_an_error_body_1500_deep_leaves_the_report_written(
     assert (result.report_dir / "diagnosis.html").is_file()
 
 
+# -- hostile bodies, met by a run in a subprocess whose memory is measured ------------------------
+
+
+def _live_bounded(behaviour: Behaviour, tmp_path: Path, *checks: str) -> tuple[Bounded, Any]:
+    """A live run of ``checks`` against a server playing ``behaviour``, and its summary."""
+    with hostile_server(behaviour) as server:
+        args = [
+            "run", "--base-url", server.base_url, "--auth", "x-api-key",
+            "--deployment", "claude-sonnet-4-6", "--report-dir", str(tmp_path / "reports"),
+            *(f"--select={check}" for check in checks),
+        ]  # fmt: skip
+        result = run_bounded(args, tmp_path, {"ANTHROPIC_FOUNDRY_API_KEY": KEY})
+    no_traceback(result.output)
+    summary = json.loads((tmp_path / "reports" / "summary.json").read_text("utf-8"))
+    return result, summary
+
+
+def test_a_gzip_bomb_is_read_in_bounded_memory_by_the_harness_and_the_sdk(
+    tmp_path: Path,
+) -> None:
+    gzip_bomb(256)  # made before the run starts (a second or two), not while it waits
+    result, summary = _live_bounded(gzip_bombing(256), tmp_path, "MSG-BASIC", "SDK-FOUNDRY")
+    assert result.max_rss_kb < MAX_LIVE_RSS_KB, result.max_rss_kb
+    assert result.code == 1, result.output[-2000:]
+    limit = "the answer's body decodes to more than 32 MiB, more than the harness reads"
+    checks = _by_id(summary)
+    for check_id in ("MSG-BASIC", "SDK-FOUNDRY"):
+        assert checks[check_id]["status"] == "error"
+        assert limit in checks[check_id]["reason"], checks[check_id]["reason"]
+        assert "malformed-response" in checks[check_id]["diagnoses"]
+
+
+def test_a_50_mb_stream_event_is_read_in_bounded_memory_by_the_harness_and_the_sdk(
+    tmp_path: Path,
+) -> None:
+    result, summary = _live_bounded(huge_event(50), tmp_path, "MSG-STREAM", "SDK-STREAM")
+    assert result.max_rss_kb < MAX_LIVE_RSS_KB, result.max_rss_kb
+    assert result.code == 1, result.output[-2000:]
+    checks = _by_id(summary)
+    for check_id in ("MSG-STREAM", "SDK-STREAM"):
+        reason = checks[check_id]["reason"]
+        assert "an event of the stream is larger than 4 MiB" in reason, reason
+        assert "malformed-response" in checks[check_id]["diagnoses"]
+
+
 # -- hostile cassette sets, replayed in a subprocess whose memory is measured ---------------------
 
 
@@ -146,22 +197,55 @@ class Bounded:
     max_rss_kb: int
 
 
-def run_bounded(args: list[str], cwd: Path) -> Bounded:
-    """``foundry-conformance ARGS`` in a subprocess, killed after ``BOUND_S``; ``os.wait4`` gives
-    the peak memory of this one child (``RUSAGE_CHILDREN`` would be the largest of any)."""
+def run_bounded(args: list[str], cwd: Path, extra_env: dict[str, str] | None = None) -> Bounded:
+    """``foundry-conformance ARGS`` in a subprocess, killed after ``BOUND_S``, and its own peak
+    memory: ``VmHWM`` from ``/proc`` where there is one, read until it exits (the rusage of a
+    child counts the memory its parent had when it started it: this test process's, which the
+    hostile servers of other tests may have grown past the bound), else ``os.wait4``'s."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ANTHROPIC_", "FOUNDRY_"))}
+    env.update(extra_env or {})
     log = cwd / "output.txt"
     with log.open("wb") as out:
         child = subprocess.Popen([str(SCRIPT), *args], cwd=cwd, env=env, stdout=out, stderr=out)
         killer = threading.Timer(BOUND_S, child.kill)
         killer.start()
+        peak = _PeakMemory(child.pid)
         try:
             _, status, usage = os.wait4(child.pid, 0)
         finally:
             killer.cancel()
+            peak.stop()
         child.returncode = os.waitstatus_to_exitcode(status)
     assert child.returncode != -9, f"killed after {BOUND_S} s: a hang"
-    return Bounded(child.returncode, log.read_text("utf-8", "replace"), usage.ru_maxrss)
+    return Bounded(child.returncode, log.read_text("utf-8", "replace"), peak.kb or usage.ru_maxrss)
+
+
+class _PeakMemory:
+    """The high-water mark of a process's resident memory (``VmHWM``), read every 20 ms on a
+    thread until it exits; 0 where ``/proc`` has none."""
+
+    def __init__(self, pid: int) -> None:
+        self.kb = 0
+        self._status = Path(f"/proc/{pid}/status")
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+        self._thread.start()
+
+    def _watch(self) -> None:
+        while not self._done.is_set():
+            try:
+                text = self._status.read_text()
+            except OSError:
+                return
+            found = re.search(r"^VmHWM:\s+(\d+) kB", text, re.M)
+            if found is None:  # a zombie: it has exited
+                return
+            self.kb = max(self.kb, int(found.group(1)))
+            self._done.wait(0.02)
+
+    def stop(self) -> None:
+        self._done.set()
+        self._thread.join(timeout=5)
 
 
 def _set(tmp_path: Path) -> Path:

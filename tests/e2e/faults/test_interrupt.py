@@ -21,8 +21,8 @@ from pathlib import Path
 import pytest
 
 from conformance.cli import run as cli_run
-from conformance.cli.run import EXIT_INTERRUPTED, EXIT_TERMINATED
 from conformance.core.platform_load import builtin_profile
+from conformance.summary.verdict import EXIT_INTERRUPTED, EXIT_TERMINATED
 
 from .conftest import Cli
 from .helpers import TRACEBACK_MARKERS, no_traceback
@@ -260,16 +260,48 @@ def test_sigterm_ends_the_run_like_ctrl_c_with_the_report_and_exit_143(tmp_path:
     assert {c["id"]: c["status"] for c in summary["checks"]}["EP-REACH"] == "passed"
 
 
-def test_an_interrupt_before_any_check_finished_says_no_report_was_written(
+def test_a_signal_before_the_session_starts_still_leaves_the_report_of_the_run(
     cli: Callable[..., Cli], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    """Ctrl-C during pytest's start-up: nothing finished, and the last line says so."""
-    monkeypatch.setattr(cli_run.pytest, "main", lambda *a, **k: pytest.ExitCode.INTERRUPTED)
-    result = cli("run", "--emulator", "--report-dir", str(tmp_path / "r"))
-    assert result.exit_code == EXIT_INTERRUPTED
+    """Ctrl-C while the command starts up (here: the moment pytest would start): it is noted,
+    nothing more is started, and the report of a run stopped before any check is written."""
+    started: list[object] = []
+
+    def signalled(*args: object, **kwargs: object) -> int:
+        started.append(args)
+        return pytest.ExitCode.OK
+
+    monkeypatch.setattr(cli_run.pytest, "main", signalled)
+    monkeypatch.setattr(cli_run, "check_output_places", _signal_then(cli_run.check_output_places))
+    report_dir = tmp_path / "r"
+    result = cli("run", "--emulator", "--report-dir", str(report_dir))
+    assert result.exit_code == EXIT_INTERRUPTED, result.err
+    assert not started, "pytest was started after the signal"
+    where = report_dir / "diagnosis.html"
     assert result.err == (
-        "foundry-conformance: interrupted; no check had finished, so no report was written\n"
+        f"foundry-conformance: interrupted; no check had finished; the report of the run is "
+        f"{where}\n"
     )
+    summary = json.loads((report_dir / "summary.json").read_text("utf-8"))
+    assert (summary["incomplete"], summary["checks"], summary["verdict"]) == (
+        True,
+        [],
+        "incomplete",
+    )
+    (cause,) = summary["cut_short"]
+    assert (cause["cause"], cause["summary"]) == (
+        "interrupted",
+        "The run was interrupted (Ctrl-C) while it started up: no check had run.",
+    )
+    assert where.is_file()
+
+
+def _signal_then(then: Callable[..., object]) -> Callable[..., object]:
+    def signal_first(*args: object, **kwargs: object) -> object:
+        os.kill(os.getpid(), signal.SIGINT)  # noted by the command's handler, not raised
+        return then(*args, **kwargs)
+
+    return signal_first
 
 
 def test_an_interrupt_while_the_command_loads_is_one_line_not_a_traceback(
