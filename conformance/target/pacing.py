@@ -154,9 +154,16 @@ class Pacer:
             if began is None:
                 began = self._clock()
             held_by.add(admission.counter)
-            if self._closed.is_set() or stopped():
-                raise RunStopped("the run is stopping: no new request is sent")
-            self._sleep(min(max(admission.wait_s, 0.001), STOP_POLL_S))
+            # Asked again once the wait is over (not before: a fleet's book is another
+            # process), looking meanwhile whether the run is stopping.
+            until = self._clock() + max(admission.wait_s, 0.001)
+            while True:
+                if self._closed.is_set() or stopped():
+                    raise RunStopped("the run is stopping: no new request is sent")
+                left = until - self._clock()
+                if left <= 0:
+                    break
+                self._sleep(min(left, STOP_POLL_S))
 
     def settle(self, granted: Pass | None, interaction: Interaction) -> None:
         """``interaction`` is complete: charge what it used (nothing if it got no answer)."""
