@@ -69,8 +69,8 @@ def machine_busy_s() -> float:
 
 
 class TreeCPU:
-    """The CPU seconds a process and its descendants used, sampled from /proc every 50 ms (what
-    a process used in its last 50 ms is missed)."""
+    """The CPU seconds a process and its descendants used, sampled from /proc every 100 ms (what
+    a process used in its last 100 ms is missed)."""
 
     def __init__(self, root: int) -> None:
         self.root = root
@@ -81,7 +81,7 @@ class TreeCPU:
 
     def _sample(self) -> None:
         tick = os.sysconf("SC_CLK_TCK")
-        while not self._stop.wait(0.05):
+        while not self._stop.wait(0.1):
             parents: dict[int, int] = {}
             times: dict[int, float] = {}
             for entry in Path("/proc").iterdir():
