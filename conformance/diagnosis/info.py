@@ -65,6 +65,9 @@ DiagnosisCode = Literal[
     "backend-auth-failed",
     "zero-quota",
     "entra-only-model",
+    "documented-feature-refused",
+    "unsupported-feature-accepted",
+    "feature-not-honoured",
 ]
 
 # Public pages the remedies rest on.

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from ..summary.model import RunSummary
 from ..summary.verdict import verdict_meaning
+from .matrix import terminal_lines
 
 _MARK = {"conformant": "✔", "nonconformant": "✘", "misconfigured": "✘", "unreachable": "✘"}
 
@@ -32,6 +33,7 @@ def verdict_block(summary: RunSummary, report_dir: Path) -> list[str]:
         f"{counts['errors']} errors, {counts['skipped']} skipped",
         f"  usage: {summary.usage.requests} requests, {summary.usage.input_tokens} input + "
         f"{summary.usage.output_tokens} output tokens",
+        *terminal_lines(summary),
     ]
     failing = _failing(summary)
     if failing:

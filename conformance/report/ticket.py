@@ -24,6 +24,7 @@ from .evidence import (
     status_text,
     utc_time,
 )
+from .matrix import ticket_lines
 from .sections import SEVERITY_RANK
 from .view import recording_age
 
@@ -245,6 +246,7 @@ def render_ticket(summary: RunSummary) -> str:
         lines += ["## Diagnoses", ""]
         for number, entry in enumerate(_ranked(summary), 1):
             lines += diagnosis_block(number, entry)
+    lines += ticket_lines(summary)
     if failing:
         lines += [*failing_section(failing), *reproduce(summary, failing)]
     else:

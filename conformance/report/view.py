@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 from ..summary.model import RunSummary
 from ..summary.verdict import verdict_meaning
 from .evidence import all_evidence, iso_utc, parse_iso, profile_text
+from .matrix import MatrixView, matrix_view
 from .sections import (
     AreaView,
     CheckRow,
@@ -31,7 +32,6 @@ VERDICT_WORD = {
     "misconfigured": "Misconfigured",
     "unreachable": "Unreachable",
 }
-# How each verdict is coloured: only a conformant run is green.
 
 # How each verdict is coloured: only a conformant run is green.
 VERDICT_TONE = {
@@ -96,6 +96,7 @@ class ReportView:
     version: str = ""
     day: str = ""
     token_claims: list[tuple[str, str]] = field(default_factory=list)
+    matrix: MatrixView | None = None
 
 
 def verdict_view(summary: RunSummary) -> VerdictView:
@@ -255,6 +256,7 @@ def build_view(summary: RunSummary) -> ReportView:
         version=harness.get("foundry_conformance", ""),
         day=day,
         token_claims=claims,
+        matrix=matrix_view(summary, date=not day),
     )
 
 

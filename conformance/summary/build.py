@@ -29,6 +29,7 @@ from ..diagnosis import (
     diagnose,
     explain_interaction,
 )
+from .matrix import build_matrix
 from .model import CheckResult, DiagnosisEntry, Evidence, RunSummary, Target, UsageTotals
 from .verdict import count_statuses, decide_verdict
 
@@ -120,6 +121,7 @@ def assemble_summary(
         for o in outcomes
     ]
     checks.sort(key=lambda c: (_catalog_index(c.id), c.case))
+    entries = [_diagnosis_entry(f, redactor) for f in findings]
     return RunSummary(
         # A run that did not finish (interrupted, budget spent) has not shown conformance.
         verdict=_unfinished(decide_verdict(checks, interactions), incomplete),
@@ -129,7 +131,7 @@ def assemble_summary(
         duration_s=round((finished_at - started_at).total_seconds(), 3),
         counts=count_statuses(checks),
         checks=checks,
-        diagnoses=[_diagnosis_entry(f, redactor) for f in findings],
+        diagnoses=entries,
         usage=usage_totals(interactions),
         harness={
             "foundry_conformance": __version__,
@@ -141,6 +143,7 @@ def assemble_summary(
         latency=latency_by_deployment(interactions, outcomes),
         token_claims={label: claims.public_view() for label, claims in token_claims.items()},
         platform_profile={**profile.summary_view(), "api_version": profile.documented_version},
+        capabilities=build_matrix(checks, interactions, profile, target.deployments, entries),
     )
 
 
