@@ -19,6 +19,15 @@ from ..core.platform import PlatformProfile
 from .model import CapabilityCell, CheckResult, DeploymentCapabilities, DiagnosisEntry
 
 AREA = "capabilities"
+# The matrix's own cost on a deployment: its requests, and the tokens its answers reported
+# (prompt caching's writes and reads apart, as usage reports them).
+COST_KEYS = (
+    "requests",
+    "input_tokens",
+    "output_tokens",
+    "cache_write_tokens",
+    "cache_read_tokens",
+)
 
 
 def build_matrix(
@@ -41,7 +50,7 @@ def build_matrix(
         columns[name] = DeploymentCapabilities(
             model=model.id if model is not None else None,
             profile=profile.summary_view(),
-            cost={"requests": 0, "input_tokens": 0, "output_tokens": 0},
+            cost=dict.fromkeys(COST_KEYS, 0),
         )
         cases[name] = set()
     for check in capability_checks:
@@ -60,6 +69,8 @@ def build_matrix(
                 cost["requests"] += 1
                 cost["input_tokens"] += ix.input_tokens or 0
                 cost["output_tokens"] += ix.output_tokens or 0
+                cost["cache_write_tokens"] += ix.cache_write_tokens or 0
+                cost["cache_read_tokens"] += ix.cache_read_tokens or 0
     return columns
 
 

@@ -121,7 +121,8 @@ class DeploymentCapabilities:
 
     model: str | None  # the profile's model behind it (None: one the profile does not know)
     profile: dict[str, str]  # the platform profile that set the expectations: version, date, source
-    cost: dict[str, int]  # the matrix's own requests, input_tokens and output_tokens
+    # The matrix's own requests, input_tokens, output_tokens, cache_write_tokens, cache_read_tokens.
+    cost: dict[str, int]
     cells: dict[str, CapabilityCell] = field(default_factory=dict)  # by CAP-* check ID
 
 

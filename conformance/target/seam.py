@@ -28,7 +28,7 @@ from ..core.interactions import (
     excerpt,
 )
 from ..core.redaction import Redactor
-from ..judge.usage import extract_usage, requested_model
+from ..judge.usage import extract_cache_usage, extract_usage, requested_model
 from .limits import InFlight
 
 USER_AGENT = f"foundry-conformance/{__version__}"
@@ -44,7 +44,7 @@ class InteractionLog:
     """The interactions of a run, in order; thread-safe; enforces the run's budget.
 
     Before a request is sent: at most ``max_requests`` requests, and none once the tokens the
-    answers reported (``usage``) reach ``max_tokens``.
+    answers reported (``usage``: input, output and cache writes) reach ``max_tokens``.
     """
 
     def __init__(
@@ -111,7 +111,9 @@ class InteractionLog:
 
     def closed(self, interaction: Interaction) -> None:
         """Count the tokens ``interaction`` used; tell listeners that it is complete."""
+        # A cache write is input the endpoint bills (and meters) like any other.
         tokens = (interaction.input_tokens or 0) + (interaction.output_tokens or 0)
+        tokens += interaction.cache_write_tokens or 0
         if tokens:
             with self._lock:
                 self._tokens += tokens
@@ -207,6 +209,9 @@ class _RecordingStream(httpx.SyncByteStream):
         if self._ix.status is not None and 200 <= self._ix.status < 300:
             content_type = self._ix.response_headers.get("content-type", "")
             self._ix.input_tokens, self._ix.output_tokens = extract_usage(
+                content_type, bytes(self._buffer)
+            )
+            self._ix.cache_write_tokens, self._ix.cache_read_tokens = extract_cache_usage(
                 content_type, bytes(self._buffer)
             )
         # The body scrubbed whole (a secret may straddle two chunks) and with its SSE deltas
