@@ -72,9 +72,17 @@ def _excerpt(body: bytes) -> str:
 
 
 def judge_status(
-    answer: Answer, profile: PlatformProfile, *, listing: bool = False
+    answer: Answer,
+    profile: PlatformProfile,
+    *,
+    listing: bool = False,
+    unsure: tuple[str, str] | None = None,
 ) -> Judgement | None:
-    """The judgement of a non-2xx answer (``None`` for a 2xx: its evidence decides)."""
+    """The judgement of a non-2xx answer (``None`` for a 2xx: its evidence decides).
+
+    ``unsure`` is ``(field, why)`` for a probe whose 400 may have another cause than a refusal of
+    the capability (the MCP probe names a server that never resolves): a 400 in none of the
+    field's refusal wordings that does not name ``field`` is then not judged, saying ``why``."""
     status = answer.status
     if status is None:
         return Judgement("not-judged", "no HTTP answer (see the transport failure)")
@@ -91,6 +99,10 @@ def judge_status(
                 f"refused with the field's wording: {said}{named}",
                 ("feature-not-available",),
                 wording=True,
+            )
+        if unsure is not None and unsure[0] not in (sig.message or ""):
+            return Judgement(
+                "not-judged", f"{said}, in none of the field's refusal wordings: {unsure[1]}"
             )
         return Judgement("refused", f"refused: {said} (not one of the field's refusal wordings)")
     if status == 404 and listing:
@@ -127,10 +139,16 @@ def decoded(answer: Answer) -> dict[str, Any] | Judgement:
 
 
 def judge_message(
-    answer: Answer, profile: PlatformProfile, evidence: Evidence, *, listing: bool = False
+    answer: Answer,
+    profile: PlatformProfile,
+    evidence: Evidence,
+    *,
+    listing: bool = False,
+    unsure: tuple[str, str] | None = None,
 ) -> Judgement:
-    """A probe of one request: refused, not judged, or accepted with or without ``evidence``."""
-    early = judge_status(answer, profile, listing=listing)
+    """A probe of one request: refused, not judged, or accepted with or without ``evidence``
+    (``unsure``: see ``judge_status``)."""
+    early = judge_status(answer, profile, listing=listing, unsure=unsure)
     if early is not None:
         return early
     data = decoded(answer)

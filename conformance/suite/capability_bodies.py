@@ -38,6 +38,14 @@ DOCUMENT = "The probe is amber."
 CITE_PROMPT = "What colour is the probe? Answer in a few words, citing the source."
 SEARCH_SOURCE = "https://example.com/foundry-conformance-probe"
 MCP_SERVER = {"type": "url", "url": "https://mcp.invalid/mcp", "name": "probe"}
+# A 400 of the MCP probe in none of the field's refusal wordings, and that does not name
+# `mcp_servers`, may be the endpoint failing to reach the probe's server rather than refusing the
+# connector: it is not judged.
+MCP_UNSURE = (
+    "mcp_servers",
+    "it does not name mcp_servers, so the connector may be taken and only the probe's MCP server "
+    "(under .invalid, which never resolves) unreachable",
+)
 # A thinking budget is at least 1,024 tokens and max_tokens must exceed it.
 THINKING_BUDGET = 1024
 # Caching: the filler is a quarter longer than the model's minimum, in ~10-token sentences.

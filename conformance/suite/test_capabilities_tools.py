@@ -64,7 +64,8 @@ def test_mcp_connector(
     probe = Probe.start(foundry_run, "CAP-MCP-CONNECTOR", deployment, record_property)
     answer = probe.post(bodies.mcp_connector(probe.deployment))
     evidence = judge.accepted("mcp_servers accepted (acceptance only: tool_choice none)")
-    probe.conclude(judge.judge_message(answer, foundry_run.settings.profile, evidence))
+    profile = foundry_run.settings.profile
+    probe.conclude(judge.judge_message(answer, profile, evidence, unsure=bodies.MCP_UNSURE))
 
 
 def _listing(run: FoundryRun, check_id: str, deployment: str, record: RecordProperty) -> None:

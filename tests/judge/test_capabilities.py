@@ -158,6 +158,44 @@ def test_a_400_in_no_field_wording_is_a_refusal_that_says_so() -> None:
     assert judged.reason.endswith("(not one of the field's refusal wordings)")
 
 
+MCP_UNREACHABLE = json.dumps(
+    {
+        "type": "error",
+        "error": {
+            "type": "invalid_request_error",
+            "message": "Connection error while communicating with MCP server 'probe'",
+        },
+    }
+)
+MCP_EXTRA = json.dumps(
+    {
+        "type": "error",
+        "error": {
+            "type": "invalid_request_error",
+            "message": "mcp_servers: Extra inputs are not permitted",
+        },
+    }
+)
+UNSURE = ("mcp_servers", "the probe's server may be what failed")
+
+
+def test_a_400_that_may_come_from_the_probe_s_own_server_is_not_judged() -> None:
+    evidence = judge.accepted("mcp_servers accepted")
+    unreachable = judge.judge_message(
+        answer(400, MCP_UNREACHABLE), PROFILE, evidence, unsure=UNSURE
+    )
+    assert unreachable.status == "not-judged"
+    assert unreachable.reason.endswith(
+        "in none of the field's refusal wordings: the probe's server may be what failed"
+    )
+    # A 400 that names the connector's field, or uses a field wording, is still a refusal.
+    named = judge.judge_message(answer(400, MCP_EXTRA), PROFILE, evidence, unsure=UNSURE)
+    assert (named.status, named.wording) == ("refused", False)
+    for body in REFUSALS.values():
+        worded = judge.judge_message(answer(400, body), PROFILE, evidence, unsure=UNSURE)
+        assert (worded.status, worded.codes) == ("refused", ("feature-not-available",))
+
+
 MALFORMED = {
     "not JSON": b"<html>proxy sign-in</html>",
     "JSON, not an object": b"[1, 2]",
