@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from .capability import CAPABILITY_CHECKS
 from .platform import CapabilityFacts, Marker, PlatformProfile, Provenance
 from .strict_toml import StrictTable
 
@@ -14,6 +15,8 @@ RULES: tuple[str, ...] = ("thinking.adaptive", "thinking.enabled", "thinking.dis
 RULES += ("effort", "mid_conversation_system")
 MARKER_KEYS = ("fields", "tools", "tool_flags", "source_types")
 PROVENANCE_KEYS = ("source", "confidence", "note")
+CHECK_IDS = tuple(check_id for check_id, *_ in CAPABILITY_CHECKS)
+TTLS = ("5m", "1h")  # the cache TTLs the Messages API takes
 
 
 def build_markers(table: StrictTable) -> dict[str, Marker]:
@@ -40,6 +43,11 @@ def build_capabilities(
     found: dict[str, CapabilityFacts] = {}
     for key in table.data:
         entry = table.sub(key)
+        if key not in CHECK_IDS:
+            raise entry.error(
+                f"{table.where}: {entry.path} is not a capability check of the catalog; the "
+                f"capabilities are {', '.join(CHECK_IDS)}."
+            )
         rule = entry.opt_str("rule")
         if rule is not None and rule not in RULES:
             raise entry.error(f"{table.where}: {entry.path}.rule is {rule!r}; use one of {RULES}.")
@@ -57,6 +65,10 @@ def build_capabilities(
         )
         if found[key].feature is None and rule is None:
             raise entry.error(f"{table.where}: {entry.path} needs a feature or a rule.")
+        if found[key].ttl not in (None, *TTLS):
+            raise entry.error(
+                f"{table.where}: {entry.path}.ttl is {found[key].ttl!r}; use one of {TTLS}."
+            )
         entry.done()
     table.done()
     return found
@@ -79,3 +91,8 @@ def check_feature_references(
             raise error(f"{at}.beta {facts.beta!r} is not one of api.betas.values.")
         if facts.api is not None and facts.api not in apis:
             raise error(f"{at}.api {facts.api!r} is not an api of [[api.hosted]].")
+    minimums: list[tuple[str, int | None]] = [("api.cache_min_tokens", profile.cache_min_tokens)]
+    minimums += [(f"model {m.id}: cache_min_tokens", m.cache_min_tokens) for m in profile.models]
+    for name, tokens in minimums:
+        if tokens is not None and tokens < 1:
+            raise error(f"{where}: {name} is {tokens}; a cacheable prefix is at least 1 token.")
