@@ -21,14 +21,17 @@ WORD = {
 EXPECTED_WORD = {
     "supported": "documented: supported",
     "unsupported": "documented: unsupported",
-    "conflicting": "sources conflict",
+    "conflicting": "documented: the sources conflict",
     "unknown": "documented: unknown",
-    "varies": "varies by hosting option",
 }
+# One hosting option's status, in the few words a cell has room for.
+OPTION_WORD = {"conflicting": "sources conflict"}
 DRIFT_WORD = {
-    "documented-feature-refused": "documented as supported",
-    "unsupported-feature-accepted": "documented as unsupported",
+    "documented-feature-refused": "off the docs: documented as supported",
+    "unsupported-feature-accepted": "off the docs: documented as unsupported",
 }
+# The terminal names at most this many cells off the documentation per deployment.
+SHOWN_OFF = 4
 # For the ticket: the cells support must look at, and why.
 FOR_SUPPORT = {
     "documented-feature-refused": "documented as supported, refused here",
@@ -46,6 +49,7 @@ class CellView:
     word: str
     expected: str
     drift: str
+    finding: bool  # off the documentation, or accepted but not honoured
     reason: str
     documented: str
     conflicts: list[str]
@@ -60,6 +64,11 @@ class MatrixRow:
     id: str
     title: str
     cells: list[CellView]
+
+    @property
+    def finding(self) -> bool:
+        """Whether a cell of the row is off the documentation or not honoured."""
+        return any(cell.finding for cell in self.cells)
 
 
 @dataclass(frozen=True)
@@ -94,11 +103,27 @@ def tally_text(column: DeploymentCapabilities) -> str:
 
 
 def cost_text(column: DeploymentCapabilities) -> str:
-    """``10 requests, 17 tokens``."""
+    """``10 requests, 17 tokens`` (``…, 2828 written to the prompt cache, 1414 read``)."""
     cost = column.cost
     tokens = cost.get("input_tokens", 0) + cost.get("output_tokens", 0)
     requests = cost.get("requests", 0)
-    return f"{requests} request{'s' if requests != 1 else ''}, {tokens} tokens"
+    text = f"{requests} request{'s' if requests != 1 else ''}, {tokens} tokens"
+    written, read = cost.get("cache_write_tokens", 0), cost.get("cache_read_tokens", 0)
+    if written or read:
+        text += f", {written} written to the prompt cache, {read} read from it"
+    return text
+
+
+def expected_text(cell: CapabilityCell) -> str:
+    """What the profile documents, in a few words: one status, or each option's where they
+    differ (``documented: azure sources conflict, anthropic supported``)."""
+    if cell.expected in EXPECTED_WORD:
+        return EXPECTED_WORD[cell.expected]
+    by_option = ", ".join(
+        f"{option} {OPTION_WORD.get(status, status)}"
+        for option, status in cell.expected_by_option.items()
+    )
+    return f"documented: {by_option}" if by_option else f"documented: {cell.expected}"
 
 
 def _cell_view(name: str, cell: CapabilityCell, *, date: bool) -> CellView:
@@ -107,10 +132,12 @@ def _cell_view(name: str, cell: CapabilityCell, *, date: bool) -> CellView:
         status=cell.status,
         icon=ICON.get(cell.status, "?"),
         word=WORD.get(cell.status, cell.status),
-        expected=EXPECTED_WORD.get(cell.expected, cell.expected),
+        expected=expected_text(cell),
         drift=DRIFT_WORD.get(cell.drift, ""),
+        finding=bool(cell.drift) or cell.status == "not-honoured",
         reason=cell.reason,
-        documented=cell.documented,
+        # The reason often says it already (a drift, a cell not judged): then once is enough.
+        documented="" if cell.documented in cell.reason else cell.documented,
         conflicts=list(cell.conflicts),
         evidence=[evidence_row(e, date=date) for e in cell.evidence],
         diagnoses=list(cell.diagnoses),
@@ -155,7 +182,8 @@ def terminal_lines(summary: RunSummary) -> list[str]:
             for check_id, cell in column.cells.items()
             if cell.drift or cell.status == "not-honoured"
         ]
-        shown = f"; off the docs: {', '.join(off)}" if off else ""
+        more = f" and {len(off) - SHOWN_OFF} more" if len(off) > SHOWN_OFF else ""
+        shown = f"; off the docs: {', '.join(off[:SHOWN_OFF])}{more}" if off else ""
         lines.append(f"  capabilities of {name}: {tally_text(column)} ({cost_text(column)}){shown}")
     return lines
 
@@ -187,7 +215,7 @@ def ticket_lines(summary: RunSummary) -> list[str]:
         request_id = (shown.request_id if shown else None) or "—"
         apim_request_id = (shown.apim_request_id if shown else None) or "—"
         answer = body_excerpt(shown.error_body) if shown and shown.error_body else cell.reason
-        answer = answer.replace("|", "\\|").replace("\n", " ")[:300]
+        answer = " ".join(answer.split()).replace("|", "\\|")[:300]
         lines.append(
             f"| {name} | {check_id} | {why} | {request_id} | {apim_request_id} | {answer} |"
         )
