@@ -145,12 +145,18 @@ def matrix_figures(suite: str, profile: str, work: Path) -> list[str]:
             cost = column["cost"]
             tokens = cost["input_tokens"] + cost["output_tokens"]
             limit = config.limits(config.model(name)).rpm
+            cached = (
+                f", {cost['cache_write_tokens']} written to the prompt cache and "
+                f"{cost['cache_read_tokens']} read from it"
+                if cost.get("cache_write_tokens") or cost.get("cache_read_tokens")
+                else ""
+            )
             lines.append(
                 f"capability matrix, {suite} suite (emulator {profile}), {name}: "
                 f"{cost['requests']} requests, {tokens} tokens ({cost['input_tokens']} input + "
-                f"{cost['output_tokens']} output); the run drew {server.usage(name)['requests']} "
-                f"requests from the model's pool this minute (its limit: {limit}); verdict "
-                f"{summary['verdict']}"
+                f"{cost['output_tokens']} output{cached}); the run drew "
+                f"{server.usage(name)['requests']} requests from the model's pool this minute "
+                f"(its limit: {limit}); verdict {summary['verdict']}"
             )
     return lines
 
