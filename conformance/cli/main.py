@@ -21,6 +21,7 @@ from ..core.errors import ConfigError, SummaryError
 from ..core.platform_load import builtin_profile
 from ..summary.load import load_summary
 from ..summary.model import RunSummary
+from .usage import Parser, profiles_epilog
 
 EPILOG = """\
 environment:
@@ -34,24 +35,16 @@ With no endpoint configured, `run` targets the embedded emulator (which proves n
 DEFAULT_SUMMARY = Path("reports") / "summary.json"
 
 
-class _Parser(argparse.ArgumentParser):
-    """argparse that exits 2 with a one-paragraph message and the fix, never a traceback."""
-
-    def error(self, message: str) -> None:  # type: ignore[override]
-        self.print_usage(sys.stderr)
-        self.exit(2, f"{self.prog}: error: {message}\n(see `{self.prog} --help`)\n")
-
-
 def build_parser() -> argparse.ArgumentParser:
     """The command line, as SPEC draws it."""
-    parser = _Parser(
+    parser = Parser(
         prog="foundry-conformance",
         description="Conformance and diagnostics for Claude in Microsoft Foundry.",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     commands.required = True
 
     run = commands.add_parser(
@@ -60,7 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Run the conformance suite against a live endpoint, a recording, or the "
         "embedded emulator, and write diagnosis.html, summary.json, junit.xml, "
         "pytest-report.html and support-ticket.md into --report-dir.",
-        epilog=EPILOG,
+        epilog=f"{EPILOG}\n{profiles_epilog('--emulator')}",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     target = run.add_argument_group("target")
@@ -107,7 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
         nargs="?",
         const="",
         metavar="PROFILE",
-        help="run against the embedded emulator, with PROFILE[,PROFILE]",
+        help="run against the embedded emulator, with PROFILE[,PROFILE] (listed below)",
     )
     what = run.add_argument_group("what to run")
     what.add_argument("--suite", metavar="NAME", help="smoke | standard (default) | full")
@@ -161,6 +154,8 @@ def build_parser() -> argparse.ArgumentParser:
         "emulator",
         help="serve the embedded Foundry emulator",
         description="Serve the embedded Foundry emulator on HOST:PORT until Ctrl-C.",
+        epilog=profiles_epilog("--profile"),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     emulator.add_argument("--host", default="127.0.0.1", help="default 127.0.0.1")
     emulator.add_argument("--port", type=int, default=8800, help="default 8800 (0: any free port)")
@@ -168,7 +163,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--profile",
         default="default",
         metavar="NAME[,NAME]",
-        help="fault profiles to switch on (default: none)",
+        help="fault profiles to switch on (default: none; listed below)",
     )
     emulator.add_argument(
         "--deployment",

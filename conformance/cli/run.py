@@ -69,8 +69,9 @@ def pytest_args(args: argparse.Namespace, settings: Settings) -> list[str]:
         "-p",
         "no:hypothesispytest",
         "--tb=no",
-        # Skips say why; failures are in the verdict block, by check ID, with their diagnoses.
-        "-rs",
+        # No list of failures or skips from pytest: the verdict block names the failures by
+        # check ID with their diagnoses, and folds the skips by reason above it.
+        "-rN",
         f"--junitxml={settings.report_dir / 'junit.xml'}",
         f"--html={settings.report_dir / 'pytest-report.html'}",
         "--self-contained-html",
@@ -100,9 +101,10 @@ def prepare_report_dir(report_dir: Path) -> None:
 
 
 @contextlib.contextmanager
-def _terminate_as_interrupt() -> Iterator[list[bool]]:
+def _terminate_as_interrupt(outcome: _Outcome) -> Iterator[list[bool]]:
     """SIGTERM (a CI job cancelled, ``timeout``, ``docker stop``) ends the run as Ctrl-C does:
-    the report of what finished is written. Yields a list that holds True once it came."""
+    the report of what finished is written, saying how the run ended. Yields a list that holds
+    True once it came."""
     came: list[bool] = []
     if threading.current_thread() is not threading.main_thread():
         yield came  # signal handlers belong to the main thread; leave them be
@@ -110,6 +112,7 @@ def _terminate_as_interrupt() -> Iterator[list[bool]]:
 
     def terminate(signum: int, frame: object) -> None:
         came.append(True)
+        outcome.interrupted_as("terminated (SIGTERM)")
         raise KeyboardInterrupt
 
     previous = signal.signal(signal.SIGTERM, terminate)
@@ -135,6 +138,12 @@ class _Outcome:
         if reporter is not None:
             reporter.startpath = SUITE_DIR
 
+    def interrupted_as(self, how: str) -> None:
+        """Tell the run how it is being stopped, for the summary's words."""
+        recorder = self.config.stash.get(RECORDER_KEY, None) if self.config else None
+        if recorder is not None:
+            recorder.interruption = how
+
     @property
     def reported(self) -> bool:
         """Whether the run's summary and reports were written."""
@@ -155,7 +164,7 @@ def run_command(args: argparse.Namespace, *, env: Mapping[str, str], out: TextIO
     for note in (*settings.notes, *settings.warnings):
         out.write(f"foundry-conformance: {note}\n")
     outcome = _Outcome()
-    with _terminate_as_interrupt() as terminated:
+    with _terminate_as_interrupt(outcome) as terminated:
         status = pytest.main(arguments, plugins=[outcome, GivenSettings(settings)])
     if status == pytest.ExitCode.INTERRUPTED:
         # The report of what finished is written, marked incomplete; say where, or that none is.

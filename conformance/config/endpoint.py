@@ -1,34 +1,25 @@
-"""Validation of the endpoint: a Foundry resource name, or a base URL for the Anthropic routes.
+"""Validation of the endpoint: a Foundry resource name, or a base URL (``base_url.py``), from the
+flags or the variables, in the SDK's precedence.
 
-Pure: no I/O and no third-party imports. A value shown back in a message is quoted and cut, and a
-URL is shown without its user information or query, which is where a pasted secret would sit.
-Mistakes seen in the field get their own message: a URL or host name given as the resource, a base
-URL without ``/anthropic``, one that already includes ``/v1/messages``, ``?api-version=`` habits
-from Azure OpenAI.
+Pure: no I/O and no third-party imports. A value shown back in a message is quoted and cut.
+Mistakes seen in the field get their own message: a URL or host name given as the resource, both
+a resource and a base URL.
 """
 
 from __future__ import annotations
 
-import ipaddress
-import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from urllib.parse import SplitResult, urlsplit
 
-from ..core.constants import ENV_API_KEY, ENV_BASE_URL, ENV_RESOURCE
+from ..core.constants import ENV_BASE_URL, ENV_RESOURCE
 from ..core.errors import CONFIG_CONFLICT, ConfigError
-from .values import Remarks, is_plain, show, spell
-
-FOUNDRY_HOST_SUFFIX = ".services.ai.azure.com"
-EXAMPLE_BASE_URL = f"https://NAME{FOUNDRY_HOST_SUFFIX}/anthropic/"
-# Hosts of sibling Azure AI services that people paste for a Foundry resource.
-AZURE_AI_HOST_SUFFIXES = (FOUNDRY_HOST_SUFFIX, ".cognitiveservices.azure.com", ".openai.azure.com")
-
-RESOURCE_NAME_PATTERN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?")
-HOST_PATTERN = re.compile(r"[a-z0-9_-]+(?:\.[a-z0-9_-]+)*\.?")
-
-# Route tails the client appends to a base URL: a base URL ending in one went one step too far.
-_ROUTE_SEGMENTS = frozenset({"messages", "count_tokens", "batches", "models", "complete"})
+from .base_url import (
+    FOUNDRY_HOST_SUFFIX,
+    RESOURCE_NAME_PATTERN,
+    normalize_base_url,
+    resource_label,
+)
+from .values import Remarks, show, spell
 
 # Where the resource and the base URL of each precedence level are given.
 OTHER_ENDPOINT_SOURCE = {
@@ -39,30 +30,10 @@ OTHER_ENDPOINT_SOURCE = {
 }
 
 
-def is_loopback_host(host: str) -> bool:
-    """Whether ``host`` names this machine (plain HTTP is acceptable there)."""
-    if host.rstrip(".") == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def _resource_label(host: str) -> str | None:
-    """The resource name an Azure AI host carries in its first label, if it is one."""
-    host = host.lower().rstrip(".")
-    if host.endswith(AZURE_AI_HOST_SUFFIXES):
-        label = host.split(".", 1)[0]
-        if 2 <= len(label) <= 64 and RESOURCE_NAME_PATTERN.fullmatch(label):
-            return label
-    return None
-
-
 def _host_fix(host: str, source: str) -> str:
     """The fix for a host name (or URL) given where a bare resource name belongs."""
     other = OTHER_ENDPOINT_SOURCE.get(source, "--base-url")
-    label = _resource_label(host)
+    label = resource_label(host)
     if label is not None:
         return (
             f"A resource name is only the first label of its host: use {spell(source, label)}, "
@@ -128,140 +99,6 @@ def _host_part(value: str) -> str:
     rest = value.split("://", 1)[1] if "://" in value else value
     host = rest.split("/", 1)[0].rsplit("@", 1)[-1]
     return host.split(":", 1)[0] if host.count(":") == 1 else host
-
-
-@dataclass(frozen=True)
-class BaseUrl:
-    """A validated base URL: normalised to end with ``/``, with what it implies."""
-
-    url: str
-    resource: str | None
-    warnings: tuple[str, ...]
-
-
-def _split(value: str, source: str) -> SplitResult:
-    try:
-        parts = urlsplit(value)
-        _ = parts.port  # raises ValueError for a port that is not a number in range
-    except ValueError as exc:
-        raise ConfigError(
-            f"{source} {show(_host_part(value))} is not a valid URL ({exc}).",
-            f"Give the endpoint as {spell(source, EXAMPLE_BASE_URL)}.",
-            source=source,
-        ) from None
-    return parts
-
-
-def normalize_base_url(value: str, source: str) -> BaseUrl:
-    """``value`` checked as the base of the Anthropic routes (``…/anthropic/``) and normalised."""
-    raw = value.strip()
-    example = EXAMPLE_BASE_URL
-    if "://" not in raw:
-        fix_url = f"https://{raw.lstrip('/')}" if is_plain(raw.lstrip("/")) else example
-        raise ConfigError(
-            f"{source} {show(_host_part(raw))} is not an absolute URL.",
-            f"Start it with https://, e.g. {spell(source, fix_url)}.",
-            source=source,
-        )
-    parts = _split(raw, source)
-    scheme = parts.scheme.lower()
-    host = (parts.hostname or "").lower()
-    shown_host = f"[{host}]" if ":" in host else host  # an IPv6 literal keeps its brackets
-    origin = f"{scheme}://{shown_host}" + (f":{parts.port}" if parts.port is not None else "")
-    if scheme not in {"http", "https"}:
-        raise ConfigError(
-            f"{source} uses the scheme {show(parts.scheme)}; only https:// (or http:// for a local "
-            "test server) is possible.",
-            f"Give the endpoint as {spell(source, example)}.",
-            source=source,
-        )
-    if "@" in parts.netloc:
-        # Never echo the URL here: the part before '@' is a user name and maybe a password.
-        raise ConfigError(
-            f"{source} carries user information (user@host) in its URL.",
-            f"Remove it (the key belongs in {ENV_API_KEY}): "
-            f"{spell(source, origin + '/anthropic/')}.",
-            source=source,
-        )
-    if not host or not _valid_host(host):
-        raise ConfigError(
-            f"{source} {show(_host_part(raw))} has no valid host name.",
-            f"Give the endpoint as {spell(source, example)}.",
-            source=source,
-        )
-    segments = [segment for segment in parts.path.split("/") if segment]
-    shown = origin + ("/" + "/".join(segments) if segments else "")
-    if parts.query or parts.fragment or "?" in raw or "#" in raw:
-        raise ConfigError(
-            f"{source} {show(shown + '?…')} has a query or fragment; the base URL cannot carry "
-            "parameters (this is not Azure OpenAI's ?api-version=).",
-            f"Remove everything from '?' or '#': {spell(source, shown + '/')}; the key belongs in "
-            f"{ENV_API_KEY}.",
-            source=source,
-        )
-    _reject_route_tail(segments, origin, host, source)
-    return BaseUrl(
-        url=shown + "/",
-        resource=_resource_label(host) if host.endswith(FOUNDRY_HOST_SUFFIX) else None,
-        warnings=tuple(_base_url_warnings(segments, scheme, host, origin, shown, source)),
-    )
-
-
-def _valid_host(host: str) -> bool:
-    if HOST_PATTERN.fullmatch(host):
-        return True
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return True
-
-
-def _reject_route_tail(segments: list[str], origin: str, host: str, source: str) -> None:
-    """A base URL must stop before ``/v1``: the client appends ``v1/messages`` itself."""
-    lowered = [segment.lower() for segment in segments]
-    if "v1" not in lowered:
-        return
-    index = len(lowered) - 1 - lowered[::-1].index("v1")
-    if not all(segment in _ROUTE_SEGMENTS for segment in lowered[index + 1 :]):
-        return
-    prefix = segments[:index]
-    if host.endswith(FOUNDRY_HOST_SUFFIX) and "anthropic" not in lowered[:index]:
-        prefix = [*prefix, "anthropic"]
-    suggestion = origin + "/" + "".join(f"{segment}/" for segment in prefix)
-    raise ConfigError(
-        f"{source} {show(origin + '/' + '/'.join(segments))} includes the API route "
-        f"({'/'.join(segments[index:])}); the client appends /v1/... to the base URL itself.",
-        f"Stop the base URL before /v1: {spell(source, suggestion)}.",
-        source=source,
-    )
-
-
-def _base_url_warnings(
-    segments: list[str], scheme: str, host: str, origin: str, shown: str, source: str
-) -> Iterable[str]:
-    lowered = [segment.lower() for segment in segments]
-    if "anthropic" not in lowered:
-        family = ""
-        if lowered and lowered[0] in {"openai", "models"}:
-            family = f" (/{lowered[0]}/ is the route family of other models, not Claude's)"
-        yield (
-            f"{source} {show(shown + '/')} has no /anthropic in its path{family}: on Foundry "
-            "the Anthropic routes live under /anthropic/, and without it Azure answers 404 "
-            f"'Resource not found'; did you mean {origin}/anthropic/? (Ignore this for a gateway "
-            "that maps its own routes.)"
-        )
-    if host.endswith((".openai.azure.com", ".cognitiveservices.azure.com")):
-        label = _resource_label(host) or "NAME"
-        yield (
-            f"{source} points at {host}, an Azure OpenAI / Cognitive Services host; Claude is "
-            f"served from https://{label}{FOUNDRY_HOST_SUFFIX}/anthropic/."
-        )
-    if scheme == "http" and not is_loopback_host(host):
-        yield (
-            f"{source} uses plain http:// to {host}: keys and tokens would cross the network "
-            "unencrypted. Use https:// unless this is a local test server."
-        )
 
 
 @dataclass(frozen=True)

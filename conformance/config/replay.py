@@ -72,3 +72,29 @@ def replaying(settings: Settings, raw: RawOptions, now: datetime, remarks: Remar
         if raw.probe_rate_limit is None
         else settings.probe_rate_limit,
     )
+
+
+def option_differences(settings: Settings) -> list[str]:
+    """Where this replay asks for other checks than its recording ran (suite, selection, the
+    rate-limit probe, deployments, auth modes): the usual reason a request is not recorded."""
+    recording = settings.recording
+    if recording is None:
+        return []
+    shown = {
+        "--suite": (settings.suite.value, recording.suite or Suite.STANDARD.value),
+        "--select": (" ".join(settings.select), " ".join(recording.select)),
+        "--probe-rate-limit": (
+            "on" if settings.probe_rate_limit else "off",
+            "on" if recording.probe_rate_limit else "off",
+        ),
+        "--deployment": (" ".join(settings.deployments), " ".join(recording.deployments)),
+        "--auth": (
+            " ".join(m.value for m in settings.auth_modes),
+            " ".join(recording.auth_modes),
+        ),
+    }
+    return [
+        f"{flag} {now or '(none)'} (recorded: {then or '(none)'})"
+        for flag, (now, then) in shown.items()
+        if now != then and (flag != "--deployment" or recording.deployments)
+    ]

@@ -20,6 +20,7 @@ from ..core.constants import ENV_ENTRA_TOKEN
 from ..core.errors import ConfigError, TokenFormatError, UnknownSelection
 from ..core.faults import parse_fault_profiles
 from ..core.jwt_claims import TokenClaims, read_claims, scope_to_audience
+from ..core.suggest import closest
 
 DEPLOYMENT_NAME_PATTERN = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
@@ -135,10 +136,12 @@ def parse_choice(value: str, choices: type[E], source: str) -> E:
     try:
         return choices(value.strip().lower())
     except ValueError:
-        valid = ", ".join(member.value for member in choices)
+        names = [member.value for member in choices]
+        near = closest(value.strip(), names)
+        hint = f"Did you mean {spell(source, near)}? " if near else ""
         raise ConfigError(
             f"{source} {show(value)} is not one of the valid values.",
-            f"Use one of: {valid}.",
+            f"{hint}Use one of: {', '.join(names)}.",
             source=source,
         ) from None
 
@@ -215,10 +218,14 @@ def validate_selection(selectors: tuple[str, ...], suite: str | None) -> tuple[s
         try:
             catalog.select(suite or "standard", [selector])
         except UnknownSelection:
+            # A prefix is offered for what looks like one (``AUHT-``), not for every mistyped ID.
+            prefixes = {i.split("-")[0] + "-" for i in catalog.BY_ID if selector.endswith("-")}
+            near = closest(selector.strip(), [*catalog.BY_ID, *sorted(prefixes), *catalog.AREAS])
+            hint = f"Did you mean {spell('--select', near)}? " if near else ""
             raise ConfigError(
                 f"--select {show(selector)} names no check of the catalog.",
-                "Give a check ID (--select MSG-BASIC), an ID prefix (--select AUTH-) or an area: "
-                f"{', '.join(catalog.AREAS)}.",
+                f"{hint}Give a check ID (--select MSG-BASIC), an ID prefix (--select AUTH-) or an "
+                f"area: {', '.join(catalog.AREAS)}.",
                 source="--select",
             ) from None
     return selectors
@@ -250,7 +257,7 @@ def validate_profiles(value: str) -> str:
         raise ConfigError(
             f"--emulator {show(value)}: {exc}.",
             "Name profiles separated by commas: --emulator PROFILE[,PROFILE=SECONDS...]; "
-            "`foundry-conformance emulator --help` lists them.",
+            "`foundry-conformance run --help` lists them, each with what it switches on.",
             source="--emulator",
         ) from None
     return ",".join(dedupe(names))

@@ -43,6 +43,10 @@ class Outcome:
 
     status: str
     prefix: str = ""
+    # Set when the case was cut short rather than judged: "budget" (--max-requests / --max-tokens
+    # spent), "unrecorded" (a replay whose recording has no answer). Such a case does not count
+    # against the endpoint; it makes the run incomplete (SPEC: verdict ``incomplete``, exit 5).
+    cut_short: str | None = None
 
 
 class HarnessError(Exception):
@@ -91,7 +95,13 @@ class CredentialError(HarnessError):
 
 
 class Unavailable(HarnessError):
-    """What a check needs is not configured; the message is the skip reason shown to the user."""
+    """What a check needs is not configured; the message is the skip reason shown to the user.
+    ``kind`` is that reason without what is particular to the case (the model, the value), shared
+    by every case skipped for the same reason: the terminal folds skips by it."""
+
+    def __init__(self, reason: str, *, kind: str | None = None) -> None:
+        super().__init__(reason)
+        self.kind = kind or reason
 
 
 class CheckFailure(HarnessError, AssertionError):
@@ -119,7 +129,7 @@ class CannotJudge(HarnessError):
 class BudgetExceeded(HarnessError):
     """The run's budget (``--max-requests`` or ``--max-tokens``) is spent: nothing more is sent."""
 
-    outcome = Outcome("error", "not finished: ")
+    outcome = Outcome("error", "not finished: ", cut_short="budget")
 
 
 class RequestBudgetExceeded(BudgetExceeded):
@@ -146,7 +156,15 @@ class TokenBudgetExceeded(BudgetExceeded):
 
 
 class CassetteMiss(HarnessError):
-    """A replayed request that no cassette answers; nothing was sent."""
+    """A replayed request that no cassette answers; nothing was sent. ``why`` says in one clause
+    what the recording lacks (the nearest recorded request and what differs, or why the case has
+    no cassette), for the lines that explain an incomplete replay."""
+
+    outcome = Outcome("error", "not in the recording: ", cut_short="unrecorded")
+
+    def __init__(self, message: str, why: str = "") -> None:
+        super().__init__(message)
+        self.why = why or message
 
 
 class InvalidRequest(HarnessError, ValueError):

@@ -12,6 +12,8 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from .suggest import did_you_mean
+
 # A delay longer than this is a typo, not a test: nobody waits ten minutes per request.
 MAX_DELAY_S = 600.0
 
@@ -29,6 +31,11 @@ class FaultProfile:
     def takes_seconds(self) -> bool:
         """Whether ``name=S`` is how it is given (a delay)."""
         return self.default_seconds is not None
+
+    @property
+    def usage_name(self) -> str:
+        """How the help names it: ``slow[=S]``, ``api-key-rejected``."""
+        return f"{self.name}[=S]" if self.takes_seconds else self.name
 
 
 FAULT_PROFILES: tuple[FaultProfile, ...] = (
@@ -126,8 +133,7 @@ NAMES: tuple[str, ...] = tuple(BY_NAME)
 
 def usage() -> str:
     """``valid profiles: default, api-key-rejected, …, slow[=S], …``."""
-    names = [f"{p.name}[=S]" if p.takes_seconds else p.name for p in FAULT_PROFILES]
-    return "valid profiles: " + ", ".join(names)
+    return "valid profiles: " + ", ".join(p.usage_name for p in FAULT_PROFILES)
 
 
 def parse_fault_profiles(spec: str | Iterable[str] | None) -> tuple[tuple[str, float | None], ...]:
@@ -148,7 +154,10 @@ def _parse_one(item: str) -> tuple[str, float | None]:
     name = name.strip().lower()
     profile = BY_NAME.get(name)
     if profile is None:
-        raise ValueError(f"unknown emulator profile {name!r}; {usage()}")
+        hint = did_you_mean(name, NAMES)
+        raise ValueError(
+            f"unknown emulator profile {name!r}; {hint + ' ' if hint else ''}{usage()}"
+        )
     if not has_value:
         return profile.name, None
     if not profile.takes_seconds:

@@ -65,6 +65,9 @@ class Interaction:
     # A request sent to provoke an error (a wrong key, an unknown deployment, an unsupported route):
     # its refusal is the expected outcome, not a finding about the endpoint.
     expects_error: bool = False
+    # A replay's request that its recording has no answer for (so it was never sent): what the
+    # recording lacks, in one sentence. Such a request proves nothing about the endpoint.
+    unrecorded: str | None = None
 
     @property
     def request_id(self) -> str | None:

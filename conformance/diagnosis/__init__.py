@@ -11,11 +11,14 @@ from .catalog import ALL_CODES, CATALOG, is_known, lookup
 from .context import DiagnosisContext
 from .engine import DeclaredFinding, Finding, all_refused, diagnose, explain_interaction
 from .info import SEVERITY_ORDER, DiagnosisCode, DiagnosisInfo, Severity
+from .precedence import PRECEDENCE, Precedence, prevailing
+from .rules import stream_error_code
 from .transport import classify_transport_error
 
 __all__ = [
     "ALL_CODES",
     "CATALOG",
+    "PRECEDENCE",
     "SEVERITY_ORDER",
     "DeclaredFinding",
     "DiagnosisCode",
@@ -24,6 +27,7 @@ __all__ = [
     "ErrorSignature",
     "Finding",
     "Layer",
+    "Precedence",
     "Severity",
     "all_refused",
     "classify_error_body",
@@ -32,4 +36,6 @@ __all__ = [
     "explain_interaction",
     "is_known",
     "lookup",
+    "prevailing",
+    "stream_error_code",
 ]

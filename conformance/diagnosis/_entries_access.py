@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from .info import (
-    CLAUDE_FOUNDRY_GUIDE,
+from ..core.links import (
     MS_AUTHN_AUTHZ,
     MS_DISABLE_LOCAL_AUTH,
     MS_USE_CLAUDE,
     MS_VIRTUAL_NETWORKS,
+    PLATFORM_GUIDE,
     SDK_API_KEY_ISSUE,
-    DiagnosisInfo,
 )
+from .info import DiagnosisInfo, Variant
 
 _GUIDE_401 = "Troubleshooting › Authentication errors › 401 Unauthorized / Invalid API key"
 _GUIDE_403 = "Troubleshooting › Authentication errors › 403 Forbidden"
@@ -32,7 +32,7 @@ ACCESS_ENTRIES: tuple[DiagnosisInfo, ...] = (
         "shown there matches the base URL. If the resource accepts only private-endpoint "
         "traffic, run from inside its network.",
         guide_section=_GUIDE_401,
-        doc_url=CLAUDE_FOUNDRY_GUIDE,
+        doc_url=PLATFORM_GUIDE,
     ),
     DiagnosisInfo(
         code="api-key-header-rejected",
@@ -61,21 +61,37 @@ ACCESS_ENTRIES: tuple[DiagnosisInfo, ...] = (
         "send `api-key` too (the anthropic Python SDK sends both). Report it: the documentation "
         "says both headers work.",
         guide_section=_GUIDE_KEYS,
-        doc_url=CLAUDE_FOUNDRY_GUIDE,
+        doc_url=PLATFORM_GUIDE,
     ),
     DiagnosisInfo(
         code="invalid-token",
-        title="The Entra ID token was refused although its expiry and audience look right",
+        title="The Entra ID token was refused",
         severity="blocker",
-        cause="The gateway answered 401 to a bearer token whose `exp` and `aud` claims, read "
-        "locally, are fine: it was issued by another tenant, is not an access token for this "
-        "API, is malformed or altered, or is not valid yet (`nbf`, clock skew).",
-        remedy="Sign in to the resource's tenant (`az login --tenant <tenant>`) and fetch a fresh "
-        "token (`az account get-access-token --resource ${default_audience}`), "
-        "or let DefaultAzureCredential fetch one per request; compare the claims in the details "
-        "(`tid` must be the resource's tenant).",
+        cause="The gateway answered 401 to a bearer token whose claims the run could not read "
+        "(not a JWT it could decode, or a token it did not see), so whether it has expired or "
+        "names another audience is unknown. Those are the usual causes; it may also be issued "
+        "by another tenant, be no access token for this API, be altered, or not be valid yet.",
+        remedy="Read the token's claims locally (its middle segment is base64url JSON; never "
+        "paste a token into a website) and compare `exp`, `aud` (${audiences}) and `tid` "
+        "with the resource's; then sign in to the resource's tenant (`az login --tenant "
+        "<tenant>`) and fetch a fresh token (`az account get-access-token --resource "
+        "${default_audience}`), or let DefaultAzureCredential fetch one per request.",
         guide_section=_GUIDE_401,
         doc_url=MS_AUTHN_AUTHZ,
+        variants=(
+            Variant(
+                "claims-look-right",
+                title="The Entra ID token was refused although its expiry and audience look right",
+                cause="The gateway answered 401 to a bearer token whose `exp` and `aud` claims, "
+                "read locally, are fine: it was issued by another tenant, is not an access "
+                "token for this API, is malformed or altered, or is not valid yet (`nbf`, clock "
+                "skew).",
+                remedy="Sign in to the resource's tenant (`az login --tenant <tenant>`) and fetch "
+                "a fresh token (`az account get-access-token --resource ${default_audience}`), "
+                "or let DefaultAzureCredential fetch one per request; compare the claims in the "
+                "details (`tid` must be the resource's tenant).",
+            ),
+        ),
     ),
     DiagnosisInfo(
         code="expired-token",
@@ -89,7 +105,7 @@ ACCESS_ENTRIES: tuple[DiagnosisInfo, ...] = (
         '"${default_scope}"). In CI, fetch the token in the same '
         "step that runs the harness.",
         guide_section=_GUIDE_401,
-        doc_url=CLAUDE_FOUNDRY_GUIDE,
+        doc_url=PLATFORM_GUIDE,
     ),
     DiagnosisInfo(
         code="wrong-token-audience",
@@ -103,7 +119,7 @@ ACCESS_ENTRIES: tuple[DiagnosisInfo, ...] = (
         "--resource ${default_audience} --query accessToken -o tsv`), or ${other_scope} as "
         "Anthropic's SDK docs do, and pass that scope to get_bearer_token_provider.",
         guide_section=_GUIDE_ENTRA,
-        doc_url=CLAUDE_FOUNDRY_GUIDE,
+        doc_url=PLATFORM_GUIDE,
     ),
     DiagnosisInfo(
         code="alt-scope-refused",

@@ -7,7 +7,8 @@ betas, hosting options, per-model request rules, backend authentication, quota, 
 
 from __future__ import annotations
 
-from .info import CLAUDE_FOUNDRY_GUIDE, MS_QUOTAS, MS_USE_CLAUDE, DiagnosisInfo
+from ..core.links import MS_QUOTAS, MS_USE_CLAUDE, PLATFORM_GUIDE
+from .info import DiagnosisInfo
 
 PLATFORM_ENTRIES: tuple[DiagnosisInfo, ...] = (
     DiagnosisInfo(
@@ -20,7 +21,7 @@ PLATFORM_ENTRIES: tuple[DiagnosisInfo, ...] = (
         remedy="Create a deployment of the successor named in the details (or of another current "
         "model of the platform profile), move your clients to it, and delete the old one before "
         "its end of life.",
-        guide_section="Models › Model lifecycle",
+        guide_section="API model IDs and deployments",
         doc_url=MS_USE_CLAUDE,
     ),
     DiagnosisInfo(
@@ -32,7 +33,7 @@ PLATFORM_ENTRIES: tuple[DiagnosisInfo, ...] = (
         "— which reads like a typo but is not one.",
         remedy="Deploy the successor named in the details (or another current model of the "
         "platform profile) and point your clients at the new deployment name.",
-        guide_section="Models › Model lifecycle",
+        guide_section="API model IDs and deployments",
         doc_url=MS_USE_CLAUDE,
     ),
     DiagnosisInfo(
@@ -45,8 +46,8 @@ PLATFORM_ENTRIES: tuple[DiagnosisInfo, ...] = (
         remedy="Name the deployment to test with --deployment NAME (Foundry portal › Models + "
         "endpoints lists them), or create one (its default name is the model ID, e.g. "
         "${example_model}).",
-        guide_section="Deployments",
-        doc_url=CLAUDE_FOUNDRY_GUIDE,
+        guide_section="Provisioning › Create a Foundry deployment",
+        doc_url=PLATFORM_GUIDE,
     ),
     DiagnosisInfo(
         code="api-version-refused",
@@ -59,8 +60,8 @@ PLATFORM_ENTRIES: tuple[DiagnosisInfo, ...] = (
         remedy="Pin `anthropic-version: ${documented_version}` in the client (the Python SDK: "
         "default_headers={'anthropic-version': '${documented_version}'}) until the endpoint "
         "accepts the newer version, and open a ticket with the request IDs.",
-        guide_section="Request format",
-        doc_url=CLAUDE_FOUNDRY_GUIDE,
+        guide_section="Authentication › API key authentication",
+        doc_url=PLATFORM_GUIDE,
     ),
     DiagnosisInfo(
         code="beta-header-refused",
@@ -72,7 +73,7 @@ PLATFORM_ENTRIES: tuple[DiagnosisInfo, ...] = (
         remedy="Until the endpoint keys beta features on the header, add `?beta=true` "
         "(extra_query={'beta': 'true'} in the Python SDK); report it with the request IDs.",
         guide_section="Supported features",
-        doc_url=CLAUDE_FOUNDRY_GUIDE,
+        doc_url=PLATFORM_GUIDE,
     ),
     DiagnosisInfo(
         code="hosting-option-mismatch",
@@ -85,7 +86,7 @@ PLATFORM_ENTRIES: tuple[DiagnosisInfo, ...] = (
         remedy="Check the model version of the deployment in the portal (Version 1: Hosted on "
         "Anthropic; Version 2: Hosted on Azure). If the profile is out of date, extend it with "
         "--platform-profile; otherwise report it with the request IDs.",
-        guide_section="Models › Hosting options",
+        guide_section="Preview",
         doc_url=MS_USE_CLAUDE,
     ),
     DiagnosisInfo(
@@ -100,7 +101,7 @@ PLATFORM_ENTRIES: tuple[DiagnosisInfo, ...] = (
         "ticket with the request IDs. An acceptance of what is documented as refused means the "
         "documentation (and the profile) is out of date: extend the profile with "
         "--platform-profile and do not rely on it until it is documented.",
-        guide_section="Models › Request rules",
+        guide_section="API model IDs and deployments",
         doc_url=MS_USE_CLAUDE,
     ),
     DiagnosisInfo(
@@ -125,7 +126,7 @@ PLATFORM_ENTRIES: tuple[DiagnosisInfo, ...] = (
         "${unsupported_subscriptions}.",
         remedy="Request quota for the model (Azure portal › Foundry › Quotas), or use a "
         "subscription type and model that have quota; waiting does not help.",
-        guide_section="Quotas",
+        guide_section="Troubleshooting › Rate limits",
         doc_url=MS_QUOTAS,
     ),
     DiagnosisInfo(
@@ -136,7 +137,7 @@ PLATFORM_ENTRIES: tuple[DiagnosisInfo, ...] = (
         "(the details name it), so every key is refused however valid.",
         remedy="Use Entra ID for this deployment: a token for ${default_scope} (`--auth entra`, "
         "or azure_ad_token_provider in the SDK) and a data-plane role (${roles}).",
-        guide_section="Authentication › Microsoft Entra ID",
+        guide_section="Microsoft Entra authentication",
         doc_url=MS_USE_CLAUDE,
     ),
     DiagnosisInfo(
@@ -152,7 +153,7 @@ PLATFORM_ENTRIES: tuple[DiagnosisInfo, ...] = (
         "to this deployment, or use a deployment of the model's other hosting option where the "
         "feature works.",
         guide_section="Supported features",
-        doc_url=CLAUDE_FOUNDRY_GUIDE,
+        doc_url=PLATFORM_GUIDE,
     ),
     DiagnosisInfo(
         code="unsupported-feature-accepted",
@@ -166,7 +167,7 @@ PLATFORM_ENTRIES: tuple[DiagnosisInfo, ...] = (
         "--platform-profile (the feature's status on this hosting option) so that later runs "
         "expect it, and report the drift with the request IDs.",
         guide_section="Supported features",
-        doc_url=CLAUDE_FOUNDRY_GUIDE,
+        doc_url=PLATFORM_GUIDE,
     ),
     DiagnosisInfo(
         code="feature-not-honoured",
@@ -180,6 +181,6 @@ PLATFORM_ENTRIES: tuple[DiagnosisInfo, ...] = (
         "yourself (parse and validate JSON, check for the blocks you need). Report it with the "
         "request IDs: a gateway in front may strip the field, or the platform may ignore it.",
         guide_section="Supported features",
-        doc_url=CLAUDE_FOUNDRY_GUIDE,
+        doc_url=PLATFORM_GUIDE,
     ),
 )

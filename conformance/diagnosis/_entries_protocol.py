@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-from .info import (
-    CLAUDE_ERRORS,
-    CLAUDE_FOUNDRY_GUIDE,
-    CLAUDE_STREAMING,
-    MS_TROUBLESHOOT,
-    DiagnosisInfo,
-)
+from ..core.links import CLAUDE_ERRORS, CLAUDE_STREAMING, MS_TROUBLESHOOT, PLATFORM_GUIDE, slug
+from .info import DiagnosisInfo, Variant
 
 _GUIDE_IDS = "Correlation request IDs"
-_IDS_URL = f"{CLAUDE_FOUNDRY_GUIDE}#correlation-request-ids"
+_IDS_URL = f"{PLATFORM_GUIDE}#{slug(_GUIDE_IDS)}"
 
 PROTOCOL_ENTRIES: tuple[DiagnosisInfo, ...] = (
     DiagnosisInfo(
@@ -52,7 +47,7 @@ PROTOCOL_ENTRIES: tuple[DiagnosisInfo, ...] = (
         "version in the portal) where you need it. Where the profile documents the feature as "
         "supported on this hosting option, open a ticket with the request IDs.",
         guide_section="Supported features",
-        doc_url=CLAUDE_FOUNDRY_GUIDE,
+        doc_url=PLATFORM_GUIDE,
     ),
     DiagnosisInfo(
         code="rate-limit-headers-present",
@@ -64,7 +59,7 @@ PROTOCOL_ENTRIES: tuple[DiagnosisInfo, ...] = (
         remedy="Do not build throttling on them; manage limits with Azure Monitor and the 429 "
         "wait hint. Report it with the request IDs so the documentation can be corrected.",
         guide_section="Troubleshooting › Rate limits › Rate limit headers",
-        doc_url=CLAUDE_FOUNDRY_GUIDE,
+        doc_url=PLATFORM_GUIDE,
     ),
     DiagnosisInfo(
         code="unsupported-endpoint-served",
@@ -76,7 +71,7 @@ PROTOCOL_ENTRIES: tuple[DiagnosisInfo, ...] = (
         remedy="Do not depend on it until it is documented. Report it with the request IDs so "
         "the documentation can be updated; if a gateway sits in front, check what answers.",
         guide_section="Supported features › Unsupported features",
-        doc_url=CLAUDE_FOUNDRY_GUIDE,
+        doc_url=PLATFORM_GUIDE,
     ),
     DiagnosisInfo(
         code="missing-request-id",
@@ -134,12 +129,32 @@ PROTOCOL_ENTRIES: tuple[DiagnosisInfo, ...] = (
         title="The service failed with a server error",
         severity="warning",
         cause="A 5xx answer, or an `api_error` / `timeout_error` event inside a stream: a fault "
-        "on Azure's or Anthropic's side, not in the request.",
+        "on Azure's or Anthropic's side, not in the request. An HTML page in place of a JSON "
+        "error comes from a gateway or proxy in front that got no answer from behind it.",
         remedy="Retry with exponential backoff (the SDK retries 5xx twice by default). If it "
         "lasts for minutes, open a support ticket with the request-id, apim-request-id and UTC "
         "time of the failing requests (see this report's ticket block).",
         guide_section=_GUIDE_IDS,
         doc_url=CLAUDE_ERRORS,
+        variants=(
+            Variant(
+                "persistent",
+                title="A server or gateway fault fails every request on its routes",
+                severity="blocker",
+                cause="Every request to the routes named in the details answered 5xx and none "
+                "succeeded in this run: no passing blip. An HTML page in place of a JSON error "
+                "(such as '502 Bad Gateway' from an Application Gateway or proxy, quoted in the "
+                "evidence) means a gateway in front of the resource gets no answer from behind "
+                "it; a JSON `api_error` means the service itself fails.",
+                remedy="Do not wait it out with retries: they fail the same way. For a gateway's "
+                "HTML page, check what sits in front of the resource (an Application Gateway or "
+                "API Management backend and its health probe, a proxy), that the base URL is "
+                "the resource's own endpoint, and the resource's health (portal › Resource "
+                "health, Azure status). For the service's own JSON error, open a support ticket "
+                "now with the request-id, apim-request-id and UTC time of the failing requests "
+                "(see this report's ticket block).",
+            ),
+        ),
     ),
     DiagnosisInfo(
         code="overloaded",

@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-from .info import (
-    CLAUDE_FOUNDRY_GUIDE,
-    MS_TROUBLESHOOT,
-    MS_USE_CLAUDE,
-    MS_VIRTUAL_NETWORKS,
-    DiagnosisInfo,
-)
+from ..core.links import MS_TROUBLESHOOT, MS_USE_CLAUDE, MS_VIRTUAL_NETWORKS, PLATFORM_GUIDE
+from .info import DiagnosisInfo, Variant
 
 _GUIDE_RESOURCE = "Provisioning › Provision a Foundry resource"
 
@@ -25,7 +20,7 @@ SETUP_ENTRIES: tuple[DiagnosisInfo, ...] = (
         "https://{resource}.services.ai.azure.com/anthropic/ from it) or the full base URL "
         "alone; unset the other variable.",
         guide_section="Authentication › API key authentication",
-        doc_url=CLAUDE_FOUNDRY_GUIDE,
+        doc_url=PLATFORM_GUIDE,
     ),
     DiagnosisInfo(
         code="config-missing",
@@ -40,7 +35,7 @@ SETUP_ENTRIES: tuple[DiagnosisInfo, ...] = (
         "${default_audience}`) or sign in so that DefaultAzureCredential finds "
         "a credential. Secrets are read from the environment only, never from flags.",
         guide_section="Authentication",
-        doc_url=CLAUDE_FOUNDRY_GUIDE,
+        doc_url=PLATFORM_GUIDE,
     ),
     DiagnosisInfo(
         code="dns-failure",
@@ -69,6 +64,31 @@ SETUP_ENTRIES: tuple[DiagnosisInfo, ...] = (
         "transient reset.",
         guide_section=_GUIDE_RESOURCE,
         doc_url=MS_VIRTUAL_NETWORKS,
+        variants=(
+            Variant(
+                "loopback-refused",
+                title="Nothing listens at the base URL's port on this machine",
+                cause="The base URL's host is this machine (${target}) and the connection was "
+                "refused: no server listens on that port. No proxy, firewall or Azure network "
+                "is on the path.",
+                remedy="Start the local server, e.g. `foundry-conformance emulator --port "
+                "${target_port}`, or put the port it listens on in the base URL; `--emulator` "
+                "without a base URL starts one on a free port for the run.",
+            ),
+            Variant(
+                "loopback",
+                title="The local server at the base URL refused or dropped the connection",
+                cause="The base URL's host is this machine (${target}), so no proxy, firewall or "
+                "Azure network is on the path: nothing listens on that port (connection "
+                "refused), or the local server there closed the connection before a complete "
+                "answer.",
+                remedy="If the connection was refused, start the local server (e.g. "
+                "`foundry-conformance emulator --port ${target_port}`) or put the port it "
+                "listens on in the base URL. If it was reset, read that server's own output: "
+                "the emulator's connection-reset and reset-midstream fault profiles reset on "
+                "purpose, and a crash shows there.",
+            ),
+        ),
     ),
     DiagnosisInfo(
         code="tls-error",
@@ -83,6 +103,19 @@ SETUP_ENTRIES: tuple[DiagnosisInfo, ...] = (
         "Never turn certificate verification off.",
         guide_section=_GUIDE_RESOURCE,
         doc_url=MS_USE_CLAUDE,
+        variants=(
+            Variant(
+                "loopback",
+                title="The local server at the base URL does not speak TLS",
+                cause="The base URL's host is this machine (${target}) and the TLS handshake "
+                "failed there: a local test server such as the embedded emulator serves plain "
+                "HTTP ('wrong version number' is an HTTP answer read as TLS). No proxy or Azure "
+                "certificate is involved.",
+                remedy="Give the local server's base URL with http://, as `foundry-conformance "
+                "emulator` prints it (http://${target}/anthropic/); keep https:// for the "
+                "resource's own host.",
+            ),
+        ),
     ),
     DiagnosisInfo(
         code="timeout",
@@ -110,7 +143,7 @@ SETUP_ENTRIES: tuple[DiagnosisInfo, ...] = (
         "corrected URL is in the details), or give only the resource name and let the SDK "
         "build it; requests then go to …/anthropic/v1/messages.",
         guide_section="Authentication",
-        doc_url=CLAUDE_FOUNDRY_GUIDE,
+        doc_url=PLATFORM_GUIDE,
     ),
     DiagnosisInfo(
         code="api-not-supported",
@@ -138,8 +171,20 @@ SETUP_ENTRIES: tuple[DiagnosisInfo, ...] = (
         "defaults to the model ID, e.g. ${example_model}, but may be customised and cannot be "
         "renamed). Right after creating a deployment, wait five minutes; check that the model "
         "is offered in the resource's region.",
+        variants=(
+            Variant(
+                "case-mismatch",
+                title="The deployment name differs from the resource's only in case",
+                cause="The name sent in `model` was not found (404), while a deployment whose "
+                "name differs from it only in letter case answered in this same run: this "
+                "endpoint does not find a deployment under another spelling of its case.",
+                remedy="Send the deployment name exactly as the resource spells it, case "
+                "included: ${exact_names}; give it to `--deployment` here and in the `model` "
+                "field (the SDK's `model=`) of your clients.",
+            ),
+        ),
         guide_section="Troubleshooting › Model and deployment errors › Model not found / "
         "Deployment not found",
-        doc_url=CLAUDE_FOUNDRY_GUIDE,
+        doc_url=PLATFORM_GUIDE,
     ),
 )

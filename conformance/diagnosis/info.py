@@ -1,9 +1,10 @@
 """What a diagnosis is: a stable code, how bad it is, cause and remedy, and where it is documented.
 
 The codes are a closed ``Literal`` so that a rule naming a code that the catalog lacks is a type
-error, not a report with a hole in it. The documents linked here are the public pages the research
-notes cite (``research/foundry-wire-facts.md``); the guide sections are those of the platform guide
-(``seed/``), named in English.
+error, not a report with a hole in it. The documents an entry links are the public pages the
+research notes cite (``research/foundry-wire-facts.md``), kept with what each is called in
+``core.links``; its guide section is a heading of the platform guide (``seed/``), named in English,
+one of ``core.links.GUIDE_SECTIONS``.
 """
 
 from __future__ import annotations
@@ -70,25 +71,19 @@ DiagnosisCode = Literal[
     "feature-not-honoured",
 ]
 
-# Public pages the remedies rest on.
-CLAUDE_FOUNDRY_GUIDE = (
-    "https://platform.claude.com/docs/en/build-with-claude/claude-in-microsoft-foundry"
-)
-CLAUDE_ERRORS = "https://docs.claude.com/en/api/errors"
-CLAUDE_STREAMING = "https://docs.claude.com/en/api/messages-streaming"
-MS_USE_CLAUDE = (
-    "https://learn.microsoft.com/azure/foundry/foundry-models/how-to/use-foundry-models-claude"
-)
-MS_TROUBLESHOOT = "https://learn.microsoft.com/azure/foundry/openai/how-to/troubleshoot-errors"
-MS_AUTHN_AUTHZ = (
-    "https://learn.microsoft.com/azure/foundry/concepts/authentication-authorization-foundry"
-)
-MS_DISABLE_LOCAL_AUTH = "https://learn.microsoft.com/azure/ai-services/disable-local-auth"
-MS_VIRTUAL_NETWORKS = (
-    "https://learn.microsoft.com/azure/ai-services/cognitive-services-virtual-networks"
-)
-SDK_API_KEY_ISSUE = "https://github.com/anthropics/anthropic-sdk-python/issues/1661"
-MS_QUOTAS = "https://learn.microsoft.com/azure/foundry/foundry-models/quotas-limits"
+
+@dataclass(frozen=True)
+class Variant:
+    """Another reading of the same cause, where the evidence or the target changes what it means
+    or what to do (every request failed; the endpoint is this machine): what it gives replaces
+    the entry's. It says more than the entry, so a finding reads so only when all its evidence
+    shows it (``readings``)."""
+
+    key: str
+    title: str | None = None
+    severity: Severity | None = None
+    cause: str | None = None
+    remedy: str | None = None
 
 
 @dataclass(frozen=True)
@@ -100,9 +95,28 @@ class DiagnosisInfo:
     severity: Severity
     cause: str
     remedy: str
-    # The section of the platform guide the remedy rests on (None: the guide does not cover it).
+    # The section of the platform guide the remedy rests on (None: the guide does not cover it),
+    # and the page it rests on beyond the guide (or an anchor on the guide itself).
     guide_section: str | None
     doc_url: str | None
+    variants: tuple[Variant, ...] = ()
+
+    def variant(self, key: str | None) -> DiagnosisInfo:
+        """This entry as its variant ``key`` reads (None: as it is); ``KeyError`` names a key
+        the entry lacks."""
+        if key is None:
+            return self
+        found = next((v for v in self.variants if v.key == key), None)
+        if found is None:
+            raise KeyError(f"diagnosis {self.code!r} has no variant {key!r}")
+        return replace(
+            self,
+            title=found.title or self.title,
+            severity=found.severity or self.severity,
+            cause=found.cause or self.cause,
+            remedy=found.remedy or self.remedy,
+            variants=(),
+        )
 
     def filled(self, facts: Mapping[str, str]) -> DiagnosisInfo:
         """This entry with its ``${name}`` platform facts filled in (``KeyError``: a fact the

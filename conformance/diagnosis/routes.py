@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from urllib.parse import urlsplit
 
 # Routes the harness expects to work (with or without the SDK's ``?beta=true``).
@@ -47,3 +48,31 @@ def suggested_base_url(base_url: str) -> str:
     scheme = parts.scheme if parts.scheme in ("http", "https") else "https"
     host = parts.netloc.rpartition("@")[2]  # never repeat credentials embedded in a URL
     return f"{scheme}://{host}/anthropic/"
+
+
+def is_loopback(url: str) -> bool:
+    """Whether ``url``'s host is this machine (127.0.0.0/8, ::1, localhost), read from the URL
+    alone: nothing is resolved."""
+    try:
+        host = (urlsplit(url.strip()).hostname or "").rstrip(".").lower()
+    except ValueError:
+        return False
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def host_and_port(url: str) -> tuple[str, str]:
+    """``url``'s host and port as they would be dialled (the scheme's default port if none)."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        return "", ""
+    host = parts.hostname or ""
+    default = {"http": 80, "https": 443}.get(parts.scheme)
+    shown = port if port is not None else default
+    return (f"[{host}]" if ":" in host else host), ("" if shown is None else str(shown))

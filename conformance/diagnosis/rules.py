@@ -21,17 +21,10 @@ from ..judge.errors import (
     stream_errors,
 )
 from .context import DiagnosisContext
+from .facts import KEY_LABELS, RunFacts, requested_model
 from .info import DiagnosisCode
 from .routes import is_messages_route, suggested_base_url, unsupported_api
-from .rules_auth import (
-    KEY_LABELS,
-    Observation,
-    RunFacts,
-    forbidden,
-    missing_role,
-    unauthorized,
-    where,
-)
+from .rules_auth import Observation, forbidden, missing_role, unauthorized, where
 from .transport import classify_transport_error
 
 # Labels of requests whose credential is meant to be refused: a 2xx means nobody checked it.
@@ -40,6 +33,11 @@ _STREAM_ERROR_CODES: Mapping[str | None, DiagnosisCode] = {
     "overloaded_error": "overloaded",
     "rate_limit_error": "rate-limited",
 }
+
+
+def stream_error_code(error_type: str | None) -> DiagnosisCode:
+    """The diagnosis of an ``error`` event inside a 200 stream, by its ``error.type``."""
+    return _STREAM_ERROR_CODES.get(error_type, "server-error")
 
 
 def explain(ix: Interaction, ctx: DiagnosisContext, facts: RunFacts) -> list[Observation]:
@@ -81,8 +79,12 @@ def _success(ix: Interaction) -> list[Observation]:
         # is judged by the check that sent it, which knows whether a success is wrong.
     if ix.streamed:
         for sig in stream_errors(ix.response_body):
-            code = _STREAM_ERROR_CODES.get(sig.type, "server-error")
-            found.append(Observation(code, f"{seen}, then a mid-stream error: {sig.describe()}"))
+            found.append(
+                Observation(
+                    stream_error_code(sig.type),
+                    f"{seen}, then a mid-stream error: {sig.describe()}",
+                )
+            )
     elif _should_be_json(ix) and not _is_json_object(ix.response_body):
         found.append(Observation("malformed-response", f"{seen}: {_excerpt(ix.response_body)}"))
     return found
@@ -121,7 +123,7 @@ def _client_error(
     status = ix.status
     if sig.code == "PermissionDenied":
         return [missing_role(ix, sig, ctx)]
-    model = ctx.profile.model(_requested_model(ix))
+    model = ctx.profile.model(requested_model(ix))
     if status == 401 and model is not None and model.entra_only and ix.auth in KEY_LABELS:
         detail = f"{where(ix)} → 401 {sig.describe()}; {model.id} accepts Entra ID only"
         return [Observation("entra-only-model", detail)]
@@ -130,7 +132,7 @@ def _client_error(
     if status == 403:
         return forbidden(ix, sig, ctx)
     if status == 404:
-        return _not_found(ix, sig, ctx)
+        return _not_found(ix, sig, ctx, facts)
     if status == 429:
         return [_rate_limited(ix, sig, ctx)]
     refused = ctx.profile.refused_features(sig.message or "") if status == 400 else None
@@ -155,7 +157,7 @@ def _refused_detail(
 
 
 def _not_found(
-    ix: Interaction, sig: ErrorSignature, ctx: DiagnosisContext
+    ix: Interaction, sig: ErrorSignature, ctx: DiagnosisContext, facts: RunFacts
 ) -> list[Observation] | None:
     seen = f"{where(ix)} → 404 {sig.describe()}"
     message = (sig.message or "").lower()
@@ -165,11 +167,13 @@ def _not_found(
         or (sig.type == "not_found_error" and ("model" in message or "deployment" in message))
         or deployment_gone
     ):
-        name = _requested_model(ix)
+        name = requested_model(ix)
         known = ctx.profile.model(name)
         if known is not None and known.lifecycle(ctx.now.date()) == "retired":
             return [Observation("model-retired", f"{seen}; {_retirement(known)}")]
-        detail = f"{seen}; deployment name sent: {name!r}" if name else seen
+        detail = (
+            f"{seen}; deployment name sent: {name!r}{_spelled(name, ctx, facts)}" if name else seen
+        )
         return [Observation("deployment-not-found", detail)]
     if not is_messages_route(ix.path):
         return None
@@ -179,6 +183,18 @@ def _not_found(
     if sig.code == "404" or "resource not found" in message:
         return [Observation("wrong-base-path", f"{seen}; use the base URL {base}")]
     return None
+
+
+def _spelled(name: str, ctx: DiagnosisContext, facts: RunFacts) -> str:
+    """The exact name to use when ``name`` differs only in case from one the run found (or,
+    failing that, from the default deployment name of the model it names)."""
+    served = facts.served_in_other_case(name)
+    if served is not None:
+        return f"; {served!r}, the same name in another case, answered in this run: use {served!r}"
+    model = ctx.profile.model(name)
+    if model is not None and model.id != name and model.id.casefold() == name.casefold():
+        return f"; the default deployment name of {model.id} is {model.id!r}, in lower case"
+    return ""
 
 
 def _retirement(model: Model) -> str:
@@ -242,12 +258,6 @@ def _is_json_object(body: str) -> bool:
     if truncated:
         return text.lstrip().startswith("{")
     return json_object(text) is not None
-
-
-def _requested_model(ix: Interaction) -> str | None:
-    request = json_object(split_excerpt(ix.request_body)[0])
-    model = request.get("model") if request else None
-    return model if isinstance(model, str) else None
 
 
 def _excerpt(body: str, limit: int = 160) -> str:

@@ -1,13 +1,12 @@
 """The rules for refused credentials (401/403): which key header, which token claim, which role.
 
 A refusal is read with what the run knows beyond the one exchange: whether the same key worked in
-another header (``RunFacts``) and the claims of the token that was sent (``DiagnosisContext``).
+another header (``facts.RunFacts``) and the claims of the token that was sent (``DiagnosisContext``).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -16,9 +15,9 @@ from conformance.core.jwt_claims import TokenClaims, normalize_audience
 
 from ..judge.errors import ErrorSignature
 from .context import DiagnosisContext
+from .facts import KEY_LABELS, RunFacts
 from .info import DiagnosisCode
 
-KEY_LABELS = frozenset({"x-api-key", "api-key", "sdk-key", "key-as-bearer"})
 ENTRA_LABELS = frozenset({"entra", "entra-alt-scope", "sdk-entra", "bad-token", "rbac-probe"})
 # Which credential headers a label stands for, when the recorded request does not show them.
 _LABEL_HEADERS = {
@@ -53,27 +52,6 @@ class Observation:
 
     code: DiagnosisCode
     detail: str
-
-
-@dataclass(frozen=True)
-class RunFacts:
-    """What the run shows that one interaction cannot: which key variants were accepted."""
-
-    accepted_key_labels: frozenset[str] = frozenset()
-
-    @classmethod
-    def of(cls, interactions: Iterable[Interaction]) -> RunFacts:
-        """The facts of ``interactions`` (only requests meant to succeed count)."""
-        return cls(
-            frozenset(
-                ix.auth
-                for ix in interactions
-                if ix.auth in KEY_LABELS
-                and not ix.expects_error
-                and ix.status is not None
-                and 200 <= ix.status < 300
-            )
-        )
 
 
 def where(ix: Interaction) -> str:

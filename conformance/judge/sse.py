@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..core.untrusted import UntrustedJSONError, parse_json
+from .shapes import anthropic_error_problems
 
 DONE_SENTINEL = "[DONE]"
 
@@ -62,9 +63,22 @@ class StreamVerdict:
     start_usage: dict[str, Any] = field(default_factory=dict)
     final_usage: dict[str, Any] = field(default_factory=dict)
     stop_reason: str | None = None
+    # The ``error`` object of an ``error`` event, which ends the stream (well-formed or not).
     error: dict[str, Any] | None = None
+    # Whether that event has Anthropic's error shape (``error.type`` and ``error.message``).
+    error_is_anthropic: bool = False
     done_sentinel: bool = False
     event_types: list[str] = field(default_factory=list)
+
+    @property
+    def model_error(self) -> str | None:
+        """The ``error.type`` of a well-formed error event that ended the stream (the model's
+        answer, such as ``overloaded_error``), else None."""
+        return str((self.error or {}).get("type")) if self.error_is_anthropic else None
+
+    def describe_error(self) -> str:
+        """``overloaded_error: Overloaded``: the error event's type and message."""
+        return _describe_error(self.error)
 
 
 def judge_message_stream(events: list[SseEvent]) -> StreamVerdict:
@@ -96,9 +110,15 @@ def judge_message_stream(events: list[SseEvent]) -> StreamVerdict:
         if kind == "error":
             error = payload.get("error")
             verdict.error = error if isinstance(error, dict) else {"message": str(error)}
-            verdict.problems.append(
-                f"the stream carried an `error` event after HTTP 200: {_describe_error(verdict.error)}"
-            )
+            # Anthropic documents error events inside a 200 stream: a well-formed one is the
+            # model's answer (overloaded, say), which ends the stream; only a broken one is a
+            # fault of the stream itself.
+            verdict.error_is_anthropic = not anthropic_error_problems(payload)
+            if not verdict.error_is_anthropic:
+                verdict.problems.append(
+                    "the stream carried an `error` event after HTTP 200 that is not Anthropic's "
+                    f"error shape: {_describe_error(verdict.error)}"
+                )
             state = "ended"
             continue
         if state == "ended":
@@ -123,7 +143,7 @@ def judge_message_stream(events: list[SseEvent]) -> StreamVerdict:
             state = "ended"
     if state != "ended" and verdict.error is None:
         verdict.problems.append("the stream ended without `message_stop`")
-    if open_blocks:
+    if open_blocks and verdict.error is None:  # an error event cuts the blocks short
         verdict.problems.append(f"content blocks {sorted(open_blocks)} were never stopped")
     _judge_usage(verdict)
     return verdict

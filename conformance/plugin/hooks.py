@@ -11,8 +11,8 @@ pytest-html extras.
 from __future__ import annotations
 
 import contextlib
+import sys
 from collections.abc import Generator, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,16 +20,16 @@ import pytest
 from ..core.catalog import BY_ID
 from ..core.errors import BudgetExceeded, Unavailable
 from ..core.interactions import tagged
+from ..report.terminal import wrapped
 from ..target.discovery import NO_DEPLOYMENT
 from ..target.run import FoundryRun
 from ..target.sdk_loader import start_loading_sdk, wait_for_sdk
 from . import html_extras, junit_extras
-from .keys import CASE_EVIDENCE_KEY, LABEL_ATTRIBUTE, MARKER, check_id_of, label_of
+from .keys import CASE_EVIDENCE_KEY, LABEL_ATTRIBUTE, MARKER, check_id_of, label_of, skip_as
 from .options import OPTIONS, settings_of
 from .pool import POOL_KEY, CheckPool
 from .recorder import RECORDER_KEY, RunRecorder
 
-PLUGIN_DIR = Path(__file__).resolve().parent
 NO_XDIST = (
     "foundry-conformance does not run under pytest-xdist's -n: its checks share one target, one "
     "request budget and one summary. Use --foundry-jobs N (the CLI's --jobs N) to run them "
@@ -173,8 +173,8 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     if reason is None and pool is not None:
         pool.barrier()  # a serial check starts once the pooled ones have finished,
         reason = recorder.skip_reason(check_id)  # which may have spent the budget
-    if reason:
-        pytest.skip(reason)
+    if reason is not None:
+        skip_as(item, reason)
 
 
 @pytest.hookimpl(tryfirst=True, specname="pytest_pyfunc_call")
@@ -193,7 +193,7 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> Generator[None, object, o
     try:
         return (yield)
     except Unavailable as exc:
-        pytest.skip(str(exc))
+        skip_as(pyfuncitem, exc)
 
 
 @pytest.hookimpl(wrapper=True)
@@ -204,6 +204,8 @@ def pytest_fixture_setup(
     try:
         return (yield)
     except Unavailable as exc:
+        if isinstance(request.node, pytest.Item):
+            skip_as(request.node, exc)
         pytest.skip(str(exc))
 
 
@@ -231,12 +233,11 @@ def pytest_runtest_makereport(
 
 
 def _point_harness_skips_at_the_check(item: pytest.Item, report: pytest.TestReport) -> None:
-    """A skip the harness raised for a check (opt-in, budget, credential) is listed at the
-    check's own line, as a skip marker's would be, not at the line of this plugin that raised it."""
+    """A skip of a check (opt-in, budget, credential, a rule the profile exempts) is listed at
+    the check's own line, as a skip marker's would be, not at the line of the plugin or the
+    suite's helper that raised it."""
     longrepr = report.longrepr
-    if not (report.skipped and isinstance(longrepr, tuple) and len(longrepr) == 3):
-        return
-    if Path(str(longrepr[0])).resolve().parent == PLUGIN_DIR:
+    if report.skipped and isinstance(longrepr, tuple) and len(longrepr) == 3:
         path, line, _ = item.reportinfo()
         report.longrepr = (str(path), (line or 0) + 1, longrepr[2])
 
@@ -252,13 +253,34 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> Generator[
     return result
 
 
-def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
-    """The verdict block, last thing on screen."""
+@pytest.hookimpl(wrapper=True, tryfirst=True, specname="pytest_sessionfinish")
+def pytest_sessionfinish_verdict(session: pytest.Session) -> Generator[None, None, None]:
+    """The skips folded by reason, then the verdict block: the last lines on screen, after
+    pytest's own summary (this wrapper is the outermost, so it ends after the terminal's)."""
+    result = yield
+    recorder = session.config.stash.get(RECORDER_KEY, None)
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if recorder is not None and reporter is not None:
+        lines = recorder.verdict_lines()
+        if sys.stdout.isatty():  # a log or a pipe keeps whole lines, for the viewer to wrap
+            lines = wrapped(lines, getattr(getattr(reporter, "_tw", None), "fullwidth", 80))
+        for line in lines:
+            reporter.write_line(line)
+    return result
+
+
+def pytest_report_teststatus(
+    report: pytest.TestReport, config: pytest.Config
+) -> tuple[str, str, str] | None:
+    """A check case that could not judge is counted as an error, as the verdict block counts
+    it, not as a failure: pytest's summary line and the harness's agree."""
     recorder = config.stash.get(RECORDER_KEY, None)
-    if recorder is None or recorder.summary is None:
-        return
-    for line in recorder.verdict_lines():
-        terminalreporter.write_line(line)
+    if recorder is None or report.when != "call" or not report.failed:
+        return None
+    outcome = recorder.outcomes.get(report.nodeid)
+    if outcome is None or outcome.status != "error":
+        return None
+    return "error", "E", "ERROR"
 
 
 # -- fixtures --------------------------------------------------------------------------------

@@ -13,17 +13,26 @@ fixtures (an opt-in probe) would keep its function name; the same call is made h
 The request IDs travel as a report section named ``Captured stdout …``: junitxml writes a case's
 captured stdout into ``<system-out>`` when ``junit_logging`` is ``system-out`` (or ``out-err`` or
 ``all``), a setting of the suite's ``pytest.ini``; with pytest's default (``no``) it writes none.
+
+What to do: the diagnoses exist only once the run's summary does, after junitxml has written the
+file; the recorder then hands the summary to ``rewrite``, before it scans the artifacts for
+secrets, and a failed case's ``<failure message>`` leads with its diagnosis codes and remedies
+(``report.junit``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Generator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from ..report.junit import annotate_junit
 from ..report.transcript import request_ids
+from ..summary.model import RunSummary
 from .keys import CASE_EVIDENCE_KEY, LABEL_ATTRIBUTE
+from .recorder import RECORDER_KEY
 
 XML_KEY: pytest.StashKey[Any] | None
 try:  # The stash key of junitxml's LogXML: what record_xml_attribute itself uses.
@@ -56,6 +65,23 @@ class JunitExtras:
             if text:
                 report.sections.append((SECTION, text + "\n"))
         return report
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        """Ask the recorder (there is one once checks are collected) for the summary, to rewrite
+        the file before the artifacts are scanned."""
+        recorder = self.config.stash.get(RECORDER_KEY, None)
+        if recorder is not None and self.rewrite not in recorder.before_scan:
+            recorder.before_scan.append(self.rewrite)
+
+    def rewrite(self, summary: RunSummary) -> None:
+        """The JUnit file junitxml wrote, with each failed check case saying what to do."""
+        xml: Any = self.config.stash.get(XML_KEY, None) if XML_KEY is not None else None
+        path = Path(getattr(xml, "logfile", None) or self.config.option.xmlpath)
+        try:
+            text = path.read_text("utf-8")
+            path.write_text(annotate_junit(text, summary), "utf-8")
+        except (OSError, UnicodeError):
+            return  # the file as junitxml wrote it stays: it is still a valid report
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:

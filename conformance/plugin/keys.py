@@ -8,10 +8,12 @@ imports them all. The recorder's and the pool's own stash keys live with them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NoReturn
 
 import pytest
 
 from ..config import Settings
+from ..core.errors import Unavailable
 from ..core.interactions import Interaction
 from ..report.transcript import case_label
 
@@ -34,6 +36,14 @@ class CaseEvidence:
 
 
 CASE_EVIDENCE_KEY = pytest.StashKey[CaseEvidence]()
+# Why a skipped case was skipped, without what is particular to it (``Unavailable.kind``).
+SKIP_KIND_KEY = pytest.StashKey[str]()
+
+
+def skip_as(item: pytest.Item, unavailable: Unavailable) -> NoReturn:
+    """Skip ``item`` with ``unavailable``'s reason, keeping its kind for the terminal's fold."""
+    item.stash[SKIP_KIND_KEY] = unavailable.kind
+    pytest.skip(str(unavailable))
 
 
 def check_id_of(item: pytest.Item) -> str | None:

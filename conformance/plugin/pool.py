@@ -43,8 +43,8 @@ from ..core.interactions import current_tag, tagged
 from ..target.limits import InFlight
 from ..target.run import FoundryRun
 from ..target.sdk_loader import wait_for_sdk
-from .keys import check_id_of
-from .recorder import RunRecorder
+from .keys import check_id_of, skip_as
+from .recorder import NOT_RUN, RunRecorder
 
 # Threads beyond this wait for a free one (a run with many deployments has many cases).
 MAX_THREADS = 64
@@ -177,9 +177,9 @@ class CheckPool:
         item.user_properties.extend(finished.properties)
         if finished.not_started is not None:
             self.recorder.budget_spent(finished.not_started)
-            pytest.skip(f"not run: {finished.not_started}")
+            pytest.skip(NOT_RUN + finished.not_started)
         if isinstance(finished.error, Unavailable):
-            pytest.skip(str(finished.error))
+            skip_as(item, finished.error)
         if finished.error is not None:
             raise finished.error
 

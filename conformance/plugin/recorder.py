@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
@@ -17,19 +17,23 @@ from typing import Any
 import pytest
 
 from ..config import Mode, Settings
+from ..config.replay import option_differences
 from ..core import catalog
-from ..core.errors import Outcome, UnknownSelection
+from ..core.errors import Outcome, Unavailable, UnknownSelection
 from ..recording import RecordedCase, RunOutcome
 from ..report.artifacts import artifact_files, write_artifacts
-from ..report.terminal import verdict_block
+from ..report.terminal import skip_lines, verdict_block
 from ..summary.build import CaseOutcome, assemble_summary
+from ..summary.cut_short import BUDGET, INTERRUPTED, UNRECORDED
 from ..summary.model import RunSummary, Target
 from ..target.run import FoundryRun
-from .keys import CaseEvidence, check_id_of
+from .keys import SKIP_KIND_KEY, CaseEvidence, check_id_of
 
 # The outcome of a case until its call reports. pytest re-raises Ctrl-C (and pytest.exit) before
 # it makes that report, so a case interrupted mid-call keeps this reason instead of none at all.
 NOT_FINISHED = "not finished: the run was interrupted while this check ran"
+# How the reason of a check held back once the run's budget is spent begins (serial or pooled).
+NOT_RUN = "not run: "
 
 
 @dataclass
@@ -45,7 +49,11 @@ class RunRecorder:
     exit_code: int | None = None
     # What the run itself changed on the way (e.g. --jobs narrowed after a 429), for the summary.
     run_notes: list[str] = field(default_factory=list)
+    # How the run was stopped, when it was ("interrupted (Ctrl-C)", "terminated (SIGTERM)").
+    interruption: str | None = None
     started: float = field(default_factory=time.monotonic)
+    # Files other writers made (junit.xml), brought up to date with the summary before the scan.
+    before_scan: list[Callable[[RunSummary], None]] = field(default_factory=list)
 
     # -- collection ------------------------------------------------------------------------
 
@@ -81,20 +89,20 @@ class RunRecorder:
         kept.sort(key=lambda entry: entry[:3])
         return [entry[3] for entry in kept], deselected
 
-    def skip_reason(self, check_id: str) -> str | None:
+    def skip_reason(self, check_id: str) -> Unavailable | None:
         """Why ``check_id`` must not run now (opt-in not enabled, budget spent), if it must not."""
         # The run-wide checks send nothing: they judge whatever the run did send.
         sends = catalog.BY_ID[check_id].phase != "run-wide"
         stop = self.stop_reason() if sends else None
         if stop:
-            return f"not run: {stop}"
+            return Unavailable(NOT_RUN + stop)
         if check_id in self.outside_suite:
-            return (
-                "opt-in probe, not part of the standard suite: run it with --suite full "
-                "(or --select " + check_id + ")" + self._enable_hint(check_id)
+            kind = "opt-in probe, not part of the standard suite: run it with --suite full"
+            return Unavailable(
+                f"{kind} (or --select {check_id}){self._enable_hint(check_id)}", kind=kind
             )
         if check_id == "RL-429" and not self.settings.probe_rate_limit:
-            return (
+            return Unavailable(
                 "opt-in probe: pass --probe-rate-limit to provoke a 429 on purpose "
                 f"(it may send up to {self.settings.max_requests} requests)"
             )
@@ -146,7 +154,11 @@ class RunRecorder:
             callspec = getattr(item, "callspec", None)
             params = dict(callspec.params) if callspec is not None else {}
             outcome = CaseOutcome(
-                check_id=check_id, case=item.nodeid, params=_str_params(params), reason=NOT_FINISHED
+                check_id=check_id,
+                case=item.nodeid,
+                params=_str_params(params),
+                reason=NOT_FINISHED,
+                cut_short="interrupted",
             )
             self.outcomes[item.nodeid] = outcome
         outcome.duration_s += report.duration
@@ -154,14 +166,18 @@ class RunRecorder:
         if report.skipped:
             outcome.status = "skipped"
             outcome.reason = _skip_reason(report)
+            outcome.skip_kind = item.stash.get(SKIP_KIND_KEY, "")
+            outcome.cut_short = "budget" if outcome.reason.startswith(NOT_RUN) else None
             return
         if report.passed:
             if report.when == "call":
                 outcome.status = "passed"
                 outcome.reason = str(outcome.details.get("note", ""))
+                outcome.cut_short = None
             return
         exc = call.excinfo.value if call.excinfo is not None else None
         outcome.status, outcome.reason, codes = _classify_failure(report.when, exc)
+        outcome.cut_short = _cut_short_by(exc)
         outcome.codes.extend(c for c in codes if c not in outcome.codes)
 
     @staticmethod
@@ -189,27 +205,40 @@ class RunRecorder:
                 redactor=run.redactor,
                 started_at=run.started_at,
                 finished_at=datetime.now(UTC),
-                incomplete=interrupted or self.budget_message is not None,
-                notes=[*self._notes(interrupted), *cassettes_notes],
+                stopped=self._stopped(interrupted),
+                notes=[*self._notes(), *cassettes_notes],
                 sdk_version=_package_version("anthropic"),
                 profile=run.settings.profile,
             )
             if run.cassettes is not None:
                 # Before the scan: metadata.json is an artifact too.
                 run.cassettes.finish(recorded_outcome(self.summary, run.token_scopes()))
+            for bring_up_to_date in self.before_scan:
+                bring_up_to_date(self.summary)
             self.exit_code = write_artifacts(
                 self.summary, run.settings.report_dir, run.redactor, also_scan=recorded_files(run)
             )
         finally:
             run.close()
 
-    def _notes(self, interrupted: bool) -> list[str]:
-        notes = [*self.settings.notes, *self.settings.warnings, *self.run_notes]
+    def _notes(self) -> list[str]:
+        return [*self.settings.notes, *self.settings.warnings, *self.run_notes]
+
+    def _stopped(self, interrupted: bool) -> dict[str, str]:
+        """Why the run stopped early, by cause, for the summary's ``cut_short``."""
+        stopped = {}
         if interrupted:
-            notes.append("the run was interrupted: this report holds only the checks that finished")
+            how = self.interruption or "interrupted (Ctrl-C)"
+            stopped[INTERRUPTED] = (
+                f"the run was {how} before every check had run: the report holds only the "
+                "checks that finished"
+            )
         if self.budget_message:
-            notes.append(f"the run stopped early: {self.budget_message}")
-        return notes
+            stopped[BUDGET] = self.budget_message
+        differences = option_differences(self.settings)
+        if differences:
+            stopped[UNRECORDED] = "this replay asks for " + "; ".join(differences)
+        return stopped
 
     def case_evidence(self, item: pytest.Item) -> CaseEvidence:
         """The case's own exchanges, or (for a run-wide check, which sends nothing) those it
@@ -229,10 +258,10 @@ class RunRecorder:
         return CaseEvidence(tuple(ix for ix in log.snapshot() if ix.seq in judged), judged=True)
 
     def verdict_lines(self) -> list[str]:
-        """The compact verdict block for the terminal."""
+        """The skips folded by reason, then the compact verdict block, for the terminal."""
         if self.summary is None:
             return []
-        return verdict_block(self.summary, self.settings.report_dir)
+        return [*skip_lines(self.summary), *verdict_block(self.summary, self.settings.report_dir)]
 
 
 RECORDER_KEY = pytest.StashKey[RunRecorder]()
@@ -306,6 +335,12 @@ def _skip_reason(report: pytest.TestReport) -> str:
     if isinstance(longrepr, tuple) and len(longrepr) == 3:
         return str(longrepr[2]).removeprefix("Skipped: ")
     return str(longrepr or "skipped")
+
+
+def _cut_short_by(exc: BaseException | None) -> str | None:
+    """How ``exc`` cut its case short (budget spent, not in the recording), if it did."""
+    declared = getattr(exc, "outcome", None)
+    return declared.cut_short if isinstance(declared, Outcome) else None
 
 
 def _classify_failure(when: str, exc: BaseException | None) -> tuple[str, str, Sequence[str]]:

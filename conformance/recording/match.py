@@ -214,33 +214,35 @@ def miss_message(
 ) -> str:
     """One paragraph: which check, what it sent, the nearest recorded request, what differs, the fix."""
     head = f"{label} sent {describe(sent)}, which is not recorded in {cassette}."
-    best = nearest(sent, candidates)
-    if best is None:
-        near = "The cassette set holds no recorded request at all."
-    else:
-        diffs = differences(sent, best)
-        if diffs:
-            near = (
-                f"Nearest recorded request: {describe(best)} ({best.where}); it differs in "
-                + "; ".join(diffs[:MAX_DIFFERENCES])
-                + "."
-            )
-        elif best.own and best.played:
-            near = (
-                f"The same request is recorded ({best.where}) and was already answered: the check "
-                "sent it more often than when it was recorded."
-            )
-        else:
-            near = (
-                f"The same request is recorded for another case ({best.where}), but answers are "
-                "never borrowed across cases: this case's own recording lacks it (deleted, or "
-                "recorded by another suite or harness version)."
-            )
     fix = (
         "Nothing was sent. Re-record with `foundry-conformance run --mode record --cassettes "
         "DIR`, or replay with the options the recording used (listed in its metadata.json)."
     )
-    return f"{head} {near} {fix}"
+    return f"{head} {nearest_recorded(sent, candidates)} {fix}"
+
+
+def nearest_recorded(sent: RequestView, candidates: Sequence[RequestView]) -> str:
+    """One sentence: the recorded request nearest to ``sent`` and what differs."""
+    best = nearest(sent, candidates)
+    if best is None:
+        return "The cassette set holds no recorded request at all."
+    diffs = differences(sent, best)
+    if diffs:
+        return (
+            f"Nearest recorded request: {describe(best)} ({best.where}); it differs in "
+            + "; ".join(diffs[:MAX_DIFFERENCES])
+            + "."
+        )
+    if best.own and best.played:
+        return (
+            f"The same request is recorded ({best.where}) and was already answered: the check "
+            "sent it more often than when it was recorded."
+        )
+    return (
+        f"The same request is recorded for another case ({best.where}), but answers are "
+        "never borrowed across cases: this case's own recording lacks it (deleted, or "
+        "recorded by another suite or harness version)."
+    )
 
 
 def _query_text(pairs: Sequence[tuple[str, str]]) -> str:

@@ -27,7 +27,7 @@ from ..core.errors import CassetteError, CassetteMiss
 from ..core.interactions import CLIENT_REQUEST_ID_HEADER, current_tag
 from . import CassetteTransport
 from .files import MATCHERS, Exchange, read_cassette, scrubbed_request, view_of
-from .match import RequestView, miss_message
+from .match import RequestView, miss_message, nearest_recorded
 from .meta import cassette_name
 from .scrub import Scrubber
 
@@ -65,7 +65,6 @@ class ReplayCassettes(CassetteTransport):
         self.recording = recording
         self._lock = threading.Lock()
         self._cassettes: dict[str, _Cassette] = {}
-        self._misses = 0
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         """The recorded answer to ``request``, or ``CassetteMiss`` saying why there is none."""
@@ -80,30 +79,22 @@ class ReplayCassettes(CassetteTransport):
                 entry = None
             recorded = next((r for r, e in cassette.vcr.data if e is entry), None)
         if entry is None:
-            with self._lock:
-                self._misses += 1
-            raise CassetteMiss(self._miss(name, cassette, sent))
+            raise self._miss(name, cassette, sent)
         return _replayed(entry, request, recorded)
 
     def notes(self) -> list[str]:
-        """The requests no cassette answered, and the recorded ones nobody asked for."""
+        """The recorded interactions nobody asked for. (The requests no cassette answered are
+        the run's ``unrecorded`` interactions: the summary says what they cut short.)"""
         with self._lock:
-            cassettes, misses = dict(self._cassettes), self._misses
-        notes = []
-        if misses:
-            notes.append(
-                f"Requests not in the cassettes: {misses}. Each got no answer and failed the "
-                "check that sent it, naming the nearest recorded request; nothing was sent, so "
-                "an 'unreachable' verdict here means unrecorded, not down."
-            )
+            cassettes = dict(self._cassettes)
         unplayed = {name: c.unplayed() for name, c in cassettes.items() if c.unplayed()}
-        if unplayed:
-            listed = ", ".join(f"{name} ({n})" for name, n in sorted(unplayed.items()))
-            notes.append(
-                f"{sum(unplayed.values())} recorded interactions were not replayed: {listed}. "
-                "The checks sent fewer requests than when recording."
-            )
-        return notes
+        if not unplayed:
+            return []
+        listed = ", ".join(f"{name} ({n})" for name, n in sorted(unplayed.items()))
+        return [
+            f"{sum(unplayed.values())} recorded interactions were not replayed: {listed}. "
+            "The checks sent fewer requests than when recording."
+        ]
 
     def _load(self, name: str) -> _Cassette:
         with self._lock:
@@ -115,8 +106,9 @@ class ReplayCassettes(CassetteTransport):
                 self._cassettes[name] = cassette
         return cassette
 
-    def _miss(self, name: str, own: _Cassette, sent: Any) -> str:
-        """The one-paragraph message of a request no cassette answers."""
+    def _miss(self, name: str, own: _Cassette, sent: Any) -> CassetteMiss:
+        """A request no cassette answers: the one-paragraph message, and what the recording
+        lacks in one sentence."""
         candidates = own.views(own=True)
         for path in sorted(self.directory.glob("*" + CASSETTE_SUFFIX)):
             if path.name == name:
@@ -125,11 +117,12 @@ class ReplayCassettes(CassetteTransport):
                 candidates += self._load(path.name).views(own=False)
             except CassetteError:
                 continue  # its own checks report it; it cannot be the nearest here
-        where = str(own.path)
+        where, why = str(own.path), nearest_recorded(view_of(sent), candidates)
         if not own.path.is_file():
-            where += f" ({self._why_no_file(name)})"
+            why = self._why_no_file(name)
+            where += f" ({why})"
         label = name.removesuffix(CASSETTE_SUFFIX)
-        return miss_message(label, view_of(sent), where, candidates)
+        return CassetteMiss(miss_message(label, view_of(sent), where, candidates), why)
 
     def _why_no_file(self, name: str) -> str:
         case = self.recording.cases.get(name) if self.recording is not None else None

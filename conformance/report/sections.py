@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from ..core.catalog import AREAS
+from ..core.links import PLATFORM_GUIDE, guide_label, in_guide, link_label
 from ..summary.model import CheckResult, DiagnosisEntry, Evidence, RunSummary
 from .evidence import body_excerpt, is_failure, status_text, utc_time
 from .transcript import case_label
@@ -40,6 +41,31 @@ class EvidenceRow:
 
 
 @dataclass(frozen=True)
+class DocLink:
+    """Where a diagnosis is documented: ``Guide`` (a section of the platform guide) or ``Source``
+    (the page beyond it), with a label derived from the target and, for a web page, its address."""
+
+    kind: str
+    label: str
+    url: str
+
+
+def doc_links(guide_section: str, doc_url: str) -> list[DocLink]:
+    """A diagnosis's guide section and source, each labelled by what it points at: the guide
+    link names its section, any other page is named from its own address (``link_label``). A
+    source that is no web page is left out (a summary from elsewhere may hold anything)."""
+    url = doc_url if doc_url.startswith(("https://", "http://")) else ""
+    links = []
+    if guide_section or in_guide(url):
+        anchored = url if in_guide(url) else PLATFORM_GUIDE
+        label = guide_label(guide_section) if guide_section else link_label(anchored)
+        links.append(DocLink("Guide", label, anchored))
+    if url and not in_guide(url):
+        links.append(DocLink("Source", link_label(url), url))
+    return links
+
+
+@dataclass(frozen=True)
 class DiagnosisView:
     """One finding, with its evidence split into the rows shown and those folded away."""
 
@@ -48,8 +74,7 @@ class DiagnosisView:
     severity: str
     summary: str
     remedy: str
-    guide_section: str
-    doc_url: str
+    links: list[DocLink]
     details: list[str]
     checks: list[str]
     shown: list[EvidenceRow]
@@ -137,8 +162,7 @@ def diagnosis_view(entry: DiagnosisEntry, *, date: bool = True) -> DiagnosisView
         severity=entry.severity,
         summary=entry.summary,
         remedy=entry.remedy,
-        guide_section=entry.guide_section,
-        doc_url=entry.doc_url,
+        links=doc_links(entry.guide_section, entry.doc_url),
         details=list(entry.details),
         checks=list(dict.fromkeys(entry.checks)),
         shown=rows[:EVIDENCE_SHOWN],

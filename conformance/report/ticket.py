@@ -25,7 +25,7 @@ from .evidence import (
     utc_time,
 )
 from .matrix import ticket_lines
-from .sections import SEVERITY_RANK
+from .sections import SEVERITY_RANK, doc_links
 from .view import recording_age
 
 CITED_PER_DIAGNOSIS = 8
@@ -171,9 +171,8 @@ def diagnosis_block(number: int, entry: DiagnosisEntry) -> list[str]:
         "",
         f"**Remedy.** {entry.remedy}",
     ]
-    if entry.guide_section or entry.doc_url:
-        section = entry.guide_section or "documentation"
-        lines += ["", f"Guide: {section}" + (f" — <{entry.doc_url}>" if entry.doc_url else "")]
+    for link in doc_links(entry.guide_section, entry.doc_url):
+        lines += ["", f"{link.kind}: {link.label} — <{link.url}>"]
     lines += [f"- {detail}" for detail in entry.details]
     if entry.checks:
         lines += ["", "Checks: " + ", ".join(code(c) for c in dict.fromkeys(entry.checks))]
@@ -240,7 +239,10 @@ def render_ticket(summary: RunSummary) -> str:
             "",
         ]
     if summary.incomplete:
-        lines += ["**The run is incomplete:** it stopped before every check ran.", ""]
+        lines += ["**The run is incomplete:** it was cut short before every check was judged.", ""]
+        for cause in summary.cut_short:
+            lines += [f"- {cause.summary}", *(f"  - {d}" for d in cause.details)]
+        lines += [""] if summary.cut_short else []
     lines += [*environment(summary), ""]
     if summary.diagnoses:
         lines += ["## Diagnoses", ""]

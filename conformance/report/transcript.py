@@ -7,6 +7,7 @@ The interactions given here are already redacted by the client seam (credential 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Protocol
 
 from ..core.interactions import Interaction
 from .evidence import utc_time
@@ -68,10 +69,34 @@ def transcript(interactions: Sequence[Interaction]) -> str:
     return rule.join(exchange(ix) for ix in interactions)
 
 
-def request_id_line(ix: Interaction) -> str:
-    """``#5 POST /anthropic/v1/messages → 401  request-id: —  apim-request-id: …``."""
+class Correlated(Protocol):
+    """An exchange as far as its correlation IDs go: an ``Interaction``, or a summary's
+    ``Evidence`` (which keeps the client's request ID as a field)."""
+
+    @property
+    def seq(self) -> int: ...
+    @property
+    def method(self) -> str: ...
+    @property
+    def path(self) -> str: ...
+    @property
+    def status(self) -> int | None: ...
+    @property
+    def error_class(self) -> str | None: ...
+    @property
+    def request_id(self) -> str | None: ...
+    @property
+    def apim_request_id(self) -> str | None: ...
+    @property
+    def started_at(self) -> float: ...
+
+
+def request_id_line(ix: Correlated, client_id: str | None = None) -> str:
+    """``#5 POST /anthropic/v1/messages → 401  request-id: —  apim-request-id: …``
+    (``client_id``: the ``x-ms-client-request-id`` sent, when not in the exchange's headers)."""
     status = str(ix.status) if ix.status is not None else f"no answer ({ix.error_class})"
-    client_id = ix.request_headers.get("x-ms-client-request-id")
+    if isinstance(ix, Interaction):
+        client_id = ix.request_headers.get("x-ms-client-request-id")
     parts = [
         f"#{ix.seq} {ix.method} {ix.path} → {status}",
         f"request-id: {ix.request_id or '—'}",

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC
 from urllib.parse import urlsplit
 
-from ..summary.model import RunSummary
+from ..summary.model import CutShort, RunSummary
 from ..summary.verdict import verdict_meaning
 from .evidence import all_evidence, iso_utc, parse_iso, profile_text
 from .matrix import MatrixView, matrix_view
@@ -31,6 +31,7 @@ VERDICT_WORD = {
     "nonconformant": "Non-conformant",
     "misconfigured": "Misconfigured",
     "unreachable": "Unreachable",
+    "incomplete": "Incomplete",
 }
 
 # How each verdict is coloured: only a conformant run is green.
@@ -39,6 +40,7 @@ VERDICT_TONE = {
     "nonconformant": "bad",
     "misconfigured": "bad",
     "unreachable": "bad",
+    "incomplete": "warn",
 }
 
 
@@ -52,6 +54,8 @@ class VerdictView:
     meaning: str
     counts: list[tuple[str, int]]
     incomplete: bool
+    # Why the run is incomplete, one entry per cause (the summary's ``cut_short``).
+    cut_short: list[CutShort] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -114,6 +118,7 @@ def verdict_view(summary: RunSummary) -> VerdictView:
             ("skipped", counts.get("skipped", 0)),
         ],
         incomplete=summary.incomplete,
+        cut_short=list(summary.cut_short),
     )
 
 

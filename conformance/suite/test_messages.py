@@ -7,6 +7,7 @@ import json
 import pytest
 
 from ..core.errors import CheckFailure
+from ..diagnosis import stream_error_code
 from ..judge.schema import schema_problems
 from ..judge.shapes import (
     anthropic_error_problems,
@@ -144,14 +145,17 @@ def test_stream_follows_the_event_grammar(
         problems.extend(stream_event_problems(event.json) if event.json is not None else [])
     if ttft_ms is not None:
         record_property("ttft_ms", ttft_ms)
+    broken = "the stream broke the grammar: " + "; ".join(problems[:6])
+    if verdict.model_error is not None:
+        # An error event is the model's answer (overloaded, say), not a fault of the stream:
+        # the grammar is named only when the stream broke it besides.
+        code = stream_error_code(verdict.model_error)
+        said = f"the stream carried an `error` event after HTTP 200: {verdict.describe_error()}"
+        if problems:
+            raise CheckFailure(f"{said}; {broken}", (code, "stream-protocol-violation"))
+        raise CheckFailure(said, (code,))
     if problems:
-        codes = (
-            ["overloaded"]
-            if verdict.error and verdict.error.get("type") == "overloaded_error"
-            else []
-        )
-        codes.append("stream-protocol-violation")
-        raise CheckFailure("the stream broke the grammar: " + "; ".join(problems[:6]), codes)
+        raise CheckFailure(broken, ("stream-protocol-violation",))
 
 
 @check("MSG-TOOLS")

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from ..core.errors import CheckFailure
+from ..core.errors import CheckFailure, Unavailable
 from ..core.platform import EFFORT_LEVELS, THINKING_TYPES, Model
 from ..target.run import FoundryRun
 from .helpers import (
@@ -57,10 +57,11 @@ def _judge(
 ) -> None:
     """Probe ``body``: accepted where the profile says ``allowed``, a 400 where it does not."""
     if allowed and run.settings.suite != "full":
-        pytest.skip(
-            f"the profile says {model.id} accepts {what}: accepting it costs tokens, so it is "
-            "probed in --suite full (the standard suite probes the refusals, which cost nothing)"
+        kind = (
+            "accepting it costs tokens, so it is probed in --suite full (the standard suite "
+            "probes the refusals, which cost nothing)"
         )
+        raise Unavailable(f"the profile says {model.id} accepts {what}: {kind}", kind=kind)
     response = send_primary(run, "POST", "v1/messages", body, expects_error=not allowed)
     refuse_to_judge_throttling(run, response)
     accepted = 200 <= response.status_code < 300

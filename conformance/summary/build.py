@@ -28,9 +28,19 @@ from ..diagnosis import (
     classify_error_body,
     diagnose,
     explain_interaction,
+    prevailing,
 )
+from .cut_short import UNRECORDED, cut_short_causes, unrecorded_case
 from .matrix import build_matrix
-from .model import CheckResult, DiagnosisEntry, Evidence, RunSummary, Target, UsageTotals
+from .model import (
+    CheckResult,
+    CutShort,
+    DiagnosisEntry,
+    Evidence,
+    RunSummary,
+    Target,
+    UsageTotals,
+)
 from .verdict import count_statuses, decide_verdict
 
 MAX_EVIDENCE_PER_CHECK = 20
@@ -50,6 +60,10 @@ class CaseOutcome:
     details: dict[str, Any] = field(default_factory=dict)
     # Interactions of other checks that this check judged (the run-wide checks send nothing).
     evidence_seqs: list[int] = field(default_factory=list)
+    # Why the case was not judged, if it was cut short ("budget", "interrupted", "unrecorded").
+    cut_short: str | None = None
+    # A skip's reason without what is particular to the case (``Unavailable.kind``).
+    skip_kind: str = ""
 
 
 def error_code_of(ix: Interaction) -> str | None:
@@ -78,12 +92,13 @@ def assemble_summary(
     redactor: Redactor,
     started_at: datetime,
     finished_at: datetime,
-    incomplete: bool = False,
+    stopped: Mapping[str, str] | None = None,
     notes: Sequence[str] = (),
     sdk_version: str = "",
     profile: PlatformProfile | None = None,
 ) -> RunSummary:
-    """The run summary: checks, diagnoses, usage, latency and the verdict."""
+    """The run summary: checks, diagnoses, usage, latency and the verdict. ``stopped`` says,
+    by cause (``cut_short.BUDGET``, ``cut_short.INTERRUPTED``), why the run stopped early."""
     by_case: dict[str, list[Interaction]] = {}
     for ix in interactions:
         by_case.setdefault(ix.case or "", []).append(ix)
@@ -107,7 +122,8 @@ def assemble_summary(
         base_url=target.base_url,
         profile=profile,
     )
-    findings = diagnose(interactions, context, declared)
+    # A replay's request that the recording could not answer was never sent: it shows nothing.
+    findings = diagnose([ix for ix in interactions if ix.unrecorded is None], context, declared)
     by_seq = {ix.seq: ix for ix in interactions}
     checks = [
         _check_result(
@@ -122,9 +138,10 @@ def assemble_summary(
     ]
     checks.sort(key=lambda c: (_catalog_index(c.id), c.case))
     entries = [_diagnosis_entry(f, redactor) for f in findings]
+    cut_short = cut_short_causes(checks, interactions, stopped or {})
     return RunSummary(
         # A run that did not finish (interrupted, budget spent) has not shown conformance.
-        verdict=_unfinished(decide_verdict(checks, interactions), incomplete),
+        verdict=decide_verdict(checks, interactions, cut_short=bool(cut_short)),
         target=target,
         started_at=started_at.isoformat(timespec="seconds"),
         finished_at=finished_at.isoformat(timespec="seconds"),
@@ -139,7 +156,8 @@ def assemble_summary(
             "python": platform.python_version(),
         },
         notes=[redactor.text(n) for n in notes],
-        incomplete=incomplete,
+        incomplete=bool(cut_short),
+        cut_short=[_redacted(entry, redactor) for entry in cut_short],
         latency=latency_by_deployment(interactions, outcomes),
         token_claims={label: claims.public_view() for label, claims in token_claims.items()},
         platform_profile={**profile.summary_view(), "api_version": profile.documented_version},
@@ -147,8 +165,10 @@ def assemble_summary(
     )
 
 
-def _unfinished(verdict: str, incomplete: bool) -> str:
-    return "nonconformant" if incomplete and verdict == "conformant" else verdict
+def _redacted(entry: CutShort, redactor: Redactor) -> CutShort:
+    entry.summary = redactor.text(entry.summary)
+    entry.details = [redactor.text(d) for d in entry.details]
+    return entry
 
 
 def _catalog_index(check_id: str) -> int:
@@ -166,14 +186,18 @@ def _check_result(
 ) -> CheckResult:
     spec = catalog.BY_ID[outcome.check_id]
     codes = list(outcome.codes)
-    if outcome.status in ("failed", "error"):
+    cut_short = outcome.cut_short
+    if outcome.status in ("failed", "error") and cut_short is None and unrecorded_case(own):
+        cut_short = UNRECORDED
+    if outcome.status in ("failed", "error") and cut_short is None:
         # The causes of this check's own exchanges first, then findings citing its evidence.
         for ix in own:
             codes.extend(c for c in explain(ix) if c not in codes)
         seqs = {ix.seq for ix in interactions}
         for finding in findings:
-            if finding.code not in codes and any(ix.seq in seqs for ix in finding.evidence):
+            if finding.code not in codes and finding.seqs & seqs:
                 codes.append(finding.code)
+    codes = prevailing(codes)  # one cause per evidence set, as the diagnoses say
     return CheckResult(
         id=spec.id,
         title=spec.title,
@@ -187,6 +211,8 @@ def _check_result(
         duration_s=round(outcome.duration_s, 3),
         case=outcome.case,
         details=outcome.details,
+        cut_short=cut_short,
+        skip_kind=redactor.text(outcome.skip_kind) if outcome.status == "skipped" else "",
     )
 
 
@@ -207,9 +233,11 @@ def _diagnosis_entry(finding: Finding, redactor: Redactor) -> DiagnosisEntry:
 
 
 def usage_totals(interactions: Sequence[Interaction]) -> UsageTotals:
-    """Requests and tokens, in all, per deployment and per check."""
-    totals = UsageTotals(requests=len(interactions))
-    for ix in interactions:
+    """Requests and tokens, in all, per deployment and per check (of the requests sent: not a
+    replay's that its recording could not answer)."""
+    sent = [ix for ix in interactions if ix.unrecorded is None]
+    totals = UsageTotals(requests=len(sent))
+    for ix in sent:
         inp, out = ix.input_tokens or 0, ix.output_tokens or 0
         totals.input_tokens += inp
         totals.output_tokens += out

@@ -15,7 +15,13 @@ from ..core.interactions import Interaction
 
 SCHEMA = "foundry-conformance.summary/1"
 
-VERDICTS: tuple[str, ...] = ("conformant", "nonconformant", "unreachable", "misconfigured")
+VERDICTS: tuple[str, ...] = (
+    "conformant",
+    "nonconformant",
+    "unreachable",
+    "misconfigured",
+    "incomplete",
+)
 
 
 @dataclass
@@ -79,6 +85,29 @@ class CheckResult:
     duration_s: float = 0.0
     case: str = ""
     details: dict[str, Any] = field(default_factory=dict)
+    # Why the case was not judged, if it was cut short: "budget", "interrupted", "unrecorded".
+    cut_short: str | None = None
+    # A skip's reason without what is particular to the case, shared by the cases skipped for
+    # the same reason (the terminal folds skips by it); empty: the reason itself.
+    skip_kind: str = ""
+
+    @property
+    def label(self) -> str:
+        """``AUTH-BAD-KEY[api-key]``: the case's name in the terminal, JUnit and the report."""
+        joined = "-".join(self.params.values())
+        return f"{self.id}[{joined}]" if joined else self.id
+
+
+@dataclass
+class CutShort:
+    """One cause that cut the run short, the check cases it left unjudged, and what explains it
+    (for a replay: what the recording lacked, per request)."""
+
+    cause: str
+    summary: str
+    checks: list[str] = field(default_factory=list)
+    details: list[str] = field(default_factory=list)
+    remedy: str = ""
 
 
 @dataclass
@@ -177,6 +206,8 @@ class RunSummary:
     harness: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     incomplete: bool = False
+    # Why the run is incomplete (empty when it finished): see ``summary.cut_short``.
+    cut_short: list[CutShort] = field(default_factory=list)
     latency: dict[str, dict[str, float | None]] = field(default_factory=dict)
     token_claims: dict[str, dict[str, Any]] = field(default_factory=dict)
     # The platform profile that set the expectations: {version, date, source, api_version}.

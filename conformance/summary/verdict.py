@@ -14,6 +14,7 @@ EXIT_NONCONFORMANT = 1
 EXIT_CONFIG_ERROR = 2
 EXIT_UNREACHABLE = 3
 EXIT_SECRET_LEAK = 4
+EXIT_INCOMPLETE = 5
 
 VERDICT_EXIT = {
     "conformant": EXIT_CONFORMANT,
@@ -22,6 +23,7 @@ VERDICT_EXIT = {
     # configuration error that sends nothing exits 2 before any verdict exists.
     "misconfigured": EXIT_NONCONFORMANT,
     "unreachable": EXIT_UNREACHABLE,
+    "incomplete": EXIT_INCOMPLETE,
 }
 
 VERDICT_MEANING = {
@@ -30,24 +32,20 @@ VERDICT_MEANING = {
     "misconfigured": "Every authenticated request was refused: the credentials or the endpoint "
     "configuration are wrong, so nothing about the deployment could be judged.",
     "unreachable": "No request got an HTTP answer: the endpoint could not be reached.",
+    "incomplete": "The run was cut short before every check was judged (why is below); nothing "
+    "that finished failed, but the rest is unknown.",
 }
-
-
-UNFINISHED_MEANING = (
-    "The run stopped before every check had run (see the notes): the checks that ran passed, "
-    "but the rest were not judged."
-)
 
 
 def verdict_meaning(summary: RunSummary) -> str:
     """What the verdict means for this run, in one sentence."""
-    unfinished = summary.incomplete and summary.verdict == "nonconformant"
-    if unfinished and not any(_counts_against(c) for c in summary.checks):
-        return UNFINISHED_MEANING
     return VERDICT_MEANING.get(summary.verdict, "")
 
 
 def _counts_against(check: CheckResult) -> bool:
+    """A case that failed or could not judge, unless it was cut short (then it was not judged)."""
+    if check.cut_short is not None:
+        return False
     return check.status == "error" or (check.status == "failed" and check.severity != "info")
 
 
@@ -62,15 +60,22 @@ def count_statuses(checks: Sequence[CheckResult]) -> dict[str, int]:
     }
 
 
-def decide_verdict(checks: Sequence[CheckResult], interactions: Sequence[Interaction]) -> str:
-    """The verdict: unreachable, misconfigured, nonconformant, or (only then) conformant."""
-    if interactions and not any(ix.answered for ix in interactions):
+def decide_verdict(
+    checks: Sequence[CheckResult], interactions: Sequence[Interaction], *, cut_short: bool = False
+) -> str:
+    """The verdict: unreachable, misconfigured, nonconformant, incomplete (the run was cut short
+    and nothing that finished failed), or (only then) conformant. A replay's request that its
+    recording could not answer was never sent: it says nothing about reaching the endpoint."""
+    sent = [ix for ix in interactions if ix.unrecorded is None]
+    if sent and not any(ix.answered for ix in sent):
         return "unreachable"
-    if all_refused(interactions):
+    if all_refused(sent):
         return "misconfigured"
     judged = [c for c in checks if c.status != "skipped"]
     if any(_counts_against(c) for c in judged):
         return "nonconformant"
+    if cut_short:
+        return "incomplete"
     if not any(c.status == "passed" for c in judged):
         return "nonconformant"  # nothing was judged: never green
     return "conformant"

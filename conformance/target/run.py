@@ -21,7 +21,7 @@ from ..config import AuthMode, Mode, Settings
 from ..config.values import alternate_scope
 from ..core.constants import EMULATOR_UNPRIVILEGED_PRINCIPAL, ENV_UNPRIVILEGED_TOKEN
 from ..core.errors import BudgetExceeded, TokenFormatError, Unavailable
-from ..core.interactions import tagged
+from ..core.interactions import current_tag, tagged
 from ..core.jwt_claims import TokenClaims, mint_test_token, read_claims, scope_to_audience
 from ..core.redaction import Redactor
 from ..emulator.profiles import parse_profiles
@@ -38,6 +38,9 @@ PRIMARY_AUTH_CASE = "session::primary-auth"
 
 # A key that is certainly wrong, for AUTH-BAD-KEY: well-formed (32 hex characters, like Azure's).
 BAD_KEY = "0" * 24 + "badc0ffe"
+# The labels of requests that carry a token of the run's providers (the configured scope's, the
+# other scope's, and the SDK's, which draws on the first).
+_PROVIDER_LABELS = frozenset({"entra", "entra-alt-scope", "sdk-entra"})
 
 
 class FoundryRun:
@@ -338,8 +341,14 @@ class FoundryRun:
         }
 
     def _remember_token(self, label: str, token: str) -> None:
-        """Scrub ``token`` from everything from now on, and keep its claims for diagnoses."""
+        """Scrub ``token`` from everything from now on, and keep its claims for diagnoses under
+        the label of the request it is fetched for (the SDK's ``sdk-entra`` calls draw on the
+        same provider as ``entra``): the diagnoses read the claims of the token a refused
+        request carried, never those of another."""
         self.redactor.add(token)
+        sending = current_tag().auth
+        if sending in _PROVIDER_LABELS:
+            label = sending
         if label not in self.token_claims:
             with contextlib.suppress(TokenFormatError):
                 self.token_claims.setdefault(label, read_claims(token))

@@ -19,7 +19,12 @@ from typing import Any
 import httpx
 
 from .. import __version__
-from ..core.errors import BudgetExceeded, RequestBudgetExceeded, TokenBudgetExceeded
+from ..core.errors import (
+    BudgetExceeded,
+    CassetteMiss,
+    RequestBudgetExceeded,
+    TokenBudgetExceeded,
+)
 from ..core.interactions import (
     CLIENT_REQUEST_ID_HEADER,
     Interaction,
@@ -261,12 +266,14 @@ class RecordingTransport(httpx.BaseTransport):
         t0 = time.perf_counter()
         try:
             response = self._inner.handle_request(request)
-        except httpx.HTTPError as exc:
+        except (httpx.HTTPError, CassetteMiss) as exc:
             leave()
             redact = self._log.redactor
             interaction.elapsed_ms = round((time.perf_counter() - t0) * 1000, 2)
             interaction.error_class = type(exc).__name__
             interaction.error_message = redact.text(str(exc) or type(exc).__name__)
+            if isinstance(exc, CassetteMiss):
+                interaction.unrecorded = redact.text(exc.why)
             self._log.closed(interaction)
             raise
         except BaseException:

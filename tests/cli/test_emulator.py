@@ -110,7 +110,8 @@ def test_an_unknown_profile_is_one_line_and_exit_2() -> None:
     text = out.getvalue()
     assert text.count("\n") == 1
     assert text.startswith(
-        "foundry-conformance emulator: unknown emulator profile 'overload'; valid profiles:"
+        "foundry-conformance emulator: unknown emulator profile 'overload'; "
+        "did you mean overloaded? valid profiles:"
     )
     assert "Traceback" not in text
 

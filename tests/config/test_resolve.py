@@ -312,6 +312,30 @@ def test_unknown_mode() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"mode": "lve"}, "--mode 'lve' is not one of the valid values. Did you mean --mode live? "
+         "Use one of: live, record, replay, emulator."),
+        ({"suite": "smok"}, "--suite 'smok' is not one of the valid values. Did you mean --suite "
+         "smoke? Use one of: smoke, standard, full."),
+        ({"auth": ["x-apikey"]}, "--auth 'x-apikey' is not one of the valid values. Did you mean "
+         "--auth x-api-key? Use one of: api-key, x-api-key, entra."),
+        ({"select": ["MSG-BASC"]}, "--select 'MSG-BASC' names no check of the catalog. Did you "
+         "mean --select MSG-BASIC? Give a check ID"),
+        ({"select": ["AUHT-"]}, "--select 'AUHT-' names no check of the catalog. Did you mean "
+         "--select AUTH-? Give a check ID"),
+        ({"select": ["rate-limit"]}, "--select 'rate-limit' names no check of the catalog. Did "
+         "you mean --select rate-limits? Give a check ID"),
+        ({"emulator": "api-key-rejectd", "resource": None}, "--emulator 'api-key-rejectd': unknown emulator profile "
+         "'api-key-rejectd'; did you mean api-key-rejected? valid profiles: default, "),
+    ],
+)  # fmt: skip
+def test_a_mistyped_choice_names_the_nearest_one(options: dict[str, Any], message: str) -> None:
+    exc = error(KEY_ENV, **({"resource": "myres"} | options))
+    assert str(exc).startswith(message), str(exc)
+
+
 # -- resource names -------------------------------------------------------------------------------
 
 
@@ -452,22 +476,28 @@ def test_plain_http_to_loopback_is_fine(host: str) -> None:
          "API route (v1/messages/count_tokens); the client appends /v1/... to the base URL itself. "
          "Stop the base URL before /v1: --base-url https://myres.services.ai.azure.com/anthropic/."),
         ("https://gw.example.com/claude/v1/",
-         "--base-url 'https://gw.example.com/claude/v1' includes the API route (v1); the client "
+         "--base-url 'https://gw.example.com/claude/v1/' includes the API route (v1); the client "
          "appends /v1/... to the base URL itself. Stop the base URL before /v1: --base-url "
          "https://gw.example.com/claude/."),
+        ("https://myres.services.ai.azure.com/anthropic/v1/messages?x=1",
+         "--base-url 'https://myres.services.ai.azure.com/anthropic/v1/messages?…' includes the "
+         "API route (v1/messages); the client appends /v1/... to the base URL itself. Stop the "
+         "base URL before /v1: --base-url https://myres.services.ai.azure.com/anthropic/."),
         ("myres.services.ai.azure.com/anthropic/",
-         "--base-url 'myres.services.ai.azure.com' is not an absolute URL. Start it with https://, "
-         "e.g. --base-url https://myres.services.ai.azure.com/anthropic/."),
+         "--base-url 'myres.services.ai.azure.com/anthropic/' has no scheme (http:// or "
+         "https://). Start it with https:// (Foundry and any remote endpoint speak HTTPS): "
+         "--base-url https://myres.services.ai.azure.com/anthropic/."),
         ("ftp://myres.services.ai.azure.com/anthropic/",
-         "--base-url uses the scheme 'ftp'; only https:// (or http:// for a local test server) is "
-         "possible. Give the endpoint as --base-url https://NAME.services.ai.azure.com/anthropic/."),
+         "--base-url 'ftp://myres.services.ai.azure.com/anthropic/' uses the scheme 'ftp'; only "
+         "https:// (or http:// for a local test server) is possible. Give the endpoint as "
+         "--base-url https://myres.services.ai.azure.com/anthropic/."),
         ("https://myres.services.ai.azure.com/anthropic/?api-version=2024-10-21",
-         "--base-url 'https://myres.services.ai.azure.com/anthropic?…' has a query or fragment; "
+         "--base-url 'https://myres.services.ai.azure.com/anthropic/?…' has a query or fragment; "
          "the base URL cannot carry parameters (this is not Azure OpenAI's ?api-version=). Remove "
          "everything from '?' or '#': --base-url https://myres.services.ai.azure.com/anthropic/; "
          "the key belongs in ANTHROPIC_FOUNDRY_API_KEY."),
         ("https://myres.services.ai.azure.com/anthropic/#top",
-         "--base-url 'https://myres.services.ai.azure.com/anthropic?…' has a query or fragment; "
+         "--base-url 'https://myres.services.ai.azure.com/anthropic/#…' has a query or fragment; "
          "the base URL cannot carry parameters (this is not Azure OpenAI's ?api-version=). Remove "
          "everything from '?' or '#': --base-url https://myres.services.ai.azure.com/anthropic/; "
          "the key belongs in ANTHROPIC_FOUNDRY_API_KEY."),
@@ -475,14 +505,16 @@ def test_plain_http_to_loopback_is_fine(host: str) -> None:
          "--base-url carries user information (user@host) in its URL. Remove it (the key belongs "
          "in ANTHROPIC_FOUNDRY_API_KEY): --base-url https://myres.services.ai.azure.com/anthropic/."),
         ("https:///anthropic/",
-         "--base-url '' has no valid host name. Give the endpoint as --base-url "
+         "--base-url 'https:///anthropic/' has no host name. Give the endpoint as --base-url "
          "https://NAME.services.ai.azure.com/anthropic/."),
-        ("https://my res.example.com/anthropic/",
-         "--base-url 'my res.example.com' has no valid host name. Give the endpoint as --base-url "
+        ("https://-myres-.example.com/anthropic/",
+         "--base-url 'https://-myres-.example.com/anthropic/' has no valid host name "
+         "('-myres-.example.com'). Give the endpoint as --base-url "
          "https://NAME.services.ai.azure.com/anthropic/."),
         ("https://myres.services.ai.azure.com:99999/anthropic/",
-         "--base-url 'myres.services.ai.azure.com' is not a valid URL (Port out of range "
-         "0-65535). Give the endpoint as --base-url https://NAME.services.ai.azure.com/anthropic/."),
+         "--base-url 'https://myres.services.ai.azure.com:99999/anthropic/' has the port '99999', "
+         "which is not a number from 1 to 65535. Give a port number, or none for the scheme's "
+         "own: --base-url https://myres.services.ai.azure.com/anthropic/."),
     ],
 )  # fmt: skip
 def test_invalid_base_urls(value: str, message: str) -> None:
@@ -490,6 +522,123 @@ def test_invalid_base_urls(value: str, message: str) -> None:
         normalize_base_url(value, "--base-url")
     assert str(caught.value) == message
     assert "hunter2" not in str(caught.value)
+
+
+# The whole class of malformed base URLs: each message quotes the value as typed, says what is
+# wrong with it, and gives the URL to use; a server on this machine (the emulator) is plain HTTP.
+MALFORMED_BASE_URLS = [
+    # -- no scheme, or a mistyped one
+    ("127.0.0.1:8800/anthropic/",
+     "--base-url '127.0.0.1:8800/anthropic/' has no scheme (http:// or https://). Start it with "
+     "http:// (a server on this machine, such as the emulator, speaks plain HTTP): --base-url "
+     "http://127.0.0.1:8800/anthropic/."),
+    ("localhost:8800/anthropic/",
+     "--base-url 'localhost:8800/anthropic/' has no scheme (http:// or https://). Start it with "
+     "http:// (a server on this machine, such as the emulator, speaks plain HTTP): --base-url "
+     "http://localhost:8800/anthropic/."),
+    ("[::1]:8800",
+     "--base-url '[::1]:8800' has no scheme (http:// or https://). Start it with http:// (a "
+     "server on this machine, such as the emulator, speaks plain HTTP): --base-url "
+     "http://[::1]:8800/anthropic/."),
+    ("//myres.services.ai.azure.com/anthropic/",
+     "--base-url '//myres.services.ai.azure.com/anthropic/' has no scheme (http:// or https://). "
+     "Start it with https:// (Foundry and any remote endpoint speak HTTPS): --base-url "
+     "https://myres.services.ai.azure.com/anthropic/."),
+    ("me:hunter2hunter2@gw.example.com/anthropic/?api-version=1",
+     "--base-url '…@gw.example.com/anthropic/?…' has no scheme (http:// or https://). Start it "
+     "with https:// (Foundry and any remote endpoint speak HTTPS): --base-url "
+     "https://gw.example.com/anthropic/."),
+    ("https:/myres.services.ai.azure.com/anthropic/",
+     "--base-url 'https:/myres.services.ai.azure.com/anthropic/' misspells https:// as "
+     "'https:/'. Write https:// in full: --base-url https://myres.services.ai.azure.com/anthropic/."),
+    ("http//localhost:8800/anthropic/",
+     "--base-url 'http//localhost:8800/anthropic/' misspells http:// as 'http//'. Write http:// "
+     "in full: --base-url http://localhost:8800/anthropic/."),
+    ("htps://myres.services.ai.azure.com/anthropic/",
+     "--base-url 'htps://myres.services.ai.azure.com/anthropic/' uses the scheme 'htps'; only "
+     "https:// (or http:// for a local test server) is possible. Give the endpoint as "
+     "--base-url https://myres.services.ai.azure.com/anthropic/."),
+    # -- whitespace and control characters
+    ("", "--base-url is empty. Give the endpoint, e.g. --base-url "
+     "https://NAME.services.ai.azure.com/anthropic/."),
+    ("  \t ", "--base-url is empty. Give the endpoint, e.g. --base-url "
+     "https://NAME.services.ai.azure.com/anthropic/."),
+    ("https://myres.services.ai.azure.com /anthropic/",
+     "--base-url 'https://myres.services.ai.azure.com /anthropic/' holds a space (character 36 "
+     "of 47), which a URL cannot hold. Remove it: --base-url "
+     "https://myres.services.ai.azure.com/anthropic/."),
+    ("https://my res.example.com/anthropic/",
+     "--base-url 'https://my res.example.com/anthropic/' holds a space (character 11 of 37), "
+     "which a URL cannot hold. Remove it: --base-url https://myres.example.com/anthropic/."),
+    ("http://127.0.0.1:8800/anthropic\t/",
+     "--base-url 'http://127.0.0.1:8800/anthropic\\t/' holds a tab (character 32 of 33), which "
+     "a URL cannot hold. Remove it: --base-url http://127.0.0.1:8800/anthropic/."),
+    ("https://myres.services.ai.azure.com/\nanthropic/",
+     "--base-url 'https://myres.services.ai.azure.com/\\nanthropic/' holds a line break "
+     "(character 37 of 47), which a URL cannot hold. Remove it: --base-url "
+     "https://myres.services.ai.azure.com/anthropic/."),
+    ("https://myres.services.ai.azure.com/\u200banthropic/",
+     "--base-url 'https://myres.services.ai.azure.com/\\u200banthropic/' holds a control or "
+     "formatting character (character 37 of 47), which a URL cannot hold. Remove it: --base-url "
+     "https://myres.services.ai.azure.com/anthropic/."),
+    # -- port junk
+    ("http://localhost:88OO/anthropic/",
+     "--base-url 'http://localhost:88OO/anthropic/' has the port '88OO', which is not a number "
+     "from 1 to 65535. Give a port number, or none for the scheme's own: --base-url "
+     "http://localhost/anthropic/."),
+    ("http://127.0.0.1:0/anthropic/",
+     "--base-url 'http://127.0.0.1:0/anthropic/' has the port '0', which is not a number from 1 "
+     "to 65535. Give a port number, or none for the scheme's own: --base-url "
+     "http://127.0.0.1/anthropic/."),
+    ("https://gw.example.com:8443:1/anthropic/",
+     "--base-url 'https://gw.example.com:8443:1/anthropic/' has the port '8443:1', which is not "
+     "a number from 1 to 65535. Give a port number, or none for the scheme's own: --base-url "
+     "https://gw.example.com:8443/anthropic/."),
+    ("http://[::1]:x/anthropic/",
+     "--base-url 'http://[::1]:x/anthropic/' has the port 'x', which is not a number from 1 to "
+     "65535. Give a port number, or none for the scheme's own: --base-url "
+     "http://[::1]/anthropic/."),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("value", "message"), MALFORMED_BASE_URLS)
+def test_a_malformed_base_url_is_quoted_as_typed_with_what_to_give(
+    value: str, message: str
+) -> None:
+    with pytest.raises(ConfigError) as caught:
+        normalize_base_url(value, "--base-url")
+    assert str(caught.value) == message
+    assert "hunter2" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("value", "warning"),
+    [
+        ("https://myres.services.ai.azure.com/anthropic/anthropic/",
+         "--base-url 'https://myres.services.ai.azure.com/anthropic/anthropic/' has the path "
+         "/anthropic/anthropic/, but a Foundry resource serves the Anthropic routes under "
+         "/anthropic/ alone; did you mean https://myres.services.ai.azure.com/anthropic/?"),
+        ("https://myres.services.ai.azure.com/api/anthropic",
+         "--base-url 'https://myres.services.ai.azure.com/api/anthropic/' has the path "
+         "/api/anthropic/, but a Foundry resource serves the Anthropic routes under /anthropic/ "
+         "alone; did you mean https://myres.services.ai.azure.com/anthropic/?"),
+    ],
+)  # fmt: skip
+def test_a_wrong_path_on_a_foundry_host_is_a_warning_with_the_right_one(
+    value: str, warning: str
+) -> None:
+    assert normalize_base_url(value, "--base-url").warnings == (warning,)
+
+
+def test_a_gateway_may_map_its_own_path_to_anthropic() -> None:
+    assert normalize_base_url("https://gw.example.com/api/anthropic/", "--base-url").warnings == ()
+
+
+def test_the_suggested_url_is_accepted_as_given() -> None:
+    for value, message in MALFORMED_BASE_URLS:
+        suggested = message.rsplit(" ", 1)[1].rstrip(".")
+        if suggested.startswith("http") and "NAME" not in suggested:
+            assert normalize_base_url(suggested, "--base-url").url == suggested, value
 
 
 # -- deployments ----------------------------------------------------------------------------------

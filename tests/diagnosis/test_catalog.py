@@ -9,6 +9,7 @@ import pytest
 from conformance.core.platform_load import builtin_profile
 from conformance.diagnosis import ALL_CODES, CATALOG, SEVERITY_ORDER, is_known, lookup
 from conformance.diagnosis.info import DiagnosisInfo, platform_facts
+from conformance.diagnosis.readings import READINGS
 
 # The diagnosis table of SPEC.md; the catalog may add codes, never drop one.
 SPEC_CODES = {
@@ -110,3 +111,35 @@ def test_rate_limit_remedy_says_wait_back_off_and_quota() -> None:
 def test_documentation_drift_says_to_report_it(code: str) -> None:
     assert "Report it" in lookup(code).remedy
     assert lookup(code).severity == "info"
+
+
+# The placeholders a reading fills from the evidence (``readings``), with values as it gives them.
+READING_FACTS = {
+    "target": "127.0.0.1:8800",
+    "target_port": "8800",
+    "exact_names": "claude-sonnet-5-5 (not Claude-Sonnet-5-5)",
+}
+VARIANTS = [(info.code, v.key) for info in CATALOG.values() for v in info.variants]
+
+
+@pytest.mark.parametrize(("code", "key"), VARIANTS, ids=[f"{c}:{k}" for c, k in VARIANTS])
+def test_each_variant_is_complete_readable_and_says_something_else(code: str, key: str) -> None:
+    entry = filled(code)
+    info = lookup(code).variant(key).filled({**platform_facts(builtin_profile()), **READING_FACTS})
+    assert (info.code, info.guide_section, info.doc_url) == (
+        entry.code,
+        entry.guide_section,
+        entry.doc_url,
+    )
+    assert info.title != entry.title and info.remedy != entry.remedy
+    assert info.title[0].isupper() and not info.title.endswith(".")
+    assert not re.search(r"\b[1-5]\d\d\b", info.title)
+    for text in (info.cause, info.remedy):
+        assert len(text) > 60 and text.endswith(".") and "${" not in text, text
+
+
+def test_every_variant_has_a_reading_that_chooses_it_and_no_reading_names_a_missing_one() -> None:
+    assert {code for code, _ in VARIANTS} == set(READINGS)
+    with pytest.raises(KeyError, match="'server-error' has no variant 'loopback'"):
+        lookup("server-error").variant("loopback")
+    assert lookup("server-error").variant(None) is lookup("server-error")

@@ -97,7 +97,11 @@ def test_evidence_is_capped_and_prefers_exchanges_support_can_find() -> None:
 
 
 def test_details_are_capped_with_a_count_of_the_rest() -> None:
-    run = [ix(500, "", seq=n) for n in range(1, DETAILS_LIMIT + 4)]
+    # A success on the same route: transient errors, so no reading adds a detail of its own.
+    run = [
+        ix(200, bodies.MESSAGE_OK, seq=0),
+        *(ix(500, "", seq=n) for n in range(1, DETAILS_LIMIT + 4)),
+    ]
     (finding,) = diagnose(run, context())
     assert len(finding.details) == DETAILS_LIMIT + 1
     assert finding.details[-1] == "… and 3 more like these"

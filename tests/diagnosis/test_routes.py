@@ -6,7 +6,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conformance.diagnosis.routes import is_messages_route, suggested_base_url, unsupported_api
+from conformance.diagnosis.routes import (
+    host_and_port,
+    is_loopback,
+    is_messages_route,
+    suggested_base_url,
+    unsupported_api,
+)
 
 
 @pytest.mark.parametrize(
@@ -59,3 +65,30 @@ def test_the_suggested_base_url_keeps_the_host_and_ends_in_anthropic(
 @given(st.text(max_size=80))
 def test_any_base_url_gets_a_suggestion(base_url: str) -> None:
     assert suggested_base_url(base_url).endswith("/anthropic/")
+
+
+@pytest.mark.parametrize(
+    ("url", "loopback", "dialled"),
+    [
+        ("http://127.0.0.1:8800/anthropic/", True, ("127.0.0.1", "8800")),
+        ("http://127.255.0.9/anthropic/", True, ("127.255.0.9", "80")),
+        ("http://localhost:9/", True, ("localhost", "9")),
+        ("http://LOCALHOST./", True, ("localhost.", "80")),
+        ("http://emulator.localhost:8800/", True, ("emulator.localhost", "8800")),
+        ("http://[::1]:8800/anthropic/", True, ("[::1]", "8800")),
+        (
+            "https://res.services.ai.azure.com/anthropic/",
+            False,
+            ("res.services.ai.azure.com", "443"),
+        ),
+        ("https://10.0.0.4/anthropic/", False, ("10.0.0.4", "443")),
+        ("https://localhost.example.com/", False, ("localhost.example.com", "443")),
+        ("http://[::1", False, ("", "")),
+        ("", False, ("", "")),
+    ],
+)
+def test_loopback_is_read_from_the_url_alone(
+    url: str, loopback: bool, dialled: tuple[str, str]
+) -> None:
+    assert is_loopback(url) is loopback
+    assert host_and_port(url) == dialled

@@ -78,15 +78,14 @@ def test_token_budget_stops_the_run_with_a_partial_report(
     usage = stopped.summary["usage"]
     assert usage["input_tokens"] + usage["output_tokens"] >= 60
     assert usage["requests"] < full.summary["usage"]["requests"]
-    assert stopped.summary["incomplete"] is True
-    assert stopped.summary["verdict"] == "nonconformant"
-    assert stopped.exit_code == 1
+    # Cut short with nothing failed: incomplete, never a verdict on the endpoint.
+    assert (stopped.summary["verdict"], stopped.summary["incomplete"]) == ("incomplete", True)
+    assert stopped.exit_code == 5
     held_back = [c for c in stopped.summary["checks"] if c["reason"].startswith("not run: ")]
     assert held_back and all("its budget is 60" in c["reason"] for c in held_back)
-    assert any(
-        "stopped early" in note and "--max-tokens" in note for note in stopped.summary["notes"]
-    )
-    assert "(incomplete)" in stopped.output
+    (cause,) = stopped.summary["cut_short"]
+    assert cause["cause"] == "budget" and "--max-tokens" in cause["summary"]
+    assert "! foundry-conformance: INCOMPLETE" in stopped.output
 
 
 def test_the_rate_limit_probe_starts_after_every_pooled_check(

@@ -149,7 +149,9 @@ def test_an_unknown_name_lists_the_valid_ones() -> None:
     with pytest.raises(ValueError) as caught:
         parse_profiles("default,overload")
     message = str(caught.value)
-    assert message.startswith("unknown emulator profile 'overload'; valid profiles: default, ")
+    assert message.startswith(
+        "unknown emulator profile 'overload'; did you mean overloaded? valid profiles: default, "
+    )
     assert "slow[=S]" in message
     assert "overloaded-midstream" in message
 

@@ -366,15 +366,27 @@ def test_invalid_utf8_in_a_text_delta_is_read_with_a_replacement_character() -> 
     assert verdict.text == "caf\ufffd"
 
 
-def test_an_error_event_after_http_200_sets_the_error_and_ends_the_stream() -> None:
+def test_an_error_event_after_http_200_is_the_model_s_answer_not_a_broken_grammar() -> None:
     raw = stream(message_start(), block_start(0), text_delta("Hi"), block_stop(0))
     verdict = judge(raw + MID_STREAM_OVERLOADED)
     assert verdict.error == {"type": "overloaded_error", "message": "Overloaded"}
+    assert verdict.model_error == "overloaded_error"
+    assert verdict.describe_error() == "overloaded_error: Overloaded"
     # No "ended without message_stop", and no usage judgement: the error explains both.
-    assert verdict.problems == [
-        "the stream carried an `error` event after HTTP 200: overloaded_error: Overloaded"
-    ]
+    assert verdict.problems == []
     assert verdict.text == "Hi"
+
+
+def test_an_error_event_that_cuts_a_block_short_leaves_no_problem() -> None:
+    # As Anthropic (and the emulator's overloaded-midstream) send it: right after a delta.
+    raw = stream(message_start(), block_start(0), text_delta("Hi")) + MID_STREAM_OVERLOADED
+    verdict = judge(raw)
+    assert (verdict.model_error, verdict.problems) == ("overloaded_error", [])
+
+
+def test_open_blocks_without_an_error_event_are_still_a_problem() -> None:
+    raw = stream(message_start(), block_start(0), text_delta("Hi"), message_delta(), MESSAGE_STOP)
+    assert "content blocks [0] were never stopped" in judge(raw).problems
 
 
 def test_events_after_an_error_event_are_a_problem() -> None:
@@ -385,14 +397,20 @@ def test_events_after_an_error_event_are_a_problem() -> None:
 
 def test_an_error_event_whose_error_is_not_an_object_is_still_reported() -> None:
     verdict = judge(stream(message_start(), {"type": "error", "error": "boom"}))
-    assert verdict.error == {"message": "boom"}
-    assert verdict.problems == ["the stream carried an `error` event after HTTP 200: error: boom"]
+    assert verdict.error == {"message": "boom"} and verdict.model_error is None
+    assert verdict.problems == [
+        "the stream carried an `error` event after HTTP 200 that is not Anthropic's error shape: "
+        "error: boom"
+    ]
 
 
 def test_an_error_event_without_detail_says_so() -> None:
     verdict = judge(stream(message_start(), {"type": "error", "error": {}}))
-    assert verdict.error == {}
-    assert verdict.problems == ["the stream carried an `error` event after HTTP 200: (no detail)"]
+    assert verdict.error == {} and verdict.model_error is None
+    assert verdict.problems == [
+        "the stream carried an `error` event after HTTP 200 that is not Anthropic's error shape: "
+        "(no detail)"
+    ]
 
 
 def test_output_tokens_that_shrink_are_not_cumulative_usage() -> None:

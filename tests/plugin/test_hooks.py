@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -76,7 +77,10 @@ def test_unknown_selection_is_a_usage_error_naming_the_fix(pytester: pytest.Pyte
     result = pytester.runpytest_inprocess("--pyargs", SUITE, "--foundry-select", "MSG-NOPE")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(
-        ["*--select 'MSG-NOPE' names no check of the catalog. Give a check ID*"]
+        [
+            "*--select 'MSG-NOPE' names no check of the catalog. Did you mean --select "
+            "MSG-NO-VERSION? Give a check ID*"
+        ]
     )
 
 
@@ -130,3 +134,42 @@ def test_a_missing_credential_is_a_skip_with_the_reason(pytester: pytest.Pyteste
     summary = json.loads((pytester.path / "out" / "summary.json").read_text())
     # Nothing was judged: never green.
     assert summary["verdict"] == "nonconformant"
+
+
+def test_under_plain_pytest_the_verdict_block_comes_after_pytest_s_summary(
+    pytester: pytest.Pytester,
+) -> None:
+    result = pytester.runpytest_inprocess(
+        "--pyargs",
+        SUITE,
+        "--foundry-emulator",
+        "api-key-rejected",
+        "--foundry-select",
+        "AUTH-API-KEY",
+        "--foundry-select",
+        "AUTH-X-API-KEY",
+        "--foundry-report-dir",
+        "out",
+        "-p",
+        "no:cacheprovider",
+    )
+    result.assert_outcomes(passed=1, failed=1)
+    lines = [line for line in result.outlines if line.strip()]
+    start = lines.index("✘ foundry-conformance: NONCONFORMANT")
+    assert re.match(r"=+ 1 failed, 1 passed, \d+ deselected in ", lines[start - 1]), lines[
+        start - 1
+    ]
+    assert lines[start:] == [
+        "✘ foundry-conformance: NONCONFORMANT",
+        "  At least one check failed or could not judge: see the diagnoses.",
+        "  target: the embedded emulator (api-key-rejected) — proves nothing about Azure",
+        "  platform profile: 2026.12 of 2026-12-01 (built-in)",
+        "  checks: 1 passed, 1 failed, 0 errors, 0 skipped",
+        lines[start + 5],  # usage: the run's own requests (inventory, auth) vary with the profile
+        "  not passed: AUTH-API-KEY",
+        "  [warning] api-key-header-rejected: The key is refused in the api-key header but "
+        "accepted in x-api-key",
+        lines[start + 8],  # the remedy, with the SDK version the profile names
+        "  report: out/diagnosis.html",
+    ]
+    assert lines[start + 5].startswith("  usage: ") and lines[start + 8].startswith("      → ")

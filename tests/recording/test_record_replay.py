@@ -119,7 +119,7 @@ def test_a_server_that_echoes_the_key_leaves_no_trace(
     assert leaks(again.report_dir) == []
 
 
-def test_one_deleted_interaction_fails_exactly_that_check(
+def test_one_deleted_interaction_leaves_exactly_that_check_unjudged(
     recorded: Recorded, tmp_path: Path, env: pytest.MonkeyPatch
 ) -> None:
     cassettes = _copy(recorded, tmp_path)
@@ -128,8 +128,9 @@ def test_one_deleted_interaction_fails_exactly_that_check(
     data["interactions"] = []
     path.write_text(yaml.safe_dump(data))
     run = run_cli("--mode", "replay", "--cassettes", str(cassettes), report_dir=tmp_path / "r")
-    assert run.exit_code == 1
+    assert (run.exit_code, run.summary["verdict"]) == (5, "incomplete")
     [(case, reason)] = run.failing().items()
+    assert reason.startswith("not in the recording: ")
     assert case.endswith("test_wrong_key_is_refused_with_correlation_ids[api-key]")
     assert (
         f"AUTH-BAD-KEY[api-key] sent POST /anthropic/v1/messages with api-key, which is not recorded in {path}."
@@ -139,7 +140,16 @@ def test_one_deleted_interaction_fails_exactly_that_check(
     assert "never borrowed across cases" in reason
     assert "Nothing was sent." in reason
     assert "Traceback" not in run.output
-    assert any(n.startswith("Requests not in the cassettes: 1.") for n in run.summary["notes"])
+    (cause,) = run.summary["cut_short"]
+    assert (cause["cause"], cause["checks"]) == ("unrecorded", ["AUTH-BAD-KEY[api-key]"])
+    assert cause["details"] == [
+        "AUTH-BAD-KEY: The same request is recorded for another case (AUTH-API-KEY.yaml #1), but "
+        "answers are never borrowed across cases: this case's own recording lacks it (deleted, or "
+        "recorded by another suite or harness version)."
+    ]
+    assert (
+        "cut short (1 not judged): 1 request of this replay is not in the recording" in run.output
+    )
 
 
 def test_a_corrupt_cassette_fails_its_checks_with_the_file_and_the_fix(

@@ -9,7 +9,7 @@ import pytest
 
 from conformance.report import render_html, render_ticket
 from conformance.report.html import inline_code
-from conformance.summary.model import RunSummary
+from conformance.summary.model import CutShort, RunSummary
 
 from .factory import check, diagnosis, evidence, failing_summary, summary
 
@@ -142,6 +142,24 @@ def test_secret_scan_and_notes_and_incomplete_runs_are_shown() -> None:
     assert "No secret in use was found in the 4 artifact files of this run." in page
     assert "the run stopped early: budget" in page
     assert "Incomplete run" in page
+
+
+def test_an_incomplete_run_says_what_cut_it_short_with_the_remedy_and_each_detail() -> None:
+    why = CutShort(
+        "unrecorded",
+        "2 requests of this replay are not in the recording (nothing was sent), so 2 checks "
+        "could not be judged.",
+        ["RULE-EFFORT[low]", "RULE-EFFORT[max]"],
+        ["This replay asks for --suite full (recorded: standard).", "RULE-EFFORT: no such file"],
+        "Replay with the options the recording used.",
+    )
+    page = render_html(summary(verdict="incomplete", incomplete=True, cut_short=[why]))
+    assert 'data-verdict="incomplete">Incomplete</h1>' in page
+    assert '<section class="card cut-short" id="cut-short-unrecorded"' in page
+    assert "<h3>Cut short: the recording could not answer</h3>" in page
+    assert "<strong>Remedy.</strong> Replay with the options the recording used." in page
+    assert "<li>This replay asks for --suite full (recorded: standard).</li>" in page
+    assert "Not judged (2): RULE-EFFORT[low], RULE-EFFORT[max]" in page
 
 
 def test_text_from_the_wire_is_escaped() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from conformance.report.ticket import code, fenced, render_ticket
+from conformance.summary.model import CutShort
 
 from .factory import GATEWAY_401, check, diagnosis, evidence, failing_summary, summary
 
@@ -107,8 +108,14 @@ def test_long_tables_are_cut_with_a_pointer_to_summary_json() -> None:
     assert "…and 6 more (all of them are in summary.json)." in ticket
 
 
-def test_incomplete_runs_are_flagged() -> None:
-    assert "**The run is incomplete:**" in render_ticket(summary(incomplete=True))
+def test_incomplete_runs_are_flagged_with_what_cut_them_short() -> None:
+    why = CutShort("budget", "The run's request budget of 5 requests is spent.", ["MSG-BASIC"])
+    why.details = ["a detail"]
+    ticket = render_ticket(summary(verdict="incomplete", incomplete=True, cut_short=[why]))
+    assert (
+        "**The run is incomplete:** it was cut short before every check was judged.\n\n"
+        "- The run's request budget of 5 requests is spent.\n  - a detail\n\n"
+    ) in ticket
 
 
 def test_backticks_in_wire_text_cannot_break_the_markdown() -> None:

@@ -9,8 +9,8 @@ import pytest
 from conformance.core.catalog import AREAS
 from conformance.report.sections import EVIDENCE_SHOWN
 from conformance.report.view import build_view, recording_age, target_view, verdict_view
-from conformance.summary.model import SecretScan
-from conformance.summary.verdict import UNFINISHED_MEANING, VERDICT_MEANING
+from conformance.summary.model import CutShort, SecretScan
+from conformance.summary.verdict import VERDICT_MEANING
 
 from .factory import check, diagnosis, evidence, failing_summary, summary
 
@@ -22,6 +22,7 @@ from .factory import check, diagnosis, evidence, failing_summary, summary
         ("nonconformant", "Non-conformant", "bad"),
         ("misconfigured", "Misconfigured", "bad"),
         ("unreachable", "Unreachable", "bad"),
+        ("incomplete", "Incomplete", "warn"),
     ],
 )
 def test_verdict_banner_has_a_word_a_colour_and_the_meaning(
@@ -176,9 +177,11 @@ def test_notes_and_incomplete_marker_are_kept() -> None:
     assert view.incomplete and view.verdict.incomplete
 
 
-def test_an_unfinished_run_in_which_nothing_failed_does_not_claim_a_failure() -> None:
-    unfinished = verdict_view(summary(verdict="nonconformant", incomplete=True))
-    assert unfinished.meaning == UNFINISHED_MEANING
+def test_an_incomplete_run_says_so_and_carries_why() -> None:
+    why = CutShort("budget", "The run's request budget of 5 requests is spent.", ["MSG-BASIC"])
+    unfinished = verdict_view(summary(verdict="incomplete", incomplete=True, cut_short=[why]))
+    assert (unfinished.word, unfinished.meaning) == ("Incomplete", VERDICT_MEANING["incomplete"])
+    assert unfinished.cut_short == [why]
     # A failure that did happen is still the meaning, finished or not.
     failed = failing_summary()
     assert verdict_view(replace(failed, incomplete=True)).meaning == VERDICT_MEANING[failed.verdict]

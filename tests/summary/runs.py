@@ -171,7 +171,7 @@ def build(
     outcomes: Sequence[CaseOutcome],
     *,
     redactor: Redactor | None = None,
-    incomplete: bool = False,
+    stopped: Mapping[str, str] | None = None,
     notes: Sequence[str] = (),
     token_claims: Mapping[str, TokenClaims] | None = None,
     sdk_version: str = "2.14.0",
@@ -186,7 +186,7 @@ def build(
         redactor=redactor or Redactor([CANARY]),
         started_at=STARTED,
         finished_at=NOW,
-        incomplete=incomplete,
+        stopped=stopped,
         notes=notes,
         sdk_version=sdk_version,
     )

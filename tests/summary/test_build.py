@@ -18,8 +18,8 @@ from conformance.summary.build import (
     latency_by_deployment,
     usage_totals,
 )
-from conformance.summary.model import CheckResult, DiagnosisEntry, RunSummary, UsageTotals
-from conformance.summary.verdict import UNFINISHED_MEANING, verdict_meaning
+from conformance.summary.model import CheckResult, CutShort, DiagnosisEntry, RunSummary, UsageTotals
+from conformance.summary.verdict import VERDICT_MEANING, verdict_meaning
 from tests.diagnosis import bodies
 from tests.diagnosis.helpers import claims, ix
 
@@ -147,6 +147,24 @@ def test_a_failed_check_is_linked_to_every_finding_that_cites_its_evidence() -> 
         "missing-apim-request-id",
         "rate-limited",
     ]
+
+
+def test_a_check_lists_only_the_cause_that_prevails_on_its_exchanges() -> None:
+    # API-VERSION-MALFORMED declared the 502 page it got unexplained; the server error wins,
+    # in the check's codes as in the diagnoses.
+    page = exchange(
+        502, "<html><title>502 Bad Gateway</title></html>", seq=1, check_id="API-VERSION-MALFORMED"
+    )
+    failed = CaseOutcome(
+        "API-VERSION-MALFORMED",
+        case("API-VERSION-MALFORMED"),
+        status="failed",
+        reason="anthropic-version 'not-a-version' should be refused with 400, got HTTP 502",
+        codes=["unexpected-status"],
+    )
+    summary = build([page], [failed])
+    assert check_of(summary, "API-VERSION-MALFORMED").diagnoses == ["server-error"]
+    assert [d.code for d in summary.diagnoses] == ["server-error"]
 
 
 def test_a_passed_check_gets_no_diagnosis_even_when_a_finding_cites_its_exchange() -> None:
@@ -340,17 +358,76 @@ def test_a_complete_run_whose_checks_all_pass_is_conformant() -> None:
     assert summary.counts == {"passed": 1, "failed": 0, "skipped": 0, "errors": 0}
 
 
-def test_an_incomplete_run_whose_checks_all_pass_is_not_conformant() -> None:
-    summary = build(*passing_run(), incomplete=True, notes=["the run stopped early"])
-    assert summary.verdict == "nonconformant"
-    assert summary.incomplete is True
-    assert verdict_meaning(summary) == UNFINISHED_MEANING
+BUDGET_SPENT = "the run's request budget of 1 requests is spent; raise --max-requests"
 
 
-def test_an_incomplete_run_keeps_a_verdict_worse_than_conformant() -> None:
+def test_a_run_cut_short_whose_checks_all_pass_is_incomplete_and_says_why() -> None:
+    interactions, outcomes = passing_run()
+    held_back = CaseOutcome(
+        "MSG-STREAM", case("MSG-STREAM"), status="skipped", reason="not run: …", cut_short="budget"
+    )
+    summary = build(interactions, [*outcomes, held_back], stopped={"budget": BUDGET_SPENT})
+    assert (summary.verdict, summary.incomplete) == ("incomplete", True)
+    assert verdict_meaning(summary) == VERDICT_MEANING["incomplete"]
+    assert summary.cut_short == [
+        CutShort(
+            "budget",
+            "The run's request budget of 1 requests is spent; raise --max-requests.",
+            ["MSG-STREAM"],
+            remedy="Or run fewer checks within the budget (--suite smoke, --select ID).",
+        )
+    ]
+    assert [c.cut_short for c in summary.checks] == [None, "budget"]
+
+
+def test_a_run_that_finished_has_no_cause_of_being_cut_short() -> None:
+    summary = build(*passing_run())
+    assert (summary.verdict, summary.incomplete, summary.cut_short) == ("conformant", False, [])
+
+
+def test_a_run_cut_short_keeps_a_verdict_worse_than_incomplete() -> None:
     unreachable = [exchange(None, seq=1, check_id="EP-REACH", auth=None)]
     outcomes = [CaseOutcome("EP-REACH", case("EP-REACH"), status="failed", reason="no answer")]
-    assert build(unreachable, outcomes, incomplete=True).verdict == "unreachable"
-    failing = build(*small_run(), incomplete=True)
-    assert failing.verdict == "nonconformant"
-    assert verdict_meaning(failing) != UNFINISHED_MEANING
+    assert build(unreachable, outcomes, stopped={"budget": "spent"}).verdict == "unreachable"
+    failing = build(*small_run(), stopped={"interrupted": "the run was interrupted (Ctrl-C)"})
+    assert (failing.verdict, failing.incomplete) == ("nonconformant", True)
+    assert verdict_meaning(failing) == VERDICT_MEANING["nonconformant"]
+
+
+def test_a_replay_request_the_recording_lacks_cuts_its_check_short_and_counts_as_nothing() -> None:
+    interactions, outcomes = passing_run()
+    miss = exchange(None, seq=2, check_id="MSG-STREAM")
+    miss.error_class, miss.unrecorded = "CassetteMiss", "no such file: this case was not recorded"
+    # The SDK turns the miss into its own connection error: the case errs, the interaction tells.
+    errored = CaseOutcome(
+        "MSG-STREAM",
+        case("MSG-STREAM"),
+        status="error",
+        reason="could not judge: APIConnectionError",
+    )
+    summary = build(
+        [*interactions, miss],
+        [*outcomes, errored],
+        stopped={"unrecorded": "this replay asks for --suite full (recorded: standard)"},
+    )
+    assert summary.verdict == "incomplete"
+    assert [c.cut_short for c in summary.checks] == [None, "unrecorded"]
+    assert summary.checks[1].diagnoses == []  # a request never sent explains nothing
+    assert summary.diagnoses == []
+    assert summary.usage.requests == 1  # it was never sent
+    (entry,) = summary.cut_short
+    assert entry.summary == (
+        "1 request of this replay is not in the recording (nothing was sent), so 1 check could "
+        "not be judged."
+    )
+    assert entry.details == [
+        "This replay asks for --suite full (recorded: standard).",
+        "MSG-STREAM: no such file: this case was not recorded",
+    ]
+
+
+def test_a_replay_whose_every_request_is_unrecorded_is_incomplete_not_unreachable() -> None:
+    miss = exchange(None, seq=1, check_id="EP-REACH", auth=None)
+    miss.error_class, miss.unrecorded = "CassetteMiss", "no such file: this case was not recorded"
+    outcomes = [CaseOutcome("EP-REACH", case("EP-REACH"), status="error", cut_short="unrecorded")]
+    assert build([miss], outcomes).verdict == "incomplete"

@@ -194,7 +194,7 @@ def test_an_unknown_verdict_is_refused_with_the_known_ones() -> None:
     data["verdict"] = "green"
     assert refused(data) == (
         "the summary: $.verdict is 'green', not one of "
-        f"conformant, nonconformant, unreachable, misconfigured; {UNEDITED}"
+        f"conformant, nonconformant, unreachable, misconfigured, incomplete; {UNEDITED}"
     )
 
 

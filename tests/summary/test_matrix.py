@@ -52,8 +52,8 @@ def test_a_refusal_in_the_field_s_wording_names_its_finding_though_its_case_pass
     cells = summary.capabilities[SONNET].cells
     assert cells["CAP-STRUCTURED-OUTPUT"].diagnoses == ["feature-not-available"]
     assert cells["CAP-STREAMING"].diagnoses == []
-    # A refusal in none of the field's wordings is also an answer nothing documented explains.
-    assert cells["CAP-TOOLS"].diagnoses == ["documented-feature-refused", "unexpected-status"]
+    # One cause per request: the drift explains the refusal (not "unexpected-status").
+    assert cells["CAP-TOOLS"].diagnoses == ["documented-feature-refused"]
     assert cells["CAP-CITATIONS"].diagnoses == ["feature-not-honoured"]
     assert cells["CAP-TOOLS"].drift == "documented-feature-refused"
 

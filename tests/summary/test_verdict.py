@@ -8,10 +8,10 @@ from conformance.core.interactions import Interaction
 from conformance.summary.model import CheckResult
 from conformance.summary.verdict import (
     EXIT_CONFORMANT,
+    EXIT_INCOMPLETE,
     EXIT_NONCONFORMANT,
     EXIT_SECRET_LEAK,
     EXIT_UNREACHABLE,
-    UNFINISHED_MEANING,
     VERDICT_MEANING,
     count_statuses,
     decide_verdict,
@@ -160,21 +160,29 @@ def test_the_meanings_say_what_each_verdict_means() -> None:
     )
 
 
-def test_an_unfinished_run_whose_checks_passed_says_the_rest_was_not_judged() -> None:
-    unfinished = summary([check("MSG-BASIC")], verdict="nonconformant", incomplete=True)
-    assert verdict_meaning(unfinished) == UNFINISHED_MEANING
+def test_a_run_cut_short_whose_finished_checks_passed_is_incomplete() -> None:
+    assert decide_verdict(PASSED, ANSWERED, cut_short=True) == "incomplete"
+    assert exit_status("incomplete", secrets_clean=True) == EXIT_INCOMPLETE == 5
 
 
-def test_an_unfinished_run_with_a_failure_means_nonconformant() -> None:
+def test_a_run_cut_short_with_a_failure_is_nonconformant() -> None:
     checks = [check("MSG-BASIC"), check("MSG-STREAM", "failed")]
-    unfinished = summary(checks, verdict="nonconformant", incomplete=True)
-    assert verdict_meaning(unfinished) == VERDICT_MEANING["nonconformant"]
+    assert decide_verdict(checks, ANSWERED, cut_short=True) == "nonconformant"
 
 
-def test_an_unfinished_run_with_only_an_info_failure_is_still_only_unfinished() -> None:
+def test_a_run_cut_short_with_only_an_info_failure_is_incomplete() -> None:
     checks = [check("MSG-BASIC"), check("AUTH-KEY-AS-BEARER", "failed")]
-    unfinished = summary(checks, verdict="nonconformant", incomplete=True)
-    assert verdict_meaning(unfinished) == UNFINISHED_MEANING
+    assert decide_verdict(checks, ANSWERED, cut_short=True) == "incomplete"
+
+
+def test_a_case_cut_short_does_not_count_against_the_endpoint() -> None:
+    unjudged = check("MSG-STREAM", "error")
+    unjudged.cut_short = "unrecorded"
+    assert decide_verdict([check("MSG-BASIC"), unjudged], ANSWERED, cut_short=True) == "incomplete"
+
+
+def test_an_incomplete_run_means_the_rest_was_not_judged() -> None:
+    assert verdict_meaning(summary(verdict="incomplete")) == VERDICT_MEANING["incomplete"]
 
 
 def test_an_unknown_verdict_has_no_meaning() -> None:

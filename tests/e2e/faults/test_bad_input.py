@@ -65,9 +65,15 @@ def _cassette_set(tmp_path: Path, metadata: str | None) -> Path:
 BAD_CONFIGURATION: list[tuple[str, tuple[str, ...], dict[str, str | None], str]] = [
     # -- the endpoint
     ("base-url-ftp", ("--base-url", "ftp://{host}:{port}/anthropic/"), {},
-     "--base-url uses the scheme 'ftp'; only https://"),
+     "--base-url 'ftp://{host}:{port}/anthropic/' uses the scheme 'ftp'; only https:// (or "
+     "http:// for a local test server) is possible. Give the endpoint as --base-url "
+     "http://{host}:{port}/anthropic/."),
     ("base-url-no-scheme", ("--base-url", "{host}:{port}/anthropic/"), {},
-     "is not an absolute URL. Start it with https://"),
+     "--base-url '{host}:{port}/anthropic/' has no scheme (http:// or https://). Start it with "
+     "http:// (a server on this machine, such as the emulator, speaks plain HTTP): --base-url "
+     "http://{host}:{port}/anthropic/."),
+    ("base-url-space", ("--base-url", "http://{host}:{port}/anthropic /"), {},
+     "/anthropic /' holds a space (character"),
     ("base-url-with-route", ("--base-url", "{url}v1/messages"), {},
      "Stop the base URL before /v1: --base-url {url}"),
     ("base-url-with-query", ("--base-url", "{url}?api-version=2024-10-21"), {},
@@ -75,7 +81,9 @@ BAD_CONFIGURATION: list[tuple[str, tuple[str, ...], dict[str, str | None], str]]
     ("base-url-with-user", ("--base-url", "http://me:pw@{host}:{port}/anthropic/"), {},
      "carries user information"),
     ("base-url-bad-port", ("--base-url", "http://{host}:99999/anthropic/"), {},
-     "is not a valid URL"),
+     "--base-url 'http://{host}:99999/anthropic/' has the port '99999', which is not a number "
+     "from 1 to 65535. Give a port number, or none for the scheme's own: --base-url "
+     "http://{host}/anthropic/."),
     ("base-url-bad-ipv6", ("--base-url", "http://[::1/anthropic/"), {}, "is not a valid URL"),
     ("resource-is-a-url", ("--resource", "{url}"), {}, "is a URL, not a resource name"),
     ("resource-is-a-host", ("--resource", "myres.services.ai.azure.com"), {},
@@ -86,7 +94,9 @@ BAD_CONFIGURATION: list[tuple[str, tuple[str, ...], dict[str, str | None], str]]
                             "ANTHROPIC_FOUNDRY_BASE_URL": "{url}"},
      "ANTHROPIC_FOUNDRY_RESOURCE and ANTHROPIC_FOUNDRY_BASE_URL are both set"),
     ("bad-base-url-variable", (), {"ANTHROPIC_FOUNDRY_BASE_URL": "{host}:{port}"},
-     "ANTHROPIC_FOUNDRY_BASE_URL '127.0.0.1' is not an absolute URL"),
+     "ANTHROPIC_FOUNDRY_BASE_URL '{host}:{port}' has no scheme (http:// or https://). Start it "
+     "with http:// (a server on this machine, such as the emulator, speaks plain HTTP): "
+     "ANTHROPIC_FOUNDRY_BASE_URL=http://{host}:{port}/anthropic/."),
     ("emulator-and-base-url", ("--emulator", "--base-url", "{url}"), {},
      "--emulator and --base-url are both given"),
     ("live-without-endpoint", ("--mode", "live"), {}, "--mode live needs a live endpoint"),
@@ -110,7 +120,8 @@ BAD_CONFIGURATION: list[tuple[str, tuple[str, ...], dict[str, str | None], str]]
     ("suite-unknown", ("--base-url", "{url}", "--suite", "quick"), {},
      "--suite 'quick' is not one of the valid values. Use one of: smoke, standard, full."),
     ("select-unknown", ("--base-url", "{url}", "--select", "MSG-NOPE"), {},
-     "--select 'MSG-NOPE' names no check of the catalog. Give a check ID"),
+     "--select 'MSG-NOPE' names no check of the catalog. Did you mean --select MSG-NO-VERSION? "
+     "Give a check ID"),
     ("auth-unknown", ("--base-url", "{url}", "--auth", "basic"), {},
      "--auth 'basic' is not one of the valid values. Use one of: api-key, x-api-key, entra."),
     ("auth-key-without-key", ("--base-url", "{url}", "--auth", "x-api-key"),

@@ -105,10 +105,13 @@ def test_checks_not_run_for_the_budget_are_skipped_with_the_budget_named(
     not_run = [c for c in _skipped(summary) if c["reason"].startswith("not run: ")]
     assert not_run, summary["counts"]
     assert all("--max-requests" in c["reason"] for c in not_run)
-    assert summary["incomplete"] is True
-    assert any("the run stopped early" in note for note in summary["notes"])
+    assert (summary["verdict"], summary["incomplete"], result.exit_code) == ("incomplete", True, 5)
+    (cause,) = summary["cut_short"]
+    assert cause["cause"] == "budget" and "--max-requests" in cause["summary"]
+    assert len(cause["checks"]) == len(not_run)
     text = page_text(result)
     assert all(f"Skipped: {c['reason']}" in text for c in not_run)
+    assert f"Cut short: the budget was spent {cause['summary']}" in text
 
 
 # -- the report says where its answers came from --------------------------------------------------

@@ -167,15 +167,20 @@ def test_ctrl_c_stops_promptly_keeps_the_report_and_exits_130(tmp_path: Path) ->
     assert where.is_file()
     summary = json.loads((report_dir / "summary.json").read_text("utf-8"))
     assert summary["incomplete"] is True
-    assert any("interrupted" in note for note in summary["notes"])
+    (cause,) = summary["cut_short"]
+    assert cause["cause"] == "interrupted"
+    assert cause["summary"].startswith("The run was interrupted (Ctrl-C) before every check")
     statuses = {c["id"]: (c["status"], c["reason"]) for c in summary["checks"]}
     assert statuses["EP-REACH"][0] == "passed"
     assert statuses["EP-BASE-PATH"][0] == "passed"
-    # The check that was running says so, and is not counted as a pass.
+    # The check that was running says so, and is not counted as a pass, nor as a failure.
     unfinished = [c for c in summary["checks"] if c["reason"].startswith("not finished")]
-    assert [c["status"] for c in unfinished] == ["error"], statuses
-    assert summary["verdict"] != "conformant"
-    assert "(incomplete)" in out
+    assert [(c["status"], c["cut_short"]) for c in unfinished] == [("error", "interrupted")]
+    assert cause["checks"] == [c["id"] for c in unfinished]
+    # Nothing that finished failed: the run is incomplete (the exit status is still 130).
+    assert summary["verdict"] == "incomplete"
+    assert "! foundry-conformance: INCOMPLETE" in out
+    assert "cut short (1 not judged): The run was interrupted (Ctrl-C)" in out
 
 
 def test_ctrl_c_under_jobs_waits_for_the_checks_in_flight_and_keeps_them(tmp_path: Path) -> None:
@@ -251,6 +256,7 @@ def test_sigterm_ends_the_run_like_ctrl_c_with_the_report_and_exit_143(tmp_path:
     ), ended.err
     summary = json.loads((report_dir / "summary.json").read_text("utf-8"))
     assert summary["incomplete"] is True
+    assert summary["cut_short"][0]["summary"].startswith("The run was terminated (SIGTERM)")
     assert {c["id"]: c["status"] for c in summary["checks"]}["EP-REACH"] == "passed"
 
 
