@@ -374,3 +374,31 @@ def test_caching_shows_as_cache_reads_on_the_second_request(
 ) -> None:
     judged = judge.judge_cached(first, second, PROFILE, ttl, 1300)
     assert judged.status == expected, judged
+
+
+# -- every judge reads the three wordings alike ---------------------------------------------------
+
+JUDGES: dict[str, Any] = {
+    "CAP-STREAMING": lambda a: judge.judge_stream(a, PROFILE),
+    "CAP-IMAGES, CAP-PDF, CAP-COUNT-TOKENS-TOOLS": lambda a: judge.judge_counted(
+        a, a, PROFILE, "the image"
+    ),
+    "CAP-CACHING-5M, CAP-CACHING-1H": lambda a: judge.judge_cached(a, a, PROFILE, "5m", 1300),
+    "CAP-FILES-API, CAP-SKILLS-API": lambda a: judge.judge_message(
+        a, PROFILE, judge.listed, listing=True
+    ),
+    "CAP-EFFORT, CAP-SYSTEM-MIDCONV, the server tools": lambda a: judge.judge_message(
+        a, PROFILE, judge.accepted("accepted")
+    ),
+}
+
+
+@pytest.mark.parametrize("probes", sorted(JUDGES))
+@pytest.mark.parametrize("wording", sorted(REFUSALS))
+def test_every_other_probe_reads_each_field_wording_as_a_refusal(probes: str, wording: str) -> None:
+    judged = JUDGES[probes](answer(400, REFUSALS[wording]))
+    assert (judged.status, judged.codes, judged.wording) == (
+        "refused",
+        ("feature-not-available",),
+        True,
+    ), judged
