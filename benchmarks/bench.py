@@ -285,11 +285,11 @@ def main() -> int:
                 if row["input_tokens"] + row["output_tokens"]
             )
             total = usage["input_tokens"] + usage["output_tokens"]
-            by_checks = sum(row["requests"] for row in usage["by_check"].values())
+            own = usage["by_check"].get("run", {}).get("requests", 0)
             print(
                 f"tokens, {suite} suite: {total} ({usage['input_tokens']} input + "
                 f"{usage['output_tokens']} output) in {usage['requests']} requests, of which "
-                f"{usage['requests'] - by_checks} the run's own (inventory of the default names "
+                f"{own} the run's own (inventory of the default names "
                 f"and auth choice, free) (tokens per deployment: {per_deployment})"
             )
         for suite, profile in (("standard", "default"), ("full", "default")):

@@ -17,7 +17,7 @@ from typing import Any
 VOLATILE = {
     "started_at", "finished_at", "duration_s", "elapsed_ms", "ttfb_ms", "request_id",
     "apim_request_id", "client_request_id", "seq", "median_ms", "max_ms", "ttft_ms", "total_ms",
-    "base_url", "recorded_at", "files_scanned",
+    "stream_ms", "base_url", "recorded_at", "files_scanned", "recording_age_days",
 }  # fmt: skip
 PATTERNS = (
     (re.compile(r"127\.0\.0\.1:\d+"), "127.0.0.1:PORT"),
@@ -30,7 +30,11 @@ PATTERNS = (
 def normalised(value: Any) -> Any:
     """``value`` without the fields and the parts of text that differ from run to run."""
     if isinstance(value, dict):
-        return {k: normalised(v) for k, v in value.items() if k not in VOLATILE}
+        out = {k: normalised(v) for k, v in value.items() if k not in VOLATILE}
+        if isinstance(out.get("requests"), list):
+            # Every request of the run, in the order sent: under --jobs that order is the pool's.
+            out["requests"] = sorted(out["requests"], key=lambda e: json.dumps(e, sort_keys=True))
+        return out
     if isinstance(value, list):
         return [normalised(v) for v in value]
     if isinstance(value, str):

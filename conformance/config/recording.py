@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from .. import __version__
+from ..core.durations import days_text, whole_days
 from ..core.errors import CONFIG_MISSING, ConfigError
 from ..core.untrusted import MAX_FILE_BYTES, Node, UntrustedJSONError, parse_json, read_at_most
 from .values import show_path
@@ -57,22 +58,27 @@ class Recording:
     verdict: str | None = None
     cases: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
-    def age_days(self, now: datetime) -> float:
-        """How many days ago the recording started."""
-        return (now - self.recorded_at).total_seconds() / 86400
+    def age_days(self, now: datetime) -> int:
+        """How many whole days ago the recording started (the rule the summary's age follows)."""
+        return whole_days(self.recorded_at, now)
 
-    def describe(self, now: datetime) -> str:
-        """``recorded 2025-06-01T10:00:00+00:00 (3 days ago) from live at https://…``."""
+    def lacks_token(self, scope: str) -> str:
+        """Why a replay of this recording has no Entra ID token for ``scope``, and how to get one
+        recorded (the reason the recording run gave names its own environment, not the replay's)."""
         return (
-            f"recorded {self.recorded_at.isoformat(timespec='seconds')} "
-            f"({_age_text(self.age_days(now))}) from {self.source} at {self.base_url}"
+            f"not recorded: these cassettes were recorded without an Entra ID token for {scope}, "
+            "so they hold no request for this check; to replay it, re-record "
+            f"({RERECORD}) with a credential that gets tokens for that scope too, such as "
+            "DefaultAzureCredential after `az login` (--auth entra)"
         )
 
-
-def _age_text(days: float) -> str:
-    if days < 1:
-        return "less than a day ago"
-    return f"{int(days)} day{'s' if int(days) != 1 else ''} ago"
+    def describe(self) -> str:
+        """``recorded 2025-06-01T10:00:00+00:00 from live at https://…``; how long ago is the
+        summary's to say (``target.recording_age_days``), so that every output says it alike."""
+        return (
+            f"recorded {self.recorded_at.isoformat(timespec='seconds')} from {self.source} at "
+            f"{self.base_url}"
+        )
 
 
 def read_recording(directory: Path) -> Recording:
@@ -212,7 +218,7 @@ def age_warning(recording: Recording, now: datetime, max_age_days: int) -> str |
     if age <= max_age_days:
         return None
     return (
-        f"The cassettes in {recording.directory} were recorded {_age_text(age)} "
+        f"The cassettes in {recording.directory} were recorded {days_text(age)} ago "
         f"({recording.recorded_at.isoformat(timespec='seconds')}), more than "
         f"--max-cassette-age {max_age_days} days: the endpoint may behave differently by now. "
         f"Re-record them against the endpoint ({RERECORD})."

@@ -34,7 +34,7 @@ def replaying(settings: Settings, raw: RawOptions, now: datetime, remarks: Remar
     warning = age_warning(recording, now, max_age)
     if warning:
         remarks.warnings.append(warning)
-    remarks.notes.append(f"Replaying {settings.cassettes}, {recording.describe(now)}.")
+    remarks.notes.append(f"Replaying {settings.cassettes}, {recording.describe()}.")
     known = {mode.value for mode in AuthMode}
     recorded = tuple(AuthMode(m) for m in recording.auth_modes if m in known)
     modes = settings.auth_modes if settings.auth_explicit else recorded

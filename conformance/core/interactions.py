@@ -22,6 +22,20 @@ BODY_EXCERPT_LIMIT = 4096
 REQUEST_ID_HEADER = "request-id"
 APIM_REQUEST_ID_HEADER = "apim-request-id"
 CLIENT_REQUEST_ID_HEADER = "x-ms-client-request-id"
+# The case of a request the run itself sends, outside any check (``session::discovery``).
+RUN_CASE_PREFIX = "session::"
+
+
+def run_case(step: str) -> str:
+    """The case under which the run's own requests for ``step`` are tagged and recorded."""
+    return RUN_CASE_PREFIX + step
+
+
+def run_step_of(case: str | None) -> str | None:
+    """The step of the run (``discovery``, ``primary-auth``) a run's own request was for."""
+    if case is None or not case.startswith(RUN_CASE_PREFIX):
+        return None
+    return case.removeprefix(RUN_CASE_PREFIX)
 
 
 def excerpt(text: str, limit: int = BODY_EXCERPT_LIMIT) -> str:
@@ -47,6 +61,8 @@ class Interaction:
     response_body: str = ""
     elapsed_ms: float | None = None
     ttfb_ms: float | None = None
+    # Time to the first content delta of a stream, on the same clock as ``elapsed_ms``.
+    ttft_ms: float | None = None
     error_class: str | None = None
     error_message: str | None = None
     auth: str | None = None

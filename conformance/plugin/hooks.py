@@ -25,7 +25,15 @@ from ..target.discovery import NO_DEPLOYMENT
 from ..target.run import FoundryRun
 from ..target.sdk_loader import start_loading_sdk, wait_for_sdk
 from . import html_extras, junit_extras
-from .keys import CASE_EVIDENCE_KEY, LABEL_ATTRIBUTE, MARKER, check_id_of, label_of, skip_as
+from .keys import (
+    CASE_EVIDENCE_KEY,
+    LABEL_ATTRIBUTE,
+    MARKER,
+    STATUS_ATTRIBUTE,
+    check_id_of,
+    label_of,
+    skip_as,
+)
 from .options import OPTIONS, settings_of
 from .pool import POOL_KEY, CheckPool
 from .recorder import RECORDER_KEY, RunRecorder
@@ -226,6 +234,7 @@ def pytest_runtest_makereport(
         _point_harness_skips_at_the_check(item, report)
     if recorder is not None and check_id is not None:
         recorder.record(item, check_id, call, report)
+        setattr(report, STATUS_ATTRIBUTE, recorder.outcomes[item.nodeid].status)
         item.stash[CASE_EVIDENCE_KEY] = recorder.case_evidence(item)
         if call.excinfo is not None and call.excinfo.errisinstance(BudgetExceeded):
             recorder.budget_spent(str(call.excinfo.value))

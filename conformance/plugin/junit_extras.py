@@ -10,6 +10,12 @@ under its stash key. A fixture runs only for tests whose setup runs, so a check 
 fixtures (an opt-in probe) would keep its function name; the same call is made here from
 ``pytest_runtest_logreport`` instead, which sees every case.
 
+A case that could not judge (the summary's ``error``) is written as an ``<error>``, as the
+summary, the report and the terminal count it: junitxml writes every failed call as a
+``<failure>``. The status travels on the report (``STATUS_ATTRIBUTE``); the case's node reporter,
+the object ``record_xml_attribute`` also goes through, then writes that one call's outcome under
+the other tag, with junitxml's own message.
+
 The request IDs travel as a report section named ``Captured stdout …``: junitxml writes a case's
 captured stdout into ``<system-out>`` when ``junit_logging`` is ``system-out`` (or ``out-err`` or
 ``all``), a setting of the suite's ``pytest.ini``; with pytest's default (``no``) it writes none.
@@ -31,7 +37,7 @@ import pytest
 from ..report.junit import annotate_junit
 from ..report.transcript import request_ids
 from ..summary.model import RunSummary
-from .keys import CASE_EVIDENCE_KEY, LABEL_ATTRIBUTE
+from .keys import CASE_EVIDENCE_KEY, LABEL_ATTRIBUTE, STATUS_ATTRIBUTE
 from .recorder import RECORDER_KEY
 
 XML_KEY: pytest.StashKey[Any] | None
@@ -85,11 +91,38 @@ class JunitExtras:
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        """Name the testcase by its check before junitxml records the report."""
+        """Name the testcase by its check, and file a call that could not judge as an error,
+        before junitxml records the report."""
         label = getattr(report, LABEL_ATTRIBUTE, None)
         xml: Any = self.config.stash.get(XML_KEY, None) if XML_KEY is not None else None
-        if label and xml is not None:
-            xml.node_reporter(report).add_attribute("name", label)
+        if not label or xml is None:
+            return
+        reporter = xml.node_reporter(report)
+        reporter.add_attribute("name", label)
+        could_not_judge = getattr(report, STATUS_ATTRIBUTE, None) == "error"
+        if report.when == "call" and report.failed and could_not_judge:
+            _file_failure_as_error(reporter)
+
+
+def _file_failure_as_error(reporter: Any) -> None:
+    """Make the next ``<failure>`` this node reporter writes an ``<error>`` (same message)."""
+    append_failure = getattr(reporter, "append_failure", None)
+    add_simple = getattr(reporter, "_add_simple", None)
+    if append_failure is None or add_simple is None:  # pragma: no cover - another junitxml
+        return
+
+    def add_as_error(tag: str, message: str, data: str | None = None) -> None:
+        add_simple("error" if tag == "failure" else tag, message, data)
+
+    def append_as_error(report: pytest.TestReport) -> None:
+        reporter._add_simple = add_as_error
+        try:
+            append_failure(report)
+        finally:  # back to the class's own methods
+            del reporter._add_simple
+            del reporter.append_failure
+
+    reporter.append_failure = append_as_error
 
 
 def register(config: pytest.Config) -> None:

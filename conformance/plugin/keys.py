@@ -21,6 +21,9 @@ MARKER = "foundry_check"
 SETTINGS_KEY = pytest.StashKey[Settings]()
 # The report attribute that carries a case's label (``AUTH-BAD-KEY[api-key]``) to the extras.
 LABEL_ATTRIBUTE = "foundry_case"
+# The report attribute that carries the case's status as the summary counts it
+# (passed / failed / error / skipped): a call that could not judge is an error, not a failure.
+STATUS_ATTRIBUTE = "foundry_status"
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ import pytest
 from ..config import Mode, Settings
 from ..config.replay import option_differences
 from ..core import catalog
+from ..core.constants import ENV_UNPRIVILEGED_TOKEN
 from ..core.errors import Outcome, Unavailable, UnknownSelection
 from ..recording import RecordedCase, RunOutcome
 from ..report.artifacts import artifact_files, write_artifacts
@@ -96,12 +97,25 @@ class RunRecorder:
         stop = self.stop_reason() if sends else None
         if stop:
             return Unavailable(NOT_RUN + stop)
+        replay = self.settings.kind is Mode.REPLAY
         if check_id in self.outside_suite:
-            kind = "opt-in probe, not part of the standard suite: run it with --suite full"
+            if replay:
+                # Running it here would only fail as not recorded: say how to record it.
+                kind = (
+                    "opt-in probe, not part of the standard suite the recording ran, so the "
+                    "cassettes hold no request for it: to replay it, re-record with --suite full"
+                )
+            else:
+                kind = "opt-in probe, not part of the standard suite: run it with --suite full"
             return Unavailable(
                 f"{kind} (or --select {check_id}){self._enable_hint(check_id)}", kind=kind
             )
         if check_id == "RL-429" and not self.settings.probe_rate_limit:
+            if replay:
+                return Unavailable(
+                    "opt-in probe, recorded without --probe-rate-limit, so the cassettes hold no "
+                    "request for it: to replay it, re-record with --probe-rate-limit"
+                )
             return Unavailable(
                 "opt-in probe: pass --probe-rate-limit to provoke a 429 on purpose "
                 f"(it may send up to {self.settings.max_requests} requests)"
@@ -111,9 +125,15 @@ class RunRecorder:
     def _enable_hint(self, check_id: str) -> str:
         if check_id == "RL-429":
             return " and --probe-rate-limit"
-        if check_id == "AUTH-RBAC" and self.settings.kind.value != "emulator":
+        if check_id == "AUTH-RBAC" and self.settings.kind is Mode.REPLAY:
+            # Whoever replays never set the variable: point at what recording it needs.
+            return (
+                " and the token of a principal without a data-plane role (README, "
+                "Configuration: opt-in probes)"
+            )
+        if check_id == "AUTH-RBAC" and self.settings.kind is not Mode.EMULATOR:
             # The emulator mints a role-less token itself; a live run needs a real one.
-            return " and FOUNDRY_CONFORMANCE_UNPRIVILEGED_TOKEN set"
+            return f" and {ENV_UNPRIVILEGED_TOKEN} set"
         return ""
 
     # -- the run ---------------------------------------------------------------------------

@@ -12,12 +12,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from ..core.durations import days_text, parse_iso
 from ..core.untrusted import parse_json
-from ..summary.model import CheckResult, Evidence, RunSummary
+from ..summary.model import RUN_ROW, CheckResult, Evidence, RunSummary
 
 JUDGED_STATUSES = ("failed", "error")
 BODY_EXCERPT = 1200
 NOT_REPORTED = "not reported by the service"
+# What the run's own requests were for, in the words of a table cell.
+RUN_STEPS = {"discovery": "inventory", "primary-auth": "auth choice"}
 
 
 def utc_time(epoch: float, *, date: bool = True) -> str:
@@ -30,17 +33,6 @@ def utc_time(epoch: float, *, date: bool = True) -> str:
         return "—"  # a summary edited by hand, or broken: no time to show
     clock = moment.strftime("%H:%M:%S.") + f"{moment.microsecond // 1000:03d}"
     return f"{moment:%Y-%m-%d} {clock} UTC" if date else clock
-
-
-def parse_iso(text: str | None) -> datetime | None:
-    """An ISO 8601 timestamp as an aware datetime (naive ones taken as UTC), or None."""
-    if not text:
-        return None
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def iso_utc(text: str) -> str:
@@ -101,10 +93,35 @@ def unique(rows: Iterable[Evidence]) -> list[Evidence]:
 
 
 def all_evidence(summary: RunSummary) -> list[Evidence]:
-    """Every exchange the summary cites, from checks and diagnoses, once each, in run order."""
+    """Every request of the run, in run order (a summary written before the summary kept them
+    all: every exchange it cites, from checks and diagnoses, once each)."""
+    if summary.requests:
+        return list(summary.requests)
     rows = [e for check in summary.checks for e in check.evidence]
     rows += [e for diagnosis in summary.diagnoses for e in diagnosis.evidence]
     return unique(rows)
+
+
+def sender(evidence: Evidence) -> str:
+    """Who sent a request: its check, or the run itself and what for (``run: inventory`` of the
+    deployments, ``run: auth choice`` of the primary auth), as ``usage.by_check`` counts it."""
+    if evidence.check:
+        return evidence.check
+    step = evidence.run_step
+    return f"{RUN_ROW}: {RUN_STEPS.get(step, step)}" if step else RUN_ROW
+
+
+def recording_age(summary: RunSummary) -> str:
+    """When this run's cassettes were recorded, and how long before it, in words
+    (``recorded 2026-11-25 20:50:17 UTC, 5 days before this replay``): the summary's one age."""
+    recorded_at = summary.target.recorded_at
+    if not recorded_at:
+        return "recorded at an unknown time"
+    when = f"recorded {iso_utc(recorded_at)}"
+    days = summary.target.recording_age_days
+    if days is None:
+        return when
+    return f"{when}, {days_text(days)} before this replay"
 
 
 def judged_checks(summary: RunSummary) -> list[CheckResult]:

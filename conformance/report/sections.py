@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from ..core.catalog import AREAS
 from ..core.links import PLATFORM_GUIDE, guide_label, in_guide, link_label
 from ..summary.model import CheckResult, DiagnosisEntry, Evidence, RunSummary
-from .evidence import body_excerpt, is_failure, status_text, utc_time
+from .evidence import body_excerpt, is_failure, sender, status_text, utc_time
 from .transcript import case_label
 
 SEVERITY_RANK = {"blocker": 0, "warning": 1, "info": 2}
@@ -131,11 +131,18 @@ def _ms(value: float | None) -> str:
     return "—" if value is None else f"{value:,.1f} ms"
 
 
+def first_token(ttft_ms: float | None, stream_ms: float | None) -> str:
+    """``12.0 ms of 15.3 ms``: a stream's time to first token within its own total."""
+    if ttft_ms is None or stream_ms is None:
+        return _ms(ttft_ms)
+    return f"{_ms(ttft_ms)} of {_ms(stream_ms)}"
+
+
 def evidence_row(evidence: Evidence, *, date: bool = True) -> EvidenceRow:
     """An exchange as a row; absent IDs are spelled out rather than left blank."""
     return EvidenceRow(
         seq=evidence.seq,
-        check=evidence.check or "(harness)",
+        check=sender(evidence),
         method=evidence.method,
         path=evidence.path,
         status=status_text(evidence),
@@ -197,7 +204,7 @@ def check_row(check: CheckResult) -> CheckRow:
         reason=check.reason,
         params=sorted(check.params.items()),
         diagnoses=list(check.diagnoses),
-        requests=len(check.evidence),
+        requests=check.requests,
         duration=f"{check.duration_s:.2f} s",
     )
 
@@ -236,7 +243,7 @@ def deployment_rows(summary: RunSummary) -> list[DeploymentRow]:
                 output_tokens=int(tokens.get("output_tokens", 0)),
                 median_ms=_ms(latency.get("median_ms")),
                 max_ms=_ms(latency.get("max_ms")),
-                ttft_ms=_ms(latency.get("ttft_ms")),
+                ttft_ms=first_token(latency.get("ttft_ms"), latency.get("stream_ms")),
             )
         )
     return rows

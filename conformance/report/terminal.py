@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ..summary.model import RunSummary
 from ..summary.verdict import verdict_meaning
+from .evidence import recording_age
 from .matrix import terminal_lines
 
 _MARK = {
@@ -28,7 +29,7 @@ def verdict_block(summary: RunSummary, report_dir: Path) -> list[str]:
     if target.kind == "emulator":
         where = f"the embedded emulator ({target.emulator_profile or 'default'}) — proves nothing about Azure"
     elif target.kind == "replay":
-        where = f"a replay of {target.cassettes} (recorded {target.recorded_at or 'at an unknown time'})"
+        where = f"a replay of {target.cassettes} ({recording_age(summary)})"
         if target.emulator_profile is not None:
             where += f" from the embedded emulator ({target.emulator_profile}) — proves nothing about Azure"
     lines = [

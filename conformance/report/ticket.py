@@ -20,13 +20,14 @@ from .evidence import (
     iso_utc,
     judged_checks,
     profile_text,
+    recording_age,
     region_of,
+    sender,
     status_text,
     utc_time,
 )
 from .matrix import ticket_lines
 from .sections import SEVERITY_RANK, doc_links
-from .view import recording_age
 
 CITED_PER_DIAGNOSIS = 8
 DISTINCT_BODIES = 6
@@ -128,7 +129,7 @@ def failing_section(rows: list[Evidence]) -> list[str]:
     ]
     for e in rows:
         lines.append(
-            f"| {e.seq} | {_cell(e.check or 'harness')} | {e.method} {_cell(e.path)} | "
+            f"| {e.seq} | {_cell(sender(e))} | {e.method} {_cell(e.path)} | "
             f"{_cell(e.auth or 'none')} | {_cell(status_text(e))} | {_cell(e.error_code or '—')} | "
             f"{e.request_id or '—'} | {e.apim_request_id or '—'} | "
             f"{e.client_request_id or '—'} | {utc_time(e.started_at)} |"
@@ -189,7 +190,7 @@ def id_table(rows: list[Evidence], limit: int) -> list[str]:
     ]
     for e in rows[:limit]:
         lines.append(
-            f"| {e.seq} | {_cell(e.check or 'harness')} | {e.method} {_cell(e.path)} | "
+            f"| {e.seq} | {_cell(sender(e))} | {e.method} {_cell(e.path)} | "
             f"{status_text(e)} | {e.request_id or '—'} | {e.apim_request_id or '—'} | "
             f"{utc_time(e.started_at)} |"
         )

@@ -50,7 +50,8 @@ def exchange(ix: Interaction) -> str:
     lines += _headers(ix.request_headers, ">")
     lines += _body(ix.request_body, ">")
     lines.append("")
-    timing = f"first byte {_ms(ix.ttfb_ms)}, total {_ms(ix.elapsed_ms)}"
+    first_token = f", first token {_ms(ix.ttft_ms)}" if ix.ttft_ms is not None else ""
+    timing = f"first byte {_ms(ix.ttfb_ms)}{first_token}, total {_ms(ix.elapsed_ms)}"
     if ix.status is None:
         lines.append(f"< no answer: {ix.error_class or 'error'}: {ix.error_message or ''}".rstrip())
         lines.append(f"  ({timing})")

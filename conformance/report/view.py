@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 from datetime import UTC
 from urllib.parse import urlsplit
 
-from ..summary.model import CutShort, RunSummary
+from ..core.durations import parse_iso
+from ..summary.model import RUN_ROW, CutShort, RunSummary
 from ..summary.verdict import verdict_meaning
-from .evidence import all_evidence, iso_utc, parse_iso, profile_text
+from .evidence import all_evidence, iso_utc, profile_text, recording_age
 from .matrix import MatrixView, matrix_view
 from .sections import (
     AreaView,
@@ -33,7 +34,6 @@ VERDICT_WORD = {
     "unreachable": "Unreachable",
     "incomplete": "Incomplete",
 }
-
 # How each verdict is coloured: only a conformant run is green.
 VERDICT_TONE = {
     "conformant": "good",
@@ -100,6 +100,7 @@ class ReportView:
     version: str = ""
     day: str = ""
     token_claims: list[tuple[str, str]] = field(default_factory=list)
+    usage_note: str = ""
     matrix: MatrixView | None = None
 
 
@@ -120,21 +121,6 @@ def verdict_view(summary: RunSummary) -> VerdictView:
         incomplete=summary.incomplete,
         cut_short=list(summary.cut_short),
     )
-
-
-def recording_age(summary: RunSummary) -> str:
-    """How long before this run its cassettes were recorded, in words."""
-    recorded = parse_iso(summary.target.recorded_at)
-    finished = parse_iso(summary.finished_at)
-    if recorded is None:
-        return "recorded at an unknown time"
-    when = f"recorded {iso_utc(summary.target.recorded_at or '')}"
-    if finished is None:
-        return when
-    days = (finished - recorded).total_seconds() / 86400
-    if days < 1:
-        return f"{when}, less than a day before this replay"
-    return f"{when}, {days:.0f} day{'s' if round(days) != 1 else ''} before this replay"
 
 
 def target_view(summary: RunSummary) -> TargetView:
@@ -221,6 +207,13 @@ def subject_of(summary: RunSummary) -> str:
     return urlsplit(target.base_url).netloc or target.base_url
 
 
+# Under the usage table, when the run sent requests of its own.
+RUN_ROW_NOTE = (
+    f"`{RUN_ROW}`: the requests the run sends itself, outside any check (the inventory of "
+    "deployments, the choice of the primary auth); with them the rows add up to the total."
+)
+
+
 def build_view(summary: RunSummary) -> ReportView:
     """The page's view-model."""
     harness = summary.harness
@@ -251,6 +244,7 @@ def build_view(summary: RunSummary) -> ReportView:
             (check, v.get("requests", 0), v.get("input_tokens", 0), v.get("output_tokens", 0))
             for check, v in summary.usage.by_check.items()
         ],
+        usage_note=RUN_ROW_NOTE if RUN_ROW in summary.usage.by_check else "",
         totals=(summary.usage.requests, summary.usage.input_tokens, summary.usage.output_tokens),
         notes=list(summary.notes),
         incomplete=summary.incomplete,

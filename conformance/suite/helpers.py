@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -153,27 +152,30 @@ def stream_message(
     label: str | None = None,
     auth: httpx.Auth | None = None,
 ) -> tuple[httpx.Response, bytes, float | None]:
-    """Stream a Messages request; the raw bytes, and the time to the first content delta in ms."""
+    """Stream a Messages request; the raw bytes, and the time to the first content delta in ms
+    as the seam measured it (on the clock of the request's total, so never above it)."""
     if auth is None:
         label, auth = run.primary_auth()
     with tagged(auth=label, expects_error=False):
         request = run.client.build("POST", "v1/messages", json={**body, "stream": True})
-        t0 = time.perf_counter()
         response = run.client.send(request, auth=auth, stream=True)
-        chunks: list[bytes] = []
-        ttft_ms: float | None = None
         try:
             if not 200 <= response.status_code < 300:
                 # An error answer is judged by its body, which ``describe`` reads as text: read()
                 # keeps it on the response, where iter_bytes() would leave it unreadable.
                 return response, response.read(), None
-            for chunk in response.iter_bytes():
-                chunks.append(chunk)
-                if ttft_ms is None and b"content_block_delta" in chunk:
-                    ttft_ms = round((time.perf_counter() - t0) * 1000, 2)
+            raw = b"".join(response.iter_bytes())
         finally:
             response.close()
-    return response, b"".join(chunks), ttft_ms
+    return response, raw, timing_of(run, response).ttft_ms
+
+
+def timing_of(run: FoundryRun, response: httpx.Response) -> Interaction:
+    """The interaction the seam logged for ``response``: its timings are the run's one measure."""
+    interaction = run.log.of(response.request)
+    if interaction is None:  # every request of a check goes through the seam
+        raise RuntimeError(f"no interaction was logged for {response.request.url}")
+    return interaction
 
 
 def evidence_property(record: Any, interactions: Iterable[Interaction]) -> None:

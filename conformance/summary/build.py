@@ -8,14 +8,14 @@ wire or an exception passes through the redactor once more on the way out.
 from __future__ import annotations
 
 import platform
-import statistics
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 from .. import __version__
 from ..core import catalog
+from ..core.durations import parse_iso
 from ..core.interactions import Interaction
 from ..core.jwt_claims import TokenClaims
 from ..core.platform import PlatformProfile
@@ -31,6 +31,7 @@ from ..diagnosis import (
     prevailing,
 )
 from .cut_short import UNRECORDED, cut_short_causes, unrecorded_case
+from .figures import latency_by_deployment, recording_age_days, usage_totals
 from .matrix import build_matrix
 from .model import (
     CheckResult,
@@ -39,7 +40,6 @@ from .model import (
     Evidence,
     RunSummary,
     Target,
-    UsageTotals,
 )
 from .verdict import count_statuses, decide_verdict
 
@@ -142,7 +142,10 @@ def assemble_summary(
     return RunSummary(
         # A run that did not finish (interrupted, budget spent) has not shown conformance.
         verdict=decide_verdict(checks, interactions, cut_short=bool(cut_short)),
-        target=target,
+        target=replace(
+            target,
+            recording_age_days=recording_age_days(parse_iso(target.recorded_at), finished_at),
+        ),
         started_at=started_at.isoformat(timespec="seconds"),
         finished_at=finished_at.isoformat(timespec="seconds"),
         duration_s=round((finished_at - started_at).total_seconds(), 3),
@@ -158,9 +161,14 @@ def assemble_summary(
         notes=[redactor.text(n) for n in notes],
         incomplete=bool(cut_short),
         cut_short=[_redacted(entry, redactor) for entry in cut_short],
-        latency=latency_by_deployment(interactions, outcomes),
+        latency=latency_by_deployment(interactions),
         token_claims={label: claims.public_view() for label, claims in token_claims.items()},
         platform_profile={**profile.summary_view(), "api_version": profile.documented_version},
+        requests=[
+            evidence_of(ix, redactor)
+            for ix in sorted(interactions, key=lambda i: i.seq)
+            if ix.unrecorded is None
+        ],
         capabilities=build_matrix(checks, interactions, profile, target.deployments, entries),
     )
 
@@ -213,6 +221,7 @@ def _check_result(
         details=outcome.details,
         cut_short=cut_short,
         skip_kind=redactor.text(outcome.skip_kind) if outcome.status == "skipped" else "",
+        requests=sum(1 for ix in own if ix.unrecorded is None),
     )
 
 
@@ -230,50 +239,3 @@ def _diagnosis_entry(finding: Finding, redactor: Redactor) -> DiagnosisEntry:
         doc_url=info.doc_url or "",
         details=[redactor.text(d) for d in finding.details],
     )
-
-
-def usage_totals(interactions: Sequence[Interaction]) -> UsageTotals:
-    """Requests and tokens, in all, per deployment and per check (of the requests sent: not a
-    replay's that its recording could not answer)."""
-    sent = [ix for ix in interactions if ix.unrecorded is None]
-    totals = UsageTotals(requests=len(sent))
-    for ix in sent:
-        inp, out = ix.input_tokens or 0, ix.output_tokens or 0
-        totals.input_tokens += inp
-        totals.output_tokens += out
-        for key, table in ((ix.deployment, totals.by_deployment), (ix.check_id, totals.by_check)):
-            if not key:
-                continue
-            row = table.setdefault(key, {"requests": 0, "input_tokens": 0, "output_tokens": 0})
-            row["requests"] += 1
-            row["input_tokens"] += inp
-            row["output_tokens"] += out
-    return totals
-
-
-def latency_by_deployment(
-    interactions: Sequence[Interaction], outcomes: Sequence[CaseOutcome]
-) -> dict[str, dict[str, float | None]]:
-    """Per deployment: median and worst total latency of successful calls, and time to first token."""
-    out: dict[str, dict[str, float | None]] = {}
-    for deployment in sorted({ix.deployment for ix in interactions if ix.deployment}):
-        ok = [
-            ix.elapsed_ms
-            for ix in interactions
-            if ix.deployment == deployment
-            and ix.status is not None
-            and 200 <= ix.status < 300
-            and ix.elapsed_ms is not None
-        ]
-        ttft = [
-            float(o.details["ttft_ms"])
-            for o in outcomes
-            if o.params.get("deployment") == deployment and "ttft_ms" in o.details
-        ]
-        out[deployment] = {
-            "requests": float(len(ok)),
-            "median_ms": round(statistics.median(ok), 1) if ok else None,
-            "max_ms": round(max(ok), 1) if ok else None,
-            "ttft_ms": round(min(ttft), 1) if ttft else None,
-        }
-    return out

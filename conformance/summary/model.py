@@ -11,9 +11,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..core.interactions import Interaction
+from ..core.interactions import Interaction, run_step_of
 
 SCHEMA = "foundry-conformance.summary/1"
+# The row of ``usage.by_check`` that holds the run's own requests (the inventory of deployments,
+# the choice of the primary auth): no check sent them, but they are requests of the run.
+RUN_ROW = "run"
 
 VERDICTS: tuple[str, ...] = (
     "conformant",
@@ -44,6 +47,9 @@ class Evidence:
     error_class: str | None = None
     error_body: str | None = None
     client_request_id: str | None = None
+    # For a request no check sent: the step of the run it was for (``discovery``, ``primary-auth``).
+    run_step: str | None = None
+    ttft_ms: float | None = None
 
     @classmethod
     def of(cls, ix: Interaction, error_code: str | None = None) -> Evidence:
@@ -66,6 +72,8 @@ class Evidence:
             error_class=ix.error_class,
             error_body=(ix.response_body or ix.error_message) if failed else None,
             client_request_id=ix.request_headers.get("x-ms-client-request-id"),
+            run_step=None if ix.check_id else run_step_of(ix.case),
+            ttft_ms=ix.ttft_ms,
         )
 
 
@@ -85,6 +93,8 @@ class CheckResult:
     duration_s: float = 0.0
     case: str = ""
     details: dict[str, Any] = field(default_factory=dict)
+    # The requests this case sent itself (its evidence may cite fewer, or others' it judged).
+    requests: int = 0
     # Why the case was not judged, if it was cut short: "budget", "interrupted", "unrecorded".
     cut_short: str | None = None
     # A skip's reason without what is particular to the case, shared by the cases skipped for
@@ -167,11 +177,14 @@ class Target:
     emulator_profile: str | None = None
     recorded_at: str | None = None
     cassettes: str | None = None
+    # Whole days from ``recorded_at`` to the run's ``finished_at``: the one age every output shows.
+    recording_age_days: int | None = None
 
 
 @dataclass
 class UsageTotals:
-    """Requests and tokens, in all and per deployment and per check."""
+    """Requests and tokens, in all and per deployment and per check (the run's own requests in
+    the ``RUN_ROW`` row, so that ``by_check`` adds up to ``requests``)."""
 
     requests: int = 0
     input_tokens: int = 0
@@ -212,6 +225,8 @@ class RunSummary:
     token_claims: dict[str, dict[str, Any]] = field(default_factory=dict)
     # The platform profile that set the expectations: {version, date, source, api_version}.
     platform_profile: dict[str, str] = field(default_factory=dict)
+    # Every request of the run, in the order sent (``seq``): the correlation IDs of all of them.
+    requests: list[Evidence] = field(default_factory=list)
     # The capability matrix: per deployment, one cell per CAP-* check (summary.matrix).
     capabilities: dict[str, DeploymentCapabilities] = field(default_factory=dict)
     schema: str = SCHEMA

@@ -17,13 +17,13 @@ from dataclasses import dataclass
 import httpx
 
 from ..core.errors import BudgetExceeded
-from ..core.interactions import tagged
+from ..core.interactions import run_case, tagged
 from ..judge.errors import classify_error_body
 
 Send = Callable[[str], httpx.Response]
 
 # The case the discovery requests are recorded under (a cassette of its own in record runs).
-DISCOVERY_CASE = "session::discovery"
+DISCOVERY_CASE = run_case("discovery")
 # The one case of a per-deployment check when there is no deployment to test (nothing found, or
 # --collect-only, which sends nothing): the check is skipped with the reason.
 NO_DEPLOYMENT = "no-deployment-found"

@@ -21,7 +21,7 @@ from ..config import AuthMode, Mode, Settings
 from ..config.values import alternate_scope
 from ..core.constants import EMULATOR_UNPRIVILEGED_PRINCIPAL, ENV_UNPRIVILEGED_TOKEN
 from ..core.errors import BudgetExceeded, TokenFormatError, Unavailable
-from ..core.interactions import current_tag, tagged
+from ..core.interactions import current_tag, run_case, tagged
 from ..core.jwt_claims import TokenClaims, mint_test_token, read_claims, scope_to_audience
 from ..core.redaction import Redactor
 from ..emulator.profiles import parse_profiles
@@ -34,7 +34,7 @@ from .seam import FoundryClient, InteractionLog
 # Inventory probes in flight at once: a resource answers in ~100 ms, fifteen names take ~0.4 s.
 PARALLEL_PROBES = 4
 # The case under which the session's own requests (choosing the primary auth) are recorded.
-PRIMARY_AUTH_CASE = "session::primary-auth"
+PRIMARY_AUTH_CASE = run_case("primary-auth")
 
 # A key that is certainly wrong, for AUTH-BAD-KEY: well-formed (32 hex characters, like Azure's).
 BAD_KEY = "0" * 24 + "badc0ffe"
@@ -318,8 +318,9 @@ class FoundryRun:
                 return exc
         recording = self.settings.recording
         if recording is not None and recording.token_scopes.get(scope):
-            # A replay has the tokens the recording had: no more, so the same checks skip.
-            return Unavailable(f"{recording.token_scopes[scope]} (when recording)")
+            # A replay has the tokens the recording had: no more, so the same checks skip, with
+            # a reason that is true for whoever replays (who set none of the recording's variables).
+            return Unavailable(recording.lacks_token(scope))
         resolution = resolve_entra_provider(self.settings, credential=self.credential, scope=scope)
         if resolution.provider is None:
             return Unavailable(resolution.skip_reason or "no Entra ID token is available")

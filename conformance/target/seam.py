@@ -2,10 +2,11 @@
 
 ``RecordingTransport`` wraps the real httpx transport (or, in record and replay runs, the
 cassettes) and turns each exchange into a redacted ``Interaction`` in the run's
-``InteractionLog``: timings (total and time to first byte), correlation IDs, a body excerpt, or
-the transport failure that replaced the answer; it tags each with the request's ``RequestTag``
-(``core.interactions``). ``FoundryClient`` is the small API the checks call. The official SDK is
-routed through the same seam by ``target.sdk``.
+``InteractionLog``: timings (total, time to first byte and, for a stream, to its first content
+delta, all on one clock), correlation IDs, a body excerpt, or the transport failure that
+replaced the answer; it tags each with the request's ``RequestTag`` (``core.interactions``).
+``FoundryClient`` is the small API the checks call. The official SDK is routed through the same
+seam by ``target.sdk``.
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ from ..judge.usage import extract_cache_usage, extract_usage, requested_model
 from .limits import InFlight
 
 USER_AGENT = f"foundry-conformance/{__version__}"
+# The first content of a stream: time to first token is the time to the chunk that holds it.
+CONTENT_DELTA = b"content_block_delta"
 # ``anthropic_version`` of a request that sends the platform's documented version.
 DOCUMENTED = "documented"
 
@@ -138,6 +141,16 @@ class InteractionLog:
         """The interactions one check case made."""
         return [ix for ix in self.snapshot() if ix.case == case]
 
+    def of(self, request: httpx.Request) -> Interaction | None:
+        """The interaction of ``request`` (by its ``x-ms-client-request-id``), once it was sent."""
+        client_id = request.headers.get(CLIENT_REQUEST_ID_HEADER)
+        if client_id is None:
+            return None
+        for ix in reversed(self.snapshot()):
+            if ix.request_headers.get(CLIENT_REQUEST_ID_HEADER) == client_id:
+                return ix
+        return None
+
     def __len__(self) -> int:
         with self._lock:
             return len(self._items)
@@ -170,6 +183,7 @@ class _RecordingStream(httpx.SyncByteStream):
         self._log = log
         self._t0 = t0
         self._buffer = bytearray()
+        self._tail = b""  # the last bytes seen, so a marker split across two chunks is found
         self._finished = False
 
     def __iter__(self) -> Iterator[bytes]:
@@ -179,6 +193,7 @@ class _RecordingStream(httpx.SyncByteStream):
             for chunk in self._inner:
                 if len(self._buffer) < 4 * 65536:
                     self._buffer.extend(chunk)
+                self._see(chunk)
                 yield chunk
                 elapsed = time.perf_counter() - self._t0
                 if self._deadline_s is not None and elapsed > self._deadline_s:
@@ -202,8 +217,19 @@ class _RecordingStream(httpx.SyncByteStream):
     def finish_with(self, body: bytes) -> None:
         """Record an already-read body as the complete answer."""
         self._buffer.extend(body)
+        self._see(body)
         self._ix.complete = True
         self._finish()
+
+    def _see(self, chunk: bytes) -> None:
+        """Time the first content delta: measured here, on the clock of ``elapsed_ms`` (which
+        is read later, when the stream ends), so that it can never exceed the total."""
+        if self._ix.ttft_ms is not None:
+            return
+        window = self._tail + chunk
+        if CONTENT_DELTA in window:
+            self._ix.ttft_ms = round((time.perf_counter() - self._t0) * 1000, 2)
+        self._tail = window[-(len(CONTENT_DELTA) - 1) :]
 
     def _finish(self, error: BaseException | None = None) -> None:
         if self._finished:

@@ -199,3 +199,17 @@ def test_a_harness_of_the_wrong_type_does_not_break_the_version_message(tmp_path
     with pytest.raises(ConfigError) as caught:
         read_recording(write(tmp_path, {**full_metadata(), "format_version": 9, "harness": 5}))
     assert "(recorded by foundry-conformance an unknown version)" in str(caught.value)
+
+
+def test_a_scope_the_recording_had_no_token_for_is_said_for_whoever_replays(
+    tmp_path: Path,
+) -> None:
+    recording = read_recording(write(tmp_path, full_metadata()))
+    reason = recording.lacks_token("https://ai.azure.com/.default")
+    assert reason.startswith(
+        "not recorded: these cassettes were recorded without an Entra ID token for "
+        "https://ai.azure.com/.default, so they hold no request for this check"
+    )
+    assert "re-record (foundry-conformance run --mode record --cassettes DIR)" in reason
+    # The recording run's own reason named its environment; whoever replays set none of it.
+    assert "FOUNDRY_CONFORMANCE_" not in reason and "no token" not in reason

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from conformance.core.durations import parse_iso
+from conformance.summary.figures import recording_age_days
 from conformance.summary.model import (
     CheckResult,
     DiagnosisEntry,
@@ -131,6 +133,8 @@ def summary(
         "skipped": sum(c.status == "skipped" for c in checks),
         "errors": sum(c.status == "error" for c in checks),
     }
+    finished = STARTED.replace(minute=1)
+    recorded_at = extra.pop("recorded_at", None)
     target = Target(
         kind=kind,
         base_url=BASE_URL if kind != "emulator" else "http://127.0.0.1:40123/anthropic/",
@@ -138,14 +142,15 @@ def summary(
         deployments=["claude-sonnet-4-5"],
         auth_modes=["x-api-key", "entra"],
         emulator_profile="api-key-rejected" if kind == "emulator" else None,
-        recorded_at=extra.pop("recorded_at", None),
+        recorded_at=recorded_at,
         cassettes="cassettes/prod" if kind == "replay" else None,
+        recording_age_days=recording_age_days(parse_iso(recorded_at), finished),
     )
     fields: dict[str, Any] = {
         "verdict": verdict,
         "target": target,
         "started_at": STARTED.isoformat(timespec="seconds"),
-        "finished_at": STARTED.replace(minute=1).isoformat(timespec="seconds"),
+        "finished_at": finished.isoformat(timespec="seconds"),
         "duration_s": 60.0,
         "counts": counts,
         "checks": checks,

@@ -73,3 +73,25 @@ def test_pytest_html_has_a_check_column_and_redacted_transcripts(fault_run: Faul
     assert "col-check" in page and "AUTH-BAD-KEY[api-key]" in page
     assert "foundry-transcript" in page and "Requests of AUTH-API-KEY" in page
     assert "api-key: [REDACTED]" in page
+
+
+def test_junit_counts_the_cases_as_the_summary_does_a_case_that_could_not_judge_an_error(
+    fault_run: FaultRun,
+) -> None:
+    root = ET.fromstring(fault_run.text("junit.xml"))
+    (suite,) = root.iter("testsuite")
+    counts = fault_run.summary["counts"]
+    assert counts["errors"] >= 1, "the server-error profile leaves a check unable to judge"
+    assert (suite.get("failures"), suite.get("errors"), suite.get("skipped")) == (
+        str(counts["failed"]),
+        str(counts["errors"]),
+        str(counts["skipped"]),
+    )
+    errors = [c for c in fault_run.summary["checks"] if c["status"] == "error"]
+    cases = {case.get("name"): case for case in root.iter("testcase")}
+    for check in errors:
+        params = "-".join(check["params"].values())
+        element = cases[check["id"] + (f"[{params}]" if params else "")].find("error")
+        assert element is not None, check["id"]
+        said = check["reason"].removeprefix("could not judge: ")[:40]
+        assert said in (element.get("message") or ""), (said, element.get("message"))

@@ -84,3 +84,8 @@ def test_request_id_lines_name_every_correlation_id() -> None:
         "requests of other checks that this check judged (1):"
     )
     assert request_ids([]) == ""
+
+
+def test_a_stream_s_first_token_is_timed_between_its_first_byte_and_its_total() -> None:
+    text = exchange(interaction(status=200, streamed=True, ttft_ms=10.25))
+    assert "< HTTP 200   (first byte 9.5 ms, first token 10.2 ms, total 12.0 ms, streamed)" in text

@@ -128,7 +128,7 @@ def test_correlation_table_has_every_cited_request_once_in_run_order() -> None:
 def test_correlation_rows_spell_out_missing_ids_and_the_harness() -> None:
     run = summary([check("EP-REACH", evidence=[evidence(1, 401, check=None, request_id=None)])])
     (row,) = build_view(run).correlation
-    assert (row.check, row.request_id, row.status) == ("(harness)", "—", "401")
+    assert (row.check, row.request_id, row.status) == ("run", "—", "401")
     assert row.apim_request_id == "00000000-0000-4000-8000-000000000001"
 
 

@@ -52,6 +52,7 @@ def exchange(
     auth: str | None = "x-api-key",
     headers: dict[str, str] | None = None,
     streamed: bool = False,
+    ttft_ms: float | None = None,
 ) -> Interaction:
     """An interaction of ``check_id``'s case, as the seam logs it (see ``tests.diagnosis``)."""
     return replace(
@@ -62,6 +63,7 @@ def exchange(
         input_tokens=tokens[0],
         output_tokens=tokens[1],
         streamed=streamed,
+        ttft_ms=ttft_ms,
     )
 
 
@@ -81,6 +83,7 @@ def small_run() -> tuple[list[Interaction], list[CaseOutcome]]:
             tokens=(9, 5),
             headers=SSE_WITHOUT_REQUEST_ID,
             streamed=True,
+            ttft_ms=120.04,
         ),
         exchange(
             401,
@@ -151,7 +154,6 @@ def small_run() -> tuple[list[Interaction], list[CaseOutcome]]:
             case("MSG-STREAM"),
             params={"deployment": SONNET},
             status="passed",
-            details={"ttft_ms": 120.04},
         ),
         CaseOutcome("MSG-BASIC", case("MSG-BASIC"), status="passed"),
         CaseOutcome(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from datetime import timedelta
 
 import pytest
 
@@ -14,19 +15,28 @@ from conformance.diagnosis import lookup
 from conformance.summary.build import (
     MAX_EVIDENCE_PER_CHECK,
     CaseOutcome,
+    assemble_summary,
     error_code_of,
-    latency_by_deployment,
-    usage_totals,
 )
-from conformance.summary.model import CheckResult, CutShort, DiagnosisEntry, RunSummary, UsageTotals
+from conformance.summary.figures import latency_by_deployment, usage_totals
+from conformance.summary.model import (
+    RUN_ROW,
+    CheckResult,
+    CutShort,
+    DiagnosisEntry,
+    RunSummary,
+    UsageTotals,
+)
 from conformance.summary.verdict import VERDICT_MEANING, verdict_meaning
 from tests.diagnosis import bodies
-from tests.diagnosis.helpers import claims, ix
+from tests.diagnosis.helpers import NOW, claims, ix
+from tests.platform_facts import COGNITIVE_SERVICES_SCOPE
 
 from .runs import (
     CANARY,
     OPUS,
     SONNET,
+    STARTED,
     TARGET,
     build,
     built_summary,
@@ -227,16 +237,34 @@ def test_usage_is_totalled_per_deployment_and_per_check() -> None:
     )
 
 
-def test_requests_without_deployment_or_check_count_only_in_the_totals() -> None:
+def test_requests_no_check_sent_are_the_run_s_own_row_so_the_rows_add_up() -> None:
     anonymous = replace(ix(200, bodies.MESSAGE_OK, seq=1, check_id=None), input_tokens=4)
     failed = ix(None, seq=2, check_id=None, error_class="ConnectError")
-    assert usage_totals([anonymous, failed]) == UsageTotals(requests=2, input_tokens=4)
+    usage = usage_totals([anonymous, failed])
+    assert usage == UsageTotals(
+        requests=2,
+        input_tokens=4,
+        by_check={RUN_ROW: {"requests": 2, "input_tokens": 4, "output_tokens": 0}},
+    )
+    assert sum(row["requests"] for row in usage.by_check.values()) == usage.requests
 
 
 def test_latency_per_deployment_is_the_median_and_worst_of_successes_with_the_best_ttft() -> None:
     assert built_summary().latency == {
-        OPUS: {"requests": 1.0, "median_ms": 50.0, "max_ms": 50.0, "ttft_ms": None},
-        SONNET: {"requests": 3.0, "median_ms": 200.0, "max_ms": 300.0, "ttft_ms": 120.0},
+        OPUS: {
+            "requests": 1.0,
+            "median_ms": 50.0,
+            "max_ms": 50.0,
+            "ttft_ms": None,
+            "stream_ms": None,
+        },
+        SONNET: {
+            "requests": 3.0,
+            "median_ms": 200.0,
+            "max_ms": 300.0,
+            "ttft_ms": 120.0,
+            "stream_ms": 300.0,
+        },
     }
 
 
@@ -250,20 +278,92 @@ def test_latency_ignores_failures_and_unmeasured_calls_and_rounds_to_a_tenth() -
         exchange(503, seq=6, check_id="DEP-SERVES", deployment=OPUS, elapsed_ms=12.0),
         exchange(200, seq=7, check_id="DEP-INVENTORY", deployment=None, elapsed_ms=1.0),
     ]
-    outcomes = [
-        CaseOutcome("PERF-LATENCY", "a", params={"deployment": SONNET}, details={"ttft_ms": 80.06}),
-        CaseOutcome("PERF-LATENCY", "b", params={"deployment": SONNET}, details={"ttft_ms": 64.98}),
-        CaseOutcome("PERF-LATENCY", "c", params={"deployment": SONNET}, details={"total_ms": 1}),
-        CaseOutcome("MSG-STREAM", "d", params={"deployment": "elsewhere"}, details={"ttft_ms": 1}),
-    ]
-    assert latency_by_deployment(interactions, outcomes) == {
-        OPUS: {"requests": 0.0, "median_ms": None, "max_ms": None, "ttft_ms": None},
-        SONNET: {"requests": 2.0, "median_ms": 150.6, "max_ms": 201.1, "ttft_ms": 65.0},
+    assert latency_by_deployment(interactions) == {
+        OPUS: {
+            "requests": 0.0,
+            "median_ms": None,
+            "max_ms": None,
+            "ttft_ms": None,
+            "stream_ms": None,
+        },
+        SONNET: {
+            "requests": 2.0,
+            "median_ms": 150.6,
+            "max_ms": 201.1,
+            "ttft_ms": None,
+            "stream_ms": None,
+        },
     }
 
 
+def test_time_to_first_token_is_the_quickest_stream_s_with_that_stream_s_own_total() -> None:
+    streams = [
+        exchange(200, seq=1, check_id="MSG-STREAM", elapsed_ms=90.0, streamed=True, ttft_ms=80.06),
+        exchange(200, seq=2, check_id="SDK-STREAM", elapsed_ms=70.0, streamed=True, ttft_ms=64.98),
+        exchange(500, seq=3, check_id="PERF-LATENCY", elapsed_ms=5.0, streamed=True, ttft_ms=1.0),
+        exchange(200, seq=4, check_id="PERF-LATENCY", elapsed_ms=10.0),
+    ]
+    latency = latency_by_deployment(streams)[SONNET]
+    assert (latency["ttft_ms"], latency["stream_ms"]) == (65.0, 70.0)
+    assert (latency["median_ms"], latency["max_ms"]) == (70.0, 90.0)
+
+
 def test_a_run_without_deployments_has_no_latency() -> None:
-    assert latency_by_deployment([ix(200, seq=1)], []) == {}
+    assert latency_by_deployment([ix(200, seq=1)]) == {}
+
+
+# -- the run's requests, once each -----------------------------------------------------------
+
+
+def test_every_request_is_in_the_summary_by_seq_the_run_s_own_named_by_their_step() -> None:
+    interactions, outcomes = small_run()
+    preflight = replace(
+        ix(200, bodies.MESSAGE_OK, seq=7, check_id=None), case="session::primary-auth"
+    )
+    summary = build([preflight, *interactions], outcomes)
+    assert [e.seq for e in summary.requests] == [1, 2, 3, 4, 5, 6, 7]
+    assert len(summary.requests) == summary.usage.requests
+    (own,) = [e for e in summary.requests if e.check is None]
+    assert (own.seq, own.run_step) == (7, "primary-auth")
+    assert summary.usage.by_check[RUN_ROW]["requests"] == 1
+    # No check cites the preflight: it is in the requests all the same.
+    assert all(e.seq != 7 for c in summary.checks for e in c.evidence)
+
+
+def test_a_case_counts_the_requests_it_sent_not_those_it_judged() -> None:
+    summary = built_summary()
+    counted = {c.case: c.requests for c in summary.checks}
+    assert counted[case("DEP-SERVES", SONNET)] == 1
+    assert counted[case("RID-REQUEST-ID")] == 0  # it judged seq 2, sent nothing
+    assert check_of(summary, "RID-REQUEST-ID").evidence  # ...and cites it
+    per_check: dict[str, int] = {}
+    for check in summary.checks:
+        per_check[check.id] = per_check.get(check.id, 0) + check.requests
+    by_check = {k: v["requests"] for k, v in summary.usage.by_check.items()}
+    assert {k: v for k, v in per_check.items() if v} == by_check
+
+
+def test_the_recording_s_age_is_whole_days_to_the_end_of_the_run() -> None:
+    interactions, outcomes = small_run()
+    for recorded, days in (
+        (NOW - timedelta(days=5, hours=14), 5),
+        (NOW - timedelta(hours=23, minutes=59), 0),
+        (NOW - timedelta(days=1), 1),
+        (NOW + timedelta(hours=3), 0),  # a recording clock ahead of this one
+    ):
+        target = replace(TARGET, kind="replay", recorded_at=recorded.isoformat())
+        summary = assemble_summary(
+            target=target,
+            interactions=interactions,
+            outcomes=outcomes,
+            token_claims={},
+            entra_scope=COGNITIVE_SERVICES_SCOPE,
+            redactor=Redactor(),
+            started_at=STARTED,
+            finished_at=NOW,
+        )
+        assert summary.target.recording_age_days == days, recorded
+    assert built_summary().target.recording_age_days is None
 
 
 # -- error_code_of ----------------------------------------------------------------------------
@@ -340,7 +440,7 @@ def test_a_secret_echoed_in_an_error_body_never_reaches_the_serialised_summary()
 def test_the_run_s_target_times_harness_and_claims_are_recorded() -> None:
     token = claims()
     summary = build(*passing_run(), token_claims={"entra": token}, sdk_version="2.14.0")
-    assert summary.target is TARGET
+    assert summary.target == TARGET
     assert (summary.started_at, summary.finished_at, summary.duration_s) == (
         "2026-06-01T11:59:17+00:00",
         "2026-06-01T12:00:00+00:00",

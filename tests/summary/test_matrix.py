@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 
+from conformance.core.interactions import Interaction
 from conformance.summary.load import summary_from_dict
 from conformance.summary.matrix import build_matrix
 from tests.diagnosis import bodies
@@ -102,3 +103,23 @@ def test_the_matrix_survives_the_round_trip_through_summary_json() -> None:
     assert {"status", "expected", "evidence", "diagnoses"} <= set(cell)  # SPEC's schema
     assert data["capabilities"][SONNET]["profile"]["version"] == PROFILE.version
     assert summary_from_dict(data) == summary
+
+
+def test_a_replayed_request_no_cassette_answered_costs_the_matrix_nothing() -> None:
+    summary = capability_run()
+    column = summary.capabilities[SONNET]
+    cases = {cell.case for cell in column.cells.values()}
+    sent = Interaction(
+        seq=99,
+        method="POST",
+        url="http://127.0.0.1/anthropic/v1/messages",
+        path="/anthropic/v1/messages",
+        request_headers={},
+        request_body="",
+        started_at=0.0,
+        case=next(iter(cases)),
+        input_tokens=50,
+        unrecorded="no cassette recorded this request",
+    )
+    matrix = build_matrix(summary.checks, [sent], PROFILE, [SONNET])
+    assert matrix[SONNET].cost["requests"] == 0 and matrix[SONNET].cost["input_tokens"] == 0
