@@ -21,11 +21,10 @@ from dataclasses import dataclass
 from typing import Any, NoReturn
 
 import httpx
-import pytest
 
 from ..core import catalog
 from ..core.capability import Comparison, Expectation, compare, expectation_for
-from ..core.errors import CannotJudge, CheckFailure
+from ..core.errors import CannotJudge, CheckFailure, Unavailable
 from ..core.platform import CapabilityFacts, Model
 from ..judge.capabilities import Answer, Judgement
 from ..target.run import FoundryRun
@@ -33,6 +32,13 @@ from .helpers import RecordProperty, send_primary, stream_message, under_test
 
 # Probes that spend a thinking budget (up to about a thousand output tokens): full suite only.
 THINKING_PROBES = frozenset({"CAP-THINKING-ADAPTIVE", "CAP-THINKING-ENABLED"})
+# Why the standard suite leaves a probe out, as the terminal folds the skips (the case's own
+# reason adds what the profile documents and the --select that probes it).
+SETTLED = (
+    "documented as supported on every hosting option that offers the model: confirmed in "
+    "--suite full; the standard suite probes what the platform profile leaves open"
+)
+COSTLY = "spends a thinking budget (up to about a thousand tokens): probed in --suite full"
 # Judgements that come from a malformed answer: a failure of the endpoint, not of the probe.
 FAILING_CODES = frozenset({"malformed-response", "stream-protocol-violation"})
 CELL = "capability"
@@ -60,7 +66,7 @@ class Probe:
         profile = run.settings.profile
         facts = profile.capabilities.get(check_id)
         if facts is None:
-            pytest.skip(f"the platform profile has no capabilities.{check_id} entry")
+            raise Unavailable(f"the platform profile has no capabilities.{check_id} entry")
         model = profile.model(deployment)
         probe = cls(
             run,
@@ -71,24 +77,27 @@ class Probe:
             expectation_for(profile, check_id, model),
             record,
         )
-        reason = probe.not_now()
-        if reason:
-            probe.not_judged(reason)
+        held = probe.not_now()
+        if held is not None:
+            probe.not_judged(*held)
         return probe
 
-    def not_now(self) -> str | None:
-        """Why the standard suite does not send this probe, if it does not."""
+    def not_now(self) -> tuple[str, str] | None:
+        """Why the standard suite does not send this probe, and that reason's kind (what every
+        case held back for it shares), if it does not."""
         settings = self.run.settings
         if settings.suite == "full" or catalog.named(self.check_id, settings.select):
             return None
         select = f"--suite full (or --select {self.check_id})"
         if self.check_id in THINKING_PROBES:
-            return f"spends a thinking budget (up to about a thousand tokens): probed in {select}"
+            reason = f"spends a thinking budget (up to about a thousand tokens): probed in {select}"
+            return reason, COSTLY
         if self.expectation.settled:
-            return (
+            reason = (
                 f"documented as supported ({self.expectation.describe()}): confirmed in {select}; "
                 "the standard suite probes what the platform profile leaves open"
             )
+            return reason, SETTLED
         return None
 
     # -- sending -----------------------------------------------------------------------------
@@ -127,10 +136,10 @@ class Probe:
 
     # -- concluding --------------------------------------------------------------------------
 
-    def not_judged(self, reason: str) -> NoReturn:
-        """Record the cell as not judged and skip, saying why."""
+    def not_judged(self, reason: str, kind: str | None = None) -> NoReturn:
+        """Record the cell as not judged and skip, saying why (``kind``: see ``Unavailable``)."""
         self._cell("not-judged", reason, None)
-        pytest.skip(reason)
+        raise Unavailable(reason, kind=kind)
 
     def conclude(self, judgement: Judgement) -> None:
         """The case's outcome from the probe's judgement (see the module docstring)."""
