@@ -202,10 +202,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="re-render the HTML diagnosis report from a summary.json",
         description="Re-render diagnosis.html from a run's summary.json (for example one a "
         "colleague sent, or after upgrading foundry-conformance), and print where it went.",
-        epilog="example: foundry-conformance report reports/summary.json --out /tmp/diagnosis.html",
+        epilog="example: foundry-conformance report --out /tmp/diagnosis.html (the last run's "
+        "reports/summary.json)",
     )
     report.add_argument(
-        "summary", type=Path, metavar="SUMMARY_JSON", help="the summary.json a run wrote"
+        "summary",
+        nargs="?",
+        type=Path,
+        default=DEFAULT_SUMMARY,
+        metavar="SUMMARY_JSON",
+        help=f"the summary.json a run wrote (default {DEFAULT_SUMMARY})",
     )
     report.add_argument(
         "--out",

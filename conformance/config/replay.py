@@ -46,6 +46,13 @@ def replaying(settings: Settings, raw: RawOptions, now: datetime, remarks: Remar
         )
     keyless = not KEY_MODES & set(modes)
     given_endpoint = settings.base_url is not None
+    if given_endpoint and recording.base_url:
+        # The answers are the recording's: another endpoint here would only mislabel them.
+        remarks.warnings.append(
+            f"{settings.endpoint_source} is ignored in a replay: the answers are those recorded "
+            f"from {recording.base_url}, and the report names that endpoint."
+        )
+        given_endpoint = False
     suite = settings.suite
     if raw.suite is None and recording.suite:
         suite = parse_choice(recording.suite, Suite, "the recording's suite")

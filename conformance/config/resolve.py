@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+from ..core import catalog
 from ..core.constants import (
     ENV_API_KEY,
     ENV_BASE_URL,
@@ -144,6 +145,14 @@ def _resolve(raw: RawOptions, env: Mapping[str, str], now: datetime, remarks: Re
         default=DEFAULT_MAX_CASSETTE_AGE_DAYS,
         minimum=0,
     )
+    if settings.probe_rate_limit and settings.select:
+        chosen = {c.id for c in catalog.select(settings.suite, settings.select)}
+        if catalog.RATE_LIMIT_PROBE not in chosen:
+            remarks.warnings.append(
+                f"--probe-rate-limit is ignored: --select {' '.join(settings.select)} does not "
+                f"include {catalog.RATE_LIMIT_PROBE}, the probe it enables (add --select "
+                f"{catalog.RATE_LIMIT_PROBE})."
+            )
     if settings.kind is Mode.RECORD and settings.cassettes is not None:
         check_record_directory(settings.cassettes)
     if settings.kind is Mode.REPLAY and settings.cassettes is not None:
@@ -207,6 +216,8 @@ def _emulator_target(
             source=f"{asked} and --mode",
             code=CONFIG_CONFLICT,
         )
+    if raw.cassettes not in (None, ""):
+        raise _cassettes_without_a_mode(mode)
     ignored = (name for name in (ENV_RESOURCE, ENV_BASE_URL) if name in env)
     remarks.notes.extend(f"{asked} given: {name} is ignored." for name in ignored)
     profiles = validate_profiles(raw.emulator or "")
@@ -216,6 +227,8 @@ def _emulator_target(
 def _no_endpoint_target(raw: RawOptions, mode: Mode | None, remarks: Remarks) -> _Target:
     where = f"--resource NAME or {ENV_RESOURCE}, or --base-url URL or {ENV_BASE_URL}"
     if mode is None:
+        if raw.cassettes not in (None, ""):
+            raise _cassettes_without_a_mode(None)
         remarks.notes.append(
             f"No endpoint is configured ({where}): the run uses the embedded emulator, which "
             "proves nothing about Azure."
@@ -223,9 +236,15 @@ def _no_endpoint_target(raw: RawOptions, mode: Mode | None, remarks: Remarks) ->
         return _Target(Mode.EMULATOR, None, None, "emulator", DEFAULT_EMULATOR_PROFILE, None)
     if mode is Mode.REPLAY:
         return _Target(Mode.REPLAY, None, None, "cassettes", None, _cassettes(raw, mode, remarks))
+    record_the_emulator = (
+        " To record the emulator, start it (foundry-conformance emulator --port 8800) and pass "
+        "--base-url http://127.0.0.1:8800/anthropic/."
+        if mode is Mode.RECORD
+        else ""
+    )
     raise ConfigError(
         f"--mode {mode} needs a live endpoint, and none is configured.",
-        f"Set {where}; or drop --mode {mode} to try the embedded emulator.",
+        f"Set {where}; or drop --mode {mode} to try the embedded emulator.{record_the_emulator}",
         source="--mode",
         code=CONFIG_MISSING,
     )
@@ -244,6 +263,17 @@ def _cassettes(raw: RawOptions, kind: Mode, remarks: Remarks) -> Path | None:
         remarks.notes.append(f"--cassettes not given: recording into {DEFAULT_CASSETTES_DIR}/.")
         return Path(DEFAULT_CASSETTES_DIR)
     if given and kind not in (Mode.RECORD, Mode.REPLAY):
-        remarks.warnings.append("--cassettes is ignored without --mode record or --mode replay.")
-        return None
+        raise _cassettes_without_a_mode(kind if raw.mode else None)
     return Path(str(raw.cassettes)) if given else None
+
+
+def _cassettes_without_a_mode(kind: Mode | None) -> ConfigError:
+    """--cassettes in a run that neither records nor replays: never ignored in silence."""
+    run = f"a --mode {kind} run" if kind is not None else "a run without --mode"
+    return ConfigError(
+        f"--cassettes is given, but {run} neither records nor replays cassettes.",
+        "Add --mode replay to replay the cassettes in that directory, or --mode record to record "
+        "into it; or drop --cassettes.",
+        source="--cassettes",
+        code=CONFIG_CONFLICT,
+    )

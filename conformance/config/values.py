@@ -313,7 +313,8 @@ def scope_for_token(
         )
         return other
     remarks.warnings.append(
-        f"The token in {ENV_ENTRA_TOKEN} is for {', '.join(claims.audience)}, not {scope}: the "
-        "Entra checks that need that scope will be skipped."
+        f"The token in {ENV_ENTRA_TOKEN} is for {', '.join(claims.audience)}, not {scope}: "
+        "Foundry will refuse it (the Entra checks send it, and the report says why); get one "
+        f"with `az account get-access-token --resource {scope_to_audience(known[0])}`."
     )
     return scope

@@ -279,6 +279,8 @@ CHECKS: tuple[CheckSpec, ...] = (
 )
 
 BY_ID: dict[str, CheckSpec] = {check.id: check for check in CHECKS}
+# The probe ``--probe-rate-limit`` enables (and asks for: it runs in any suite then).
+RATE_LIMIT_PROBE = "RL-429"
 
 
 def select(suite: str, selectors: Iterable[str] = ()) -> tuple[CheckSpec, ...]:

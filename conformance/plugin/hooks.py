@@ -27,10 +27,12 @@ from ..target.sdk_loader import start_loading_sdk, wait_for_sdk
 from . import html_extras, junit_extras
 from .keys import (
     CASE_EVIDENCE_KEY,
+    CHECKS_COLLECTED_KEY,
     LABEL_ATTRIBUTE,
     MARKER,
     STATUS_ATTRIBUTE,
     check_id_of,
+    hints_of,
     label_of,
     skip_as,
 )
@@ -43,6 +45,30 @@ NO_XDIST = (
     "request budget and one summary. Use --foundry-jobs N (the CLI's --jobs N) to run them "
     "concurrently, on threads of one process."
 )
+
+
+def nothing_selected(config: pytest.Config, collected: int) -> str:
+    """Why a run whose ``-k`` / ``-m`` kept none of the collected checks is refused."""
+    given = [
+        f"-k {config.option.keyword!r}" if config.option.keyword else "",
+        f"-m {config.option.markexpr!r}" if config.option.markexpr else "",
+    ]
+    chosen = " and ".join(g for g in given if g) or "the selection"
+    return (
+        f"no check is selected: {chosen} matched none of the {collected} check cases collected, "
+        "so there is nothing to judge. Each check answers to its ID and its area as a keyword "
+        "(-k MSG-BASIC, -k AUTH-, -k messages); the IDs are in the README's table of checks. "
+        "Or choose the checks with --select ID_OR_AREA."
+    )
+
+
+def outside_the_suite(suite: str) -> str:
+    """Why a run whose selection keeps no check of its suite is refused."""
+    return (
+        f"no check is selected: the checks chosen are not part of the {suite} suite, so there "
+        "is nothing to judge. Add --suite full to run them, or choose checks with --select "
+        "ID_OR_AREA, which runs what it names."
+    )
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -86,6 +112,7 @@ def pytest_itemcollected(item: pytest.Item) -> None:
     check_id = check_id_of(item)
     if check_id is not None and check_id in BY_ID:
         item.extra_keyword_matches.update({check_id, BY_ID[check_id].area})
+        item.config.stash[CHECKS_COLLECTED_KEY] = item.config.stash.get(CHECKS_COLLECTED_KEY, 0) + 1
 
 
 @pytest.hookimpl(trylast=True)
@@ -94,6 +121,9 @@ def pytest_collection_modifyitems(
 ) -> None:
     """Resolve the configuration, keep the checks of the suite, order them, mark opt-ins."""
     if not any(check_id_of(item) for item in items):
+        collected = config.stash.get(CHECKS_COLLECTED_KEY, 0)
+        if collected:  # -k or -m left none of them: a run of nothing is no verdict
+            raise pytest.UsageError(hints_of(config)(nothing_selected(config, collected)))
         return
     if hasattr(config, "workerinput"):
         raise pytest.UsageError(NO_XDIST)  # -n given in a way ``_asks_for_xdist`` did not see
@@ -101,7 +131,9 @@ def pytest_collection_modifyitems(
     try:
         kept, deselected = recorder.plan(items)
     except ValueError as exc:
-        raise pytest.UsageError(str(exc)) from None
+        raise pytest.UsageError(recorder.hints(str(exc))) from None
+    if all(check_id_of(item) in recorder.outside_suite for item in kept):
+        raise pytest.UsageError(recorder.hints(outside_the_suite(recorder.settings.suite)))
     if deselected:
         config.hook.pytest_deselected(items=deselected)
     items[:] = kept
@@ -257,8 +289,13 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> Generator[
     (so that the secret scan reads them too)."""
     result = yield
     recorder = session.config.stash.get(RECORDER_KEY, None)
-    if recorder is not None and recorder.run is not None:
-        recorder.finish(interrupted=exitstatus == pytest.ExitCode.INTERRUPTED)
+    if recorder is None or recorder.run is None:
+        return result
+    if exitstatus == pytest.ExitCode.USAGE_ERROR:
+        # Refused after collection (no check selected): no verdict, no report of nothing.
+        recorder.run.close()
+        return result
+    recorder.finish(interrupted=exitstatus == pytest.ExitCode.INTERRUPTED)
     return result
 
 
@@ -335,7 +372,7 @@ def recorder_of(config: pytest.Config) -> RunRecorder:
     """The session's recorder, made on first use (collection or parametrisation)."""
     recorder = config.stash.get(RECORDER_KEY, None)
     if recorder is None:
-        recorder = config.stash[RECORDER_KEY] = RunRecorder(settings_of(config))
+        recorder = config.stash[RECORDER_KEY] = RunRecorder(settings_of(config), hints_of(config))
     return recorder
 
 

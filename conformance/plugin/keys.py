@@ -7,6 +7,7 @@ imports them all. The recorder's and the pool's own stash keys live with them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import NoReturn
 
@@ -41,12 +42,22 @@ class CaseEvidence:
 CASE_EVIDENCE_KEY = pytest.StashKey[CaseEvidence]()
 # Why a skipped case was skipped, without what is particular to it (``Unavailable.kind``).
 SKIP_KIND_KEY = pytest.StashKey[str]()
+# Under plain pytest, the respelling of the command line's flags as ``--foundry-*`` options.
+HINTS_KEY = pytest.StashKey[Callable[[str], str]]()
+# How many check cases were collected (before -k and -m deselected any).
+CHECKS_COLLECTED_KEY = pytest.StashKey[int]()
+
+
+def hints_of(config: pytest.Config) -> Callable[[str], str]:
+    """How the session spells the flags a hint names (as they are, for the command line)."""
+    return config.stash.get(HINTS_KEY, str)
 
 
 def skip_as(item: pytest.Item, unavailable: Unavailable) -> NoReturn:
     """Skip ``item`` with ``unavailable``'s reason, keeping its kind for the terminal's fold."""
-    item.stash[SKIP_KIND_KEY] = unavailable.kind
-    pytest.skip(str(unavailable))
+    hints = hints_of(item.config)
+    item.stash[SKIP_KIND_KEY] = hints(unavailable.kind)
+    pytest.skip(hints(str(unavailable)))
 
 
 def check_id_of(item: pytest.Item) -> str | None:

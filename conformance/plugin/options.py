@@ -9,13 +9,16 @@ configuration layer's rule). ``foundry-conformance run`` resolves its own flags 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import pytest
 
 from ..config import RawOptions, Settings, resolve_settings
 from ..core.errors import ConfigError
-from .keys import SETTINGS_KEY
+from ..core.flags import for_pytest
+from .keys import HINTS_KEY, SETTINGS_KEY
 
 OPTIONS: tuple[tuple[str, dict[str, Any]], ...] = (
     ("--foundry-resource", {"help": "Foundry resource name (or ANTHROPIC_FOUNDRY_RESOURCE)"}),
@@ -66,6 +69,8 @@ OPTIONS: tuple[tuple[str, dict[str, Any]], ...] = (
         {"action": "store_true", "default": None, "help": "scrub the resource host from cassettes"},
     ),
 )
+
+OPTION_NAMES = tuple(name for name, _ in OPTIONS)
 
 
 def raw_options(config: pytest.Config) -> RawOptions:
@@ -123,10 +128,13 @@ def settings_of(config: pytest.Config) -> Settings:
             )
         settings = given.settings
     else:
+        # Plain pytest: the hints name the --foundry-* options that work here.
+        hints: Callable[[str], str] = partial(for_pytest, plugin_options=OPTION_NAMES)
+        config.stash[HINTS_KEY] = hints
         try:
             settings = resolve_settings(raw_options(config), os.environ)
         except ConfigError as exc:
-            raise pytest.UsageError(str(exc)) from None
+            raise pytest.UsageError(hints(str(exc))) from None
     config.stash[SETTINGS_KEY] = settings
     return settings
 

@@ -42,6 +42,8 @@ class RunRecorder:
     """The state the plugin keeps for one session."""
 
     settings: Settings
+    # How the flags our texts name are spelled for the interface in use (``core.flags``).
+    hints: Callable[[str], str] = str
     run: FoundryRun | None = None
     summary: RunSummary | None = None
     outcomes: dict[str, CaseOutcome] = field(default_factory=dict)
@@ -68,6 +70,10 @@ class RunRecorder:
             # Opt-in probes stay visible in the default suite: listed as skipped, with how to run them.
             self.outside_suite = {c.id for c in catalog.CHECKS if c.opt_in}
             wanted |= self.outside_suite
+        if self.settings.probe_rate_limit and not self.settings.select:
+            # --probe-rate-limit asks for that probe by name, whatever the suite.
+            wanted.add(catalog.RATE_LIMIT_PROBE)
+            self.outside_suite.discard(catalog.RATE_LIMIT_PROBE)
         return wanted
 
     def plan(self, items: list[pytest.Item]) -> tuple[list[pytest.Item], list[pytest.Item]]:
@@ -110,7 +116,7 @@ class RunRecorder:
             return Unavailable(
                 f"{kind} (or --select {check_id}){self._enable_hint(check_id)}", kind=kind
             )
-        if check_id == "RL-429" and not self.settings.probe_rate_limit:
+        if check_id == catalog.RATE_LIMIT_PROBE and not self.settings.probe_rate_limit:
             if replay:
                 return Unavailable(
                     "opt-in probe, recorded without --probe-rate-limit, so the cassettes hold no "
@@ -229,6 +235,7 @@ class RunRecorder:
                 notes=[*self._notes(), *cassettes_notes],
                 sdk_version=_package_version("anthropic"),
                 profile=run.settings.profile,
+                hints=self.hints,
             )
             if run.cassettes is not None:
                 # Before the scan: metadata.json is an artifact too.

@@ -96,9 +96,15 @@ def assemble_summary(
     notes: Sequence[str] = (),
     sdk_version: str = "",
     profile: PlatformProfile | None = None,
+    hints: Callable[[str], str] = str,
 ) -> RunSummary:
     """The run summary: checks, diagnoses, usage, latency and the verdict. ``stopped`` says,
-    by cause (``cut_short.BUDGET``, ``cut_short.INTERRUPTED``), why the run stopped early."""
+    by cause (``cut_short.BUDGET``, ``cut_short.INTERRUPTED``), why the run stopped early;
+    ``hints`` spells the flags our own texts name for the interface in use (``core.flags``)."""
+
+    def said(text: str) -> str:
+        return hints(redactor.text(text))
+
     by_case: dict[str, list[Interaction]] = {}
     for ix in interactions:
         by_case.setdefault(ix.case or "", []).append(ix)
@@ -131,13 +137,14 @@ def assemble_summary(
             [*by_case.get(o.case, []), *(by_seq[s] for s in o.evidence_seqs if s in by_seq)],
             findings,
             redactor,
+            said,
             [ix for ix in interactions if ix.case == o.case],
             lambda ix: explain_interaction(ix, context, interactions),
         )
         for o in outcomes
     ]
     checks.sort(key=lambda c: (_catalog_index(c.id), c.case))
-    entries = [_diagnosis_entry(f, redactor) for f in findings]
+    entries = [_diagnosis_entry(f, redactor, said) for f in findings]
     cut_short = cut_short_causes(checks, interactions, stopped or {})
     return RunSummary(
         # A run that did not finish (interrupted, budget spent) has not shown conformance.
@@ -158,9 +165,9 @@ def assemble_summary(
             "anthropic_sdk": sdk_version,
             "python": platform.python_version(),
         },
-        notes=[redactor.text(n) for n in notes],
+        notes=[said(n) for n in notes],
         incomplete=bool(cut_short),
-        cut_short=[_redacted(entry, redactor) for entry in cut_short],
+        cut_short=[_said(entry, said) for entry in cut_short],
         latency=latency_by_deployment(interactions),
         token_claims={label: claims.public_view() for label, claims in token_claims.items()},
         platform_profile={**profile.summary_view(), "api_version": profile.documented_version},
@@ -173,9 +180,10 @@ def assemble_summary(
     )
 
 
-def _redacted(entry: CutShort, redactor: Redactor) -> CutShort:
-    entry.summary = redactor.text(entry.summary)
-    entry.details = [redactor.text(d) for d in entry.details]
+def _said(entry: CutShort, said: Callable[[str], str]) -> CutShort:
+    entry.summary = said(entry.summary)
+    entry.details = [said(d) for d in entry.details]
+    entry.remedy = said(entry.remedy)
     return entry
 
 
@@ -189,6 +197,7 @@ def _check_result(
     interactions: Sequence[Interaction],
     findings: Sequence[Finding],
     redactor: Redactor,
+    said: Callable[[str], str],
     own: Sequence[Interaction],
     explain: Callable[[Interaction], list[str]],
 ) -> CheckResult:
@@ -213,29 +222,31 @@ def _check_result(
         severity=spec.severity,
         status=outcome.status,
         params=dict(outcome.params),
-        reason=redactor.text(outcome.reason),
+        reason=said(outcome.reason),
         diagnoses=codes,
         evidence=[evidence_of(ix, redactor) for ix in interactions[:MAX_EVIDENCE_PER_CHECK]],
         duration_s=round(outcome.duration_s, 3),
         case=outcome.case,
         details=outcome.details,
         cut_short=cut_short,
-        skip_kind=redactor.text(outcome.skip_kind) if outcome.status == "skipped" else "",
+        skip_kind=said(outcome.skip_kind) if outcome.status == "skipped" else "",
         requests=sum(1 for ix in own if ix.unrecorded is None),
     )
 
 
-def _diagnosis_entry(finding: Finding, redactor: Redactor) -> DiagnosisEntry:
+def _diagnosis_entry(
+    finding: Finding, redactor: Redactor, said: Callable[[str], str]
+) -> DiagnosisEntry:
     info = finding.info
     return DiagnosisEntry(
         code=finding.code,
         title=info.title,
         severity=info.severity,
-        summary=info.cause,
-        remedy=info.remedy,
+        summary=said(info.cause),
+        remedy=said(info.remedy),
         checks=list(finding.checks),
         evidence=[evidence_of(ix, redactor) for ix in finding.evidence],
         guide_section=info.guide_section or "",
         doc_url=info.doc_url or "",
-        details=[redactor.text(d) for d in finding.details],
+        details=[said(d) for d in finding.details],
     )

@@ -212,7 +212,7 @@ def resolve_entra_provider(
         token = mint(audience) if mint is not None else mint_test_token(audience=audience)
         return EntraResolution(static_token_provider(token), None, source, scope)
     if source is EntraSource.ENV_TOKEN and settings.entra_token:
-        return _env_token(settings.entra_token, scope)
+        return _env_token(settings.entra_token, scope, primary=scope == settings.entra_scope)
     if credential is not None:
         return _probed(lambda: azure_identity_provider(credential, scope), scope, probe)
     if source is EntraSource.AZURE_IDENTITY:
@@ -225,13 +225,18 @@ def resolve_entra_provider(
     )
 
 
-def _env_token(token: str, scope: str) -> EntraResolution:
-    """The token from the environment, unless its own ``aud`` says it is for another scope."""
+def _env_token(token: str, scope: str, *, primary: bool) -> EntraResolution:
+    """The token from the environment. For the run's own scope (``primary``) it is sent
+    whatever its ``aud`` says, so that a token for another API (``az account
+    get-access-token`` without ``--resource`` gives Azure Resource Manager's) meets the
+    endpoint's refusal and is diagnosed; for another scope it is not that scope's token."""
     try:
         claims = read_claims(token)
     except TokenFormatError:
         claims = None  # unreadable: send it anyway and let the endpoint's answer speak
-    if claims is not None and claims.audience and not claims.has_audience(scope_to_audience(scope)):
+    if primary or claims is None or not claims.audience:
+        return EntraResolution(static_token_provider(token), None, EntraSource.ENV_TOKEN, scope)
+    if not claims.has_audience(scope_to_audience(scope)):
         audience = ", ".join(claims.audience)
         reason = f"the token in {ENV_ENTRA_TOKEN} is for {audience}, not {scope}"
         return EntraResolution(None, reason, EntraSource.ENV_TOKEN, scope)

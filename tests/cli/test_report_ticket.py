@@ -37,6 +37,16 @@ def test_ticket_reads_reports_summary_json_by_default(
     assert capsys.readouterr().out.startswith("# Support ticket: Claude in Microsoft Foundry")
 
 
+def test_report_reads_reports_summary_json_by_default_as_ticket_does(
+    summary_file: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(summary_file.parent.parent)
+    assert main(["report"]) == 0
+    page = Path("reports") / "diagnosis.html"
+    assert capsys.readouterr().out == f"report: {page}\n"
+    assert page.read_text("utf-8") == render_html(failing_summary())
+
+
 def test_report_rerenders_next_to_the_summary_and_says_where(
     summary_file: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -147,11 +157,21 @@ def test_report_says_when_it_cannot_write(
     _no_traceback(err)
 
 
-def test_report_needs_a_summary_argument(capsys: pytest.CaptureFixture[str]) -> None:
-    with pytest.raises(SystemExit) as exit_info:
-        main(["report"])
-    assert exit_info.value.code == 2
-    assert "SUMMARY_JSON" in capsys.readouterr().err
+@pytest.mark.parametrize("command", ["ticket", "report"])
+def test_without_a_run_to_read_the_default_says_where_a_run_writes_it(
+    command: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main([command]) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        f"foundry-conformance {command}: reports/summary.json does not exist; a run writes "
+        "summary.json into its --report-dir (default reports/)\n"
+    )
+    assert not (tmp_path / "reports").exists()
 
 
 @pytest.mark.parametrize("command", ["ticket", "report"])

@@ -251,10 +251,15 @@ def test_live_and_record_need_an_endpoint(mode: str) -> None:
     exc = error(KEY_ENV, mode=mode)
     assert exc.code == "config-missing"
     assert exc.source == "--mode"
+    record_the_emulator = (
+        " To record the emulator, start it (foundry-conformance emulator --port 8800) and pass "
+        "--base-url http://127.0.0.1:8800/anthropic/."
+    )
     assert str(exc) == (
         f"--mode {mode} needs a live endpoint, and none is configured. Set --resource NAME or "
         "ANTHROPIC_FOUNDRY_RESOURCE, or --base-url URL or ANTHROPIC_FOUNDRY_BASE_URL; or drop "
         f"--mode {mode} to try the embedded emulator."
+        + (record_the_emulator if mode == "record" else "")
     )
 
 
@@ -293,15 +298,45 @@ def test_replay_needs_no_endpoint_and_no_live_credential(tmp_path: Path) -> None
     assert {CANARY_KEY, CANARY_TOKEN} <= set(s.secrets())
 
 
-def test_replay_keeps_a_given_endpoint(tmp_path: Path) -> None:
+def test_an_endpoint_given_to_a_replay_is_ignored_with_a_warning(tmp_path: Path) -> None:
     s = resolve(mode="replay", cassettes=write_cassette_set(tmp_path), resource="myres")
-    assert (s.kind, s.base_url) == (Mode.REPLAY, FOUNDRY_URL)
+    assert (s.kind, s.base_url) == (Mode.REPLAY, RECORDED_BASE_URL)
+    assert (
+        f"--resource is ignored in a replay: the answers are those recorded from "
+        f"{RECORDED_BASE_URL}, and the report names that endpoint."
+    ) in s.warnings
 
 
-def test_cassettes_without_record_or_replay_are_ignored_with_a_warning() -> None:
-    s = resolve(KEY_ENV, resource="myres", cassettes="c")
-    assert s.cassettes is None
-    assert s.warnings == ("--cassettes is ignored without --mode record or --mode replay.",)
+@pytest.mark.parametrize(
+    ("options", "run"),
+    [
+        ({"resource": "myres"}, "a run without --mode"),
+        ({"resource": "myres", "mode": "live"}, "a --mode live run"),
+        ({}, "a run without --mode"),  # the emulator, by default
+        ({"emulator": ""}, "a run without --mode"),
+        ({"mode": "emulator"}, "a --mode emulator run"),
+    ],
+)
+def test_cassettes_without_record_or_replay_are_an_error(options: dict[str, str], run: str) -> None:
+    exc = error(KEY_ENV, cassettes="c", **options)
+    assert (exc.code, exc.source) == ("config-conflict", "--cassettes")
+    assert str(exc) == (
+        f"--cassettes is given, but {run} neither records nor replays cassettes. Add --mode "
+        "replay to replay the cassettes in that directory, or --mode record to record into it; "
+        "or drop --cassettes."
+    )
+
+
+def test_the_rate_limit_probe_outside_the_selection_is_a_warning() -> None:
+    s = resolve(KEY_ENV, resource="myres", select=["MSG-BASIC"], probe_rate_limit=True)
+    assert s.warnings == (
+        "--probe-rate-limit is ignored: --select MSG-BASIC does not include RL-429, the probe it "
+        "enables (add --select RL-429).",
+    )
+    assert (
+        resolve(KEY_ENV, resource="myres", select=["rate-limits"], probe_rate_limit=True).warnings
+        == ()
+    )
 
 
 def test_unknown_mode() -> None:
@@ -796,9 +831,22 @@ def test_a_token_for_another_scope_than_the_given_one_is_a_warning() -> None:
     assert s.entra_scope == COGNITIVE_SERVICES_SCOPE
     assert s.warnings == (
         "The token in FOUNDRY_CONFORMANCE_ENTRA_TOKEN is for https://ai.azure.com, not "
-        "https://cognitiveservices.azure.com/.default: the Entra checks that need that scope will "
-        "be skipped.",
+        "https://cognitiveservices.azure.com/.default: Foundry will refuse it (the Entra checks "
+        "send it, and the report says why); get one with `az account get-access-token --resource "
+        "https://cognitiveservices.azure.com`.",
     )
+
+
+def test_a_token_for_azure_resource_manager_says_how_to_get_the_right_one() -> None:
+    token = mint_test_token(audience="https://management.azure.com")
+    s = resolve({ENV_ENTRA_TOKEN: token}, resource="myres")
+    assert s.entra_scope == COGNITIVE_SERVICES_SCOPE
+    (warning,) = s.warnings
+    assert warning.startswith(
+        "The token in FOUNDRY_CONFORMANCE_ENTRA_TOKEN is for https://management.azure.com, not "
+        "https://cognitiveservices.azure.com/.default: Foundry will refuse it"
+    )
+    assert "`az account get-access-token --resource https://cognitiveservices.azure.com`" in warning
 
 
 @pytest.mark.parametrize(

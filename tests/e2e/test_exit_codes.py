@@ -1,4 +1,5 @@
-"""Exit codes, end to end through the real CLI, one per verdict (SPEC: 0, 1, 2, 3, 4)."""
+"""Exit codes, end to end through the real CLI, one per verdict (SPEC: 0, 1, 2, 3, 4, 5; the
+signals' 130 and 143 are in faults/test_interrupt.py)."""
 
 from __future__ import annotations
 
@@ -55,3 +56,20 @@ def test_a_secret_in_an_artifact_exits_4_naming_the_file(
     assert scan["clean"] is False
     assert any(hit.endswith("notes.txt") for hit in scan["hits"])
     assert "notes.txt" in result.output
+
+
+def test_a_selection_of_no_check_exits_2_with_no_verdict(run_cli: Callable[..., CliRun]) -> None:
+    result = run_cli("--emulator", "--pytest-arg=-k", "--pytest-arg=MSG-BASICS")
+    assert result.exit_code == 2
+    assert "no check is selected: -k 'MSG-BASICS' matched none of the" in result.output
+    # The command line's own spelling: --select, not the plugin's --foundry-select.
+    assert "Or choose the checks with --select ID_OR_AREA." in result.output
+    assert not (result.report_dir / "summary.json").exists()
+    assert "foundry-conformance: NONCONFORMANT" not in result.output
+
+
+def test_a_run_cut_short_by_its_budget_exits_5(run_cli: Callable[..., CliRun]) -> None:
+    result = run_cli("--emulator", "--max-requests", "20")
+    assert (result.exit_code, result.summary["verdict"]) == (5, "incomplete")
+    assert [c["cause"] for c in result.summary["cut_short"]] == ["budget"]
+    assert not result.summary["diagnoses"]

@@ -112,3 +112,21 @@ def test_a_gateway_page_on_every_request_is_persistent_not_retry_with_backoff(
     assert "→ Do not wait it out with retries" in result.output
     assert "Retry with exponential backoff" not in result.output
     assert result.check("API-VERSION-MALFORMED")["diagnoses"] == ["server-error"]
+
+
+def test_a_token_for_azure_resource_manager_is_diagnosed_with_the_az_command(
+    run_cli: Callable[..., CliRun], clean_env: pytest.MonkeyPatch
+) -> None:
+    """`az account get-access-token` without --resource: the commonest Entra mistake is a
+    diagnosis with the command that fixes it, not a skipped AUTH-ENTRA and a note."""
+    clean_env.setenv("ANTHROPIC_FOUNDRY_API_KEY", KEY)
+    arm = mint_test_token(audience="https://management.azure.com")
+    clean_env.setenv("FOUNDRY_CONFORMANCE_ENTRA_TOKEN", arm)
+    with EmulatorServer(config=parse_profiles("default"), api_key=KEY) as server:
+        result = run_cli("--base-url", server.base_url)
+    assert result.check("AUTH-ENTRA")["status"] == "failed"
+    assert result.check("AUTH-ENTRA")["diagnoses"] == ["wrong-token-audience"]
+    remedy = str(_diagnosis(result, "wrong-token-audience")["remedy"])
+    command = "az account get-access-token --resource https://cognitiveservices.azure.com"
+    assert command in remedy and command in result.output
+    assert result.summary["verdict"] == "nonconformant"  # the key modes still pass

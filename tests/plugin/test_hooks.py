@@ -78,8 +78,9 @@ def test_unknown_selection_is_a_usage_error_naming_the_fix(pytester: pytest.Pyte
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(
         [
-            "*--select 'MSG-NOPE' names no check of the catalog. Did you mean --select "
-            "MSG-NO-VERSION? Give a check ID*"
+            # Spelled as the options that work here, not as the command line's flags.
+            "*--foundry-select 'MSG-NOPE' names no check of the catalog. Did you mean "
+            "--foundry-select MSG-NO-VERSION? Give a check ID (--foundry-select MSG-BASIC)*"
         ]
     )
 
@@ -96,7 +97,7 @@ def test_configuration_conflict_is_a_usage_error_and_nothing_is_sent(
         "https://res.services.ai.azure.com/anthropic/",
     )
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines(["*--resource*--base-url*"])
+    result.stderr.fnmatch_lines(["*--foundry-resource*--foundry-base-url*"])
     assert not (pytester.path / "reports").exists()
 
 
@@ -130,7 +131,7 @@ def test_a_missing_credential_is_a_skip_with_the_reason(pytester: pytest.Pyteste
         "no:cacheprovider",
     )
     result.assert_outcomes(skipped=1)
-    result.stdout.fnmatch_lines(["*--auth does not include entra*"])
+    result.stdout.fnmatch_lines(["*--foundry-auth does not include entra*"])
     summary = json.loads((pytester.path / "out" / "summary.json").read_text())
     # Nothing was judged: never green.
     assert summary["verdict"] == "nonconformant"
@@ -173,3 +174,66 @@ def test_under_plain_pytest_the_verdict_block_comes_after_pytest_s_summary(
         "  report: out/diagnosis.html",
     ]
     assert lines[start + 5].startswith("  usage: ") and lines[start + 8].startswith("      → ")
+
+
+def test_check_ids_and_areas_are_keywords(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest_inprocess(
+        "--pyargs", SUITE, "-k", "MSG-BASIC or UNS-", "--foundry-report-dir", "out"
+    )
+    result.assert_outcomes(passed=4)  # MSG-BASIC and the three UNS-* checks
+    summary = json.loads((pytester.path / "out" / "summary.json").read_text())
+    assert sorted(c["id"] for c in summary["checks"]) == [
+        "MSG-BASIC",
+        "UNS-ADMIN",
+        "UNS-BATCHES",
+        "UNS-MODELS",
+    ]
+
+
+def test_a_k_that_selects_no_check_is_a_usage_error_with_no_verdict(
+    pytester: pytest.Pytester,
+) -> None:
+    result = pytester.runpytest_inprocess(
+        "--pyargs", SUITE, "-k", "MSG-BASICS", "--foundry-report-dir", "out"
+    )
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(
+        [
+            "ERROR: no check is selected: -k 'MSG-BASICS' matched none of the * check cases "
+            "collected, so there is nothing to judge. Each check answers to its ID and its area "
+            "as a keyword (-k MSG-BASIC, -k AUTH-, -k messages);*"
+            "Or choose the checks with --foundry-select ID_OR_AREA."
+        ]
+    )
+    assert not (pytester.path / "out" / "summary.json").exists()
+    assert "foundry-conformance:" not in result.stdout.str()  # no verdict of nothing
+
+
+def test_a_k_that_keeps_only_opt_in_probes_says_how_to_run_them(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest_inprocess(
+        "--pyargs", SUITE, "-k", "RL-429", "--foundry-report-dir", "out"
+    )
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(
+        [
+            "ERROR: no check is selected: the checks chosen are not part of the standard suite, "
+            "so there is nothing to judge. Add --foundry-suite full to run them, or choose checks "
+            "with --foundry-select ID_OR_AREA, which runs what it names."
+        ]
+    )
+
+
+def test_under_plain_pytest_skip_reasons_name_the_foundry_options(
+    pytester: pytest.Pytester,
+) -> None:
+    result = pytester.runpytest_inprocess(
+        "--pyargs", SUITE, "-k", "RL-429 or MSG-BASIC", "--foundry-report-dir", "out", "-rs"
+    )
+    result.assert_outcomes(passed=1, skipped=1)
+    result.stdout.fnmatch_lines(
+        ["*opt-in probe, not part of the standard suite: run it with --foundry-suite full*"]
+    )
+    assert "--suite full" not in result.stdout.str().replace("--foundry-suite full", "")
+    summary = json.loads((pytester.path / "out" / "summary.json").read_text())
+    (probe,) = [c for c in summary["checks"] if c["id"] == "RL-429"]
+    assert "--foundry-suite full (or --foundry-select RL-429)" in probe["reason"]

@@ -168,7 +168,7 @@ def test_a_bad_jobs_value_is_a_usage_error(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_checks=CHECKS)
     result = pytester.runpytest_inprocess("--foundry-emulator", "--foundry-jobs", "0")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines(["*--jobs '0' is not a number of checks to run at once*"])
+    result.stderr.fnmatch_lines(["*--foundry-jobs '0' is not a number of checks to run at once*"])
 
 
 def test_a_check_pytest_skips_by_mark_is_not_started_on_the_pool(

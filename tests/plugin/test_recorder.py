@@ -40,3 +40,14 @@ def test_a_replay_recorded_without_the_rate_limit_probe_says_so() -> None:
     reason = str(recorder.skip_reason("RL-429") or "")
     assert reason.startswith("opt-in probe, recorded without --probe-rate-limit")
     assert "re-record with --probe-rate-limit" in reason
+
+
+def test_the_rate_limit_probe_flag_alone_runs_the_probe_in_the_standard_suite() -> None:
+    settings = resolve_settings(RawOptions(base_url=BASE), {"ANTHROPIC_FOUNDRY_API_KEY": "k" * 32})
+    recorder = RunRecorder(replace(settings, probe_rate_limit=True))
+    assert "RL-429" in recorder.wanted()
+    assert "RL-429" not in recorder.outside_suite
+    assert recorder.skip_reason("RL-429") is None
+    # Without the flag the probe is listed, and skipped with how to run it.
+    plain = _recorder(Mode.LIVE)
+    assert "RL-429" in plain.outside_suite and plain.skip_reason("RL-429") is not None

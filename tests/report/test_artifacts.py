@@ -19,7 +19,7 @@ def _run(tmp_path: Path, mode: str) -> SimpleNamespace:
     options = RawOptions(
         mode=mode,
         base_url="https://r.services.ai.azure.com/anthropic/",
-        cassettes=tmp_path / "cassettes",
+        cassettes=tmp_path / "cassettes" if mode in ("record", "replay") else None,
         report_dir=tmp_path / "reports",
     )
     settings = resolve_settings(options, {"ANTHROPIC_FOUNDRY_API_KEY": CANARY_KEY})

@@ -273,6 +273,21 @@ def test_a_token_for_another_scope_is_a_skip_reason() -> None:
 
 
 @pytest.mark.usefixtures("no_default_credential")
+def test_a_token_for_another_api_is_sent_for_the_run_s_own_scope() -> None:
+    """`az account get-access-token` without --resource: the endpoint's refusal is the finding."""
+    token = mint_test_token(audience="https://management.azure.com")
+    settings = settings_for({ENV_ENTRA_TOKEN: token}, resource="myres")
+    resolution = resolve_entra_provider(settings)
+    assert resolution.provider is not None and resolution.provider() == token
+    other = resolve_entra_provider(settings, scope=AI_AZURE_SCOPE)
+    assert other.provider is None
+    assert other.skip_reason == (
+        "the token in FOUNDRY_CONFORMANCE_ENTRA_TOKEN is for https://management.azure.com, "
+        "not https://ai.azure.com/.default"
+    )
+
+
+@pytest.mark.usefixtures("no_default_credential")
 def test_an_unreadable_token_is_still_used() -> None:
     settings = settings_for({ENV_ENTRA_TOKEN: "opaque-token-value"}, resource="myres")
     resolution = resolve_entra_provider(settings, scope=AI_AZURE_SCOPE)
