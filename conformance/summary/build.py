@@ -176,7 +176,7 @@ def assemble_summary(
             for ix in sorted(interactions, key=lambda i: i.seq)
             if ix.unrecorded is None
         ],
-        capabilities=build_matrix(checks, interactions, profile, target.deployments, entries),
+        capabilities=build_matrix(checks, interactions, profile, target.deployments, entries, said),
     )
 
 

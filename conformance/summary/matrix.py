@@ -10,7 +10,7 @@ every cell, probed or not, shows what the documentation says.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from ..core.capability import CELL_STATUSES, expectation_for
@@ -36,10 +36,12 @@ def build_matrix(
     profile: PlatformProfile,
     deployments: Sequence[str] = (),
     diagnoses: Sequence[DiagnosisEntry] = (),
+    said: Callable[[str], str] = str,
 ) -> dict[str, DeploymentCapabilities]:
     """The matrix, deployments in the run's order, capabilities in the catalog's; a cell names
     every finding that cites one of its requests (a refusal's ``feature-not-available`` too,
-    though its case passed)."""
+    though its case passed). ``said`` redacts a cell's reason (it quotes answers) and spells its
+    flags for the interface in use, as every other text of the summary."""
     columns: dict[str, DeploymentCapabilities] = {}
     cases: dict[str, set[str]] = {}
     capability_checks = [c for c in checks if c.area == AREA and c.id in profile.capabilities]
@@ -55,7 +57,7 @@ def build_matrix(
         cases[name] = set()
     for check in capability_checks:
         name = check.params.get("deployment", "")
-        cell = _cell(check, profile, columns[name].model)
+        cell = _cell(check, profile, columns[name].model, said)
         seqs = {e.seq for e in cell.evidence}
         for entry in diagnoses:
             if entry.code not in cell.diagnoses and any(e.seq in seqs for e in entry.evidence):
@@ -85,7 +87,9 @@ def _found(checks: Sequence[CheckResult]) -> list[str]:
     return []
 
 
-def _cell(check: CheckResult, profile: PlatformProfile, model_id: str | None) -> CapabilityCell:
+def _cell(
+    check: CheckResult, profile: PlatformProfile, model_id: str | None, said: Callable[[str], str]
+) -> CapabilityCell:
     expectation = expectation_for(profile, check.id, profile.model(model_id))
     recorded = check.details.get("capability")
     status = recorded if recorded in CELL_STATUSES else "not-judged"
@@ -99,7 +103,7 @@ def _cell(check: CheckResult, profile: PlatformProfile, model_id: str | None) ->
         expected_by_option=expectation.by_option(),
         documented=expectation.describe(),
         conflicts=expectation.conflicts(),
-        reason=str(detail.get("reason") or check.reason),
+        reason=said(str(detail.get("reason") or check.reason)),
         drift=str(detail.get("drift") or ""),
         consistent_with=[str(c) for c in consistent] if isinstance(consistent, list) else [],
         check_status=check.status,

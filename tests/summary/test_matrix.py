@@ -123,3 +123,21 @@ def test_a_replayed_request_no_cassette_answered_costs_the_matrix_nothing() -> N
     )
     matrix = build_matrix(summary.checks, [sent], PROFILE, [SONNET])
     assert matrix[SONNET].cost["requests"] == 0 and matrix[SONNET].cost["input_tokens"] == 0
+
+
+def test_a_cell_s_reason_is_redacted_and_spelled_like_every_text_of_the_summary() -> None:
+    summary = capability_run()
+    check = next(c for c in summary.checks if c.id == "CAP-STREAMING")
+    leaky = replace(
+        check,
+        details={
+            "capability": "not-judged",
+            "capability_cell": {"reason": "echoed sk-canary-42 back; probe it in --suite full"},
+        },
+    )
+
+    def said(text: str) -> str:
+        return text.replace("sk-canary-42", "[REDACTED]").replace("--suite", "--foundry-suite")
+
+    cell = build_matrix([leaky], [], PROFILE, [SONNET], said=said)[SONNET].cells["CAP-STREAMING"]
+    assert cell.reason == "echoed [REDACTED] back; probe it in --foundry-suite full"
