@@ -1,8 +1,9 @@
 """``foundry-conformance``: run the suite, serve the emulator, print a ticket, re-render a report.
 
-Exit status of ``run`` (SPEC): 0 conformant; 1 non-conformant; 2 configuration error, nothing
-sent; 3 endpoint unreachable; 4 a secret was found in an artifact. The other commands exit 0 on
-success and 2 on bad input.
+Exit status of ``run`` (SPEC): 0 conformant; 1 non-conformant; 2 configuration error (an output
+place the artifacts cannot go to included), nothing sent; 3 endpoint unreachable; 4 an artifact
+was withheld: a secret could not be removed from it. The other commands exit 0 on success and 2
+on bad input.
 """
 
 from __future__ import annotations
@@ -90,6 +91,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="a platform profile (TOML) extending the built-in one (see docs/platform-profile.md)",
     )
     target.add_argument("--cassettes", metavar="DIR", help="cassette directory for record/replay")
+    target.add_argument(
+        "--overwrite",
+        action="store_true",
+        default=None,
+        help="record into --cassettes DIR although it holds files no recording wrote there "
+        "(they are left as they are; a file with a cassette's name is replaced)",
+    )
     target.add_argument(
         "--max-cassette-age",
         metavar="DAYS",

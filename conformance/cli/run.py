@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import os
 import signal
 import sys
 import threading
@@ -17,8 +16,8 @@ from typing import TextIO
 import pytest
 
 from ..config import RawOptions, Settings, resolve_settings
-from ..config.values import show_path
-from ..core.errors import ConfigError
+from ..config.outputs import JUNIT_FILE, PYTEST_HTML_FILE, output_places
+from ..core.publish import Place, preflight
 from ..plugin.options import GivenSettings
 from ..plugin.recorder import RECORDER_KEY
 from ..summary.verdict import EXIT_CONFIG_ERROR, EXIT_NONCONFORMANT
@@ -52,6 +51,7 @@ def raw_options_from_args(args: argparse.Namespace) -> RawOptions:
         max_ttft_ms=args.max_ttft_ms,
         jobs=args.jobs,
         platform_profile=args.platform_profile,
+        overwrite=args.overwrite,
     )
 
 
@@ -72,32 +72,41 @@ def pytest_args(args: argparse.Namespace, settings: Settings) -> list[str]:
         # No list of failures or skips from pytest: the verdict block names the failures by
         # check ID with their diagnoses, and folds the skips by reason above it.
         "-rN",
-        f"--junitxml={settings.report_dir / 'junit.xml'}",
-        f"--html={settings.report_dir / 'pytest-report.html'}",
+        f"--junitxml={settings.report_dir / JUNIT_FILE}",
+        f"--html={settings.report_dir / PYTEST_HTML_FILE}",
         "--self-contained-html",
         *args.pytest_arg,
     ]
 
 
-def prepare_report_dir(report_dir: Path) -> None:
-    """Create ``--report-dir`` now, so that a place the artifacts cannot go is a configuration
-    error before anything is sent, not a crash once the run is over."""
-    try:
-        report_dir.mkdir(parents=True, exist_ok=True)
-        writable = os.access(report_dir, os.W_OK)
-    except (OSError, ValueError) as exc:
-        reason = getattr(exc, "strerror", None) or str(exc)
-        raise ConfigError(
-            f"--report-dir {show_path(report_dir)} cannot be created ({reason}).",
-            "Choose a directory this user can write to, e.g. --report-dir reports.",
-            source="--report-dir",
-        ) from None
-    if not writable:
-        raise ConfigError(
-            f"--report-dir {show_path(report_dir)} is not writable.",
-            "Choose a directory this user can write to, e.g. --report-dir reports.",
-            source="--report-dir",
-        )
+def check_output_places(settings: Settings, arguments: list[str] | None = None) -> None:
+    """Before anything is sent, every artifact of the run can be written where it is to go (a
+    directory where a file must go, a parent that is a file, no permission, no space: each a
+    ``ConfigError``, exit 2), ``junit.xml`` and ``pytest-report.html`` where a ``--pytest-arg``
+    moved them included. Nothing is created."""
+    places = output_places(settings, pytest_reports=True)
+    for option, path in _pytest_reports_asked(arguments or []).items():
+        places.append(Place(path, option))
+    preflight(places)
+
+
+_REPORT_OPTIONS = {"--junitxml": "--junitxml", "--junit-xml": "--junitxml", "--html": "--html"}
+
+
+def _pytest_reports_asked(arguments: list[str]) -> dict[str, Path]:
+    """Where pytest's own reports go by ``arguments`` (the last of each option wins, as in
+    pytest), in either spelling (``--html=FILE``, ``--html FILE``)."""
+    asked: dict[str, Path] = {}
+    for position, argument in enumerate(arguments):
+        name, equals, value = argument.partition("=")
+        option = _REPORT_OPTIONS.get(name)
+        if option is None:
+            continue
+        if not equals:
+            value = arguments[position + 1] if position + 1 < len(arguments) else ""
+        if value:
+            asked[option] = Path(value).expanduser()
+    return asked
 
 
 @contextlib.contextmanager
@@ -160,7 +169,7 @@ def run_command(args: argparse.Namespace, *, env: Mapping[str, str], out: TextIO
     """Run the suite; the exit status follows the verdict (SPEC)."""
     settings = resolve_settings(raw_options_from_args(args), env)  # ConfigError: nothing sent
     arguments = pytest_args(args, settings)
-    prepare_report_dir(settings.report_dir)
+    check_output_places(settings, arguments)
     for note in (*settings.notes, *settings.warnings):
         out.write(f"foundry-conformance: {note}\n")
     outcome = _Outcome()

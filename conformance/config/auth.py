@@ -7,10 +7,15 @@ Pure: no network; every failure is a ``ConfigError`` that names the variable and
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from ..core.constants import EMULATOR_DEV_API_KEY, ENV_API_KEY, ENV_ENTRA_TOKEN
+from ..core.constants import (
+    EMULATOR_DEV_API_KEY,
+    ENV_API_KEY,
+    ENV_ENTRA_TOKEN,
+    ENV_UNPRIVILEGED_TOKEN,
+)
 from ..core.errors import CONFIG_MISSING, ConfigError
 from ..core.jwt_claims import TokenClaims
 from .types import AuthMode, EntraSource, Mode
@@ -30,14 +35,15 @@ REPLAY_PLACEHOLDER_KEY = "replay-placeholder-key-00000000000000000000"
 
 @dataclass(frozen=True)
 class Credentials:
-    """The credentials a run uses, and the auth modes it exercises with them."""
+    """The credentials a run uses, and the auth modes it exercises with them (the secrets kept
+    out of ``repr``, which a traceback's locals show)."""
 
-    api_key: str | None
+    api_key: str | None = field(repr=False)
     api_key_source: str | None
-    entra_token: str | None
+    entra_token: str | None = field(repr=False)
     entra_source: EntraSource | None
     claims: TokenClaims | None = None
-    ignored_secrets: tuple[str, ...] = ()
+    ignored_secrets: tuple[str, ...] = field(default=(), repr=False)
     modes: tuple[AuthMode, ...] = ()
     explicit: bool = False
 
@@ -87,10 +93,25 @@ def resolve_auth(
 def _credentials(
     env: Mapping[str, str], kind: Mode, now: datetime, remarks: Remarks, command: str
 ) -> Credentials:
-    """The credentials each kind of target uses, before ``--auth`` narrows the modes."""
+    """The credentials each kind of target uses, before ``--auth`` narrows the modes; the
+    AUTH-RBAC probe's token, when set, is a secret of the run from the start (redacted and
+    scanned for even before, or without, that probe sending it)."""
+    creds = _own_credentials(env, kind, now, remarks, command)
+    unprivileged = env.get(ENV_UNPRIVILEGED_TOKEN, "").strip()
+    if not unprivileged:
+        return creds
+    return replace(creds, ignored_secrets=(*creds.ignored_secrets, unprivileged))
+
+
+def _own_credentials(
+    env: Mapping[str, str], kind: Mode, now: datetime, remarks: Remarks, command: str
+) -> Credentials:
     key, token = env.get(ENV_API_KEY), env.get(ENV_ENTRA_TOKEN)
     if key and kind is not Mode.REPLAY:  # a replay sends nothing, so it cannot send a bad value
         require_header_safe(key, ENV_API_KEY, "the key from the resource's Keys and Endpoint page")
+    unprivileged = env.get(ENV_UNPRIVILEGED_TOKEN, "").strip()
+    if unprivileged and kind is not Mode.REPLAY:
+        require_header_safe(unprivileged, ENV_UNPRIVILEGED_TOKEN, "a token of that principal")
     if kind is Mode.EMULATOR:
         if token:
             remarks.notes.append(

@@ -5,7 +5,8 @@ and a ``metadata.json`` that says when, against what, with which options and har
 what verdict it was recorded (``recording.meta`` writes it). A replay reads the metadata first —
 before pytest starts, so that a missing or incompatible set is a configuration error (exit 2) and
 nothing is sent — and takes the recording's options as its defaults (``config.replay``). A record
-run refuses a directory that holds someone else's YAML.
+run owns only the files its metadata lists: it refuses a directory that holds anything else
+unless ``--overwrite`` is given, and replaces nothing but those files.
 
 The metadata is read within bounds (``core.untrusted``) and every field it holds is type-checked,
 so that a hand-edited or hostile file is one ``ConfigError`` naming the file and the JSON path of
@@ -23,6 +24,7 @@ from typing import Any, TypeVar
 from .. import __version__
 from ..core.durations import days_text, whole_days
 from ..core.errors import CONFIG_MISSING, ConfigError
+from ..core.publish import is_staging_name
 from ..core.untrusted import MAX_FILE_BYTES, Node, UntrustedJSONError, parse_json, read_at_most
 from .values import show_path
 
@@ -149,6 +151,7 @@ def _recording(directory: Path, doc: Node) -> Recording:
             count.integer()
     if (scrubbed := doc.get("scrubbed")) is not None:
         scrubbed.mapping()  # what the recording scrubbed: shown, never acted on
+    _strings(doc, "files")  # the files the recording wrote (a new recording replaces only those)
     recorded = doc.field("recorded_at")
     try:
         recorded_at = datetime.fromisoformat(recorded.string())
@@ -225,21 +228,73 @@ def age_warning(recording: Recording, now: datetime, max_age_days: int) -> str |
     )
 
 
-def check_record_directory(directory: Path) -> None:
-    """``ConfigError`` unless ``directory`` can take a recording without clobbering other files."""
+def owned_files(directory: Path) -> frozenset[str]:
+    """The files of ``directory`` that an earlier recording by this harness wrote: those its
+    ``metadata.json`` lists (and the metadata itself); none if it has no readable metadata."""
+    path = directory / METADATA_FILE
+    try:
+        raw = read_at_most(path, MAX_FILE_BYTES)
+        data = parse_json(raw, source=show_path(path), max_bytes=MAX_FILE_BYTES)
+    except (OSError, UntrustedJSONError):
+        return frozenset()
+    if not isinstance(data, dict) or data.get("format") != CASSETTES_FORMAT:
+        return frozenset()
+    listed: list[object] = []
+    for key in ("files", "cases"):
+        value = data.get(key)
+        listed += (
+            value if isinstance(value, list) else list(value) if isinstance(value, dict) else []
+        )
+    names = {name for name in listed if isinstance(name, str) and _is_own_name(name)}
+    return frozenset({METADATA_FILE, *names})
+
+
+def _is_own_name(name: str) -> bool:
+    """A cassette file name a recording may list: a plain name in the directory, never a path."""
+    return (
+        name.endswith(CASSETTE_SUFFIX)
+        and Path(name).name == name
+        and name not in (".", "..")
+        and "/" not in name
+        and "\\" not in name
+        and "\0" not in name
+    )
+
+
+def foreign_entries(directory: Path) -> list[str]:
+    """What ``directory`` holds that no recording of this harness wrote there (sorted)."""
+    owned = owned_files(directory)
+    try:
+        names = sorted(entry.name for entry in directory.iterdir())
+    except OSError:
+        return []
+    return [name for name in names if name not in owned and not is_staging_name(name)]
+
+
+def check_record_directory(directory: Path, *, overwrite: bool = False) -> None:
+    """``ConfigError`` unless ``directory`` can take a recording without touching anyone else's
+    files: new, empty, or an earlier recording of this harness — or ``--overwrite`` is given."""
     if directory.exists() and not directory.is_dir():
         raise ConfigError(
             f"--cassettes {show_path(directory)} is a file, not a directory.",
             "Pass a new or empty directory (one cassette file per check case goes there).",
             source="--cassettes",
         )
-    if not directory.is_dir() or (directory / METADATA_FILE).is_file():
-        return  # new, or an earlier recording to replace
-    if any(directory.glob("*" + CASSETTE_SUFFIX)):
-        raise ConfigError(
-            f"--cassettes {show_path(directory)} holds .yaml files but no {METADATA_FILE}: it is "
-            "not a cassette set that foundry-conformance recorded, and recording would mix with "
-            "them.",
-            "Record into a new or empty directory (e.g. cassettes/<label>/).",
-            source="--cassettes",
-        )
+    if not directory.is_dir() or overwrite:
+        return  # new; or the user said that files of the same names may be replaced
+    foreign = foreign_entries(directory)
+    if not foreign:
+        return  # empty, or an earlier recording to replace
+    shown = ", ".join(show_path(name) for name in foreign[:_SHOWN])
+    more = f" and {len(foreign) - _SHOWN} more" if len(foreign) > _SHOWN else ""
+    raise ConfigError(
+        f"--cassettes {show_path(directory)} holds files that no recording of foundry-conformance "
+        f"wrote there ({shown}{more}): a recording would mix with them, and could replace one.",
+        "Record into a new or empty directory (e.g. cassettes/<label>/), or pass --overwrite to "
+        "record there anyway (the other files are left as they are; a file with the name of a "
+        "cassette or of metadata.json is replaced).",
+        source="--cassettes",
+    )
+
+
+_SHOWN = 5

@@ -10,7 +10,8 @@ Precedence, as in the official SDK where it has a rule: **flags > environment > 
 - Secrets come only from the environment, never from flags, and never appear in a message.
 - An empty variable counts as unset (CI systems export missing secrets as empty strings).
 - ``--mode replay`` takes the recording's endpoint and options from its ``metadata.json``
-  (``config.replay``); ``--mode record`` refuses a directory of someone else's YAML.
+  (``config.replay``); ``--mode record`` refuses a directory that holds files it did not record
+  there, unless ``--overwrite`` is given.
 
 Pure: no network, pytest or vcrpy import; every failure is a ``ConfigError`` (exit status 2).
 """
@@ -28,6 +29,7 @@ from ..core.constants import (
     ENV_BASE_URL,
     ENV_ENTRA_TOKEN,
     ENV_RESOURCE,
+    ENV_UNPRIVILEGED_TOKEN,
 )
 from ..core.errors import CONFIG_CONFLICT, CONFIG_MISSING, ConfigError
 from ..core.platform import PlatformProfile
@@ -79,10 +81,10 @@ def resolve_settings(
     raw: RawOptions, env: Mapping[str, str], *, now: datetime | None = None
 ) -> Settings:
     """The run's ``Settings`` from options and environment, or a ``ConfigError`` with the fix."""
-    names = (ENV_API_KEY, ENV_RESOURCE, ENV_BASE_URL, ENV_ENTRA_TOKEN)
-    values = {name: env[name].strip() for name in names if env.get(name, "").strip()}
+    names = (ENV_API_KEY, ENV_RESOURCE, ENV_BASE_URL, ENV_ENTRA_TOKEN, ENV_UNPRIVILEGED_TOKEN)
+    values = _Environment({name: env[name].strip() for name in names if env.get(name, "").strip()})
     # Whatever went wrong, a secret from the environment must not reach a message.
-    redactor = Redactor([values.get(ENV_API_KEY), values.get(ENV_ENTRA_TOKEN)])
+    redactor = Redactor(values.get(name) for name in _SECRET_VARIABLES)
     remarks = Remarks()
     try:
         settings = _resolve(raw, values, now or datetime.now(UTC), remarks)
@@ -96,6 +98,21 @@ def resolve_settings(
         notes=tuple(redactor.text(n) for n in remarks.notes),
         warnings=tuple(redactor.text(w) for w in remarks.warnings),
     )
+
+
+_SECRET_VARIABLES = (ENV_API_KEY, ENV_ENTRA_TOKEN, ENV_UNPRIVILEGED_TOKEN)
+
+
+class _Environment(dict[str, str]):
+    """The variables a run reads, whose ``repr`` (in a traceback's locals, say) names them
+    without the values of the secret ones."""
+
+    def __repr__(self) -> str:
+        shown = (
+            f"{name}=[REDACTED]" if name in _SECRET_VARIABLES else f"{name}={value!r}"
+            for name, value in self.items()
+        )
+        return f"Environment({', '.join(shown)})"
 
 
 def _resolve(raw: RawOptions, env: Mapping[str, str], now: datetime, remarks: Remarks) -> Settings:
@@ -137,7 +154,10 @@ def _resolve(raw: RawOptions, env: Mapping[str, str], now: datetime, remarks: Re
         max_ttft_ms=_threshold(raw.max_ttft_ms, "--max-ttft-ms"),
         jobs=parse_jobs(raw.jobs, replay=target.kind is Mode.REPLAY),
         profile=profile,
+        overwrite=bool(raw.overwrite) and target.kind is Mode.RECORD,
     )
+    if raw.overwrite and target.kind is not Mode.RECORD:
+        remarks.warnings.append("--overwrite is ignored without --mode record.")
     # Checked whatever the mode, so that a typo fails now rather than when a replay reads it.
     parse_int(
         raw.max_cassette_age,
@@ -154,7 +174,7 @@ def _resolve(raw: RawOptions, env: Mapping[str, str], now: datetime, remarks: Re
                 f"{catalog.RATE_LIMIT_PROBE})."
             )
     if settings.kind is Mode.RECORD and settings.cassettes is not None:
-        check_record_directory(settings.cassettes)
+        check_record_directory(settings.cassettes, overwrite=settings.overwrite)
     if settings.kind is Mode.REPLAY and settings.cassettes is not None:
         return replaying(settings, raw, now, remarks)
     return settings

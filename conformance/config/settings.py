@@ -53,6 +53,8 @@ class RawOptions:
     # A number, or "auto" (the default): see ``parse_jobs``.
     jobs: int | str | None = None
     platform_profile: str | Path | None = None
+    # --overwrite: a record run may write into a directory that holds files it did not record.
+    overwrite: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -85,8 +87,9 @@ class Settings:
     redact_resource: bool
     notes: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
-    # Secrets present in the environment but not used by this run (replay, emulator): still
-    # scrubbed and scanned for, since a library may read the environment behind the harness's back.
+    # Secrets present in the environment but not used by this run as its own credential (replay,
+    # emulator; the AUTH-RBAC probe's token): still scrubbed and scanned for, since a library may
+    # read the environment behind the harness's back.
     ignored_secrets: tuple[str, ...] = field(default=(), repr=False)
     # A replay's cassette set, as its metadata.json describes it.
     recording: Recording | None = field(default=None, repr=False)
@@ -97,6 +100,8 @@ class Settings:
     jobs: int = 1
     # What the platform is: the built-in profile, or extended by --platform-profile.
     profile: PlatformProfile = field(default_factory=builtin_profile, repr=False)
+    # A record run into a directory with files it did not record (they are left as they are).
+    overwrite: bool = False
 
     @property
     def discovers_deployments(self) -> bool:

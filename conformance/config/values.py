@@ -8,6 +8,7 @@ each rule about one value can be read, and tested, alone.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -76,7 +77,23 @@ def dedupe(values: Iterable[str]) -> tuple[str, ...]:
 
 
 def normalize_deployments(values: Sequence[str] | None) -> tuple[str, ...]:
-    """Deployment names, validated and de-duplicated (none given: the run discovers them)."""
+    """Deployment names, validated and de-duplicated (none given: the run discovers them; an
+    empty one given is a mistake, never a request to discover them)."""
+    for value in values or ():
+        if not value.strip():
+            raise ConfigError(
+                f"--deployment {show(value)} is empty.",
+                "Give the name shown under Deployments in the Foundry portal (--deployment NAME), "
+                "or leave --deployment out to test the default names the resource serves.",
+                source="--deployment",
+            )
+        if any(not item.strip() for item in value.split(",")):
+            raise ConfigError(
+                f"--deployment {show(value)} holds an empty name between its commas.",
+                "Separate deployment names with single commas (--deployment A,B), or repeat "
+                "--deployment NAME once per name.",
+                source="--deployment",
+            )
     names = split_values(values)
     for name in names:
         if not DEPLOYMENT_NAME_PATTERN.fullmatch(name):
@@ -231,21 +248,41 @@ def validate_selection(selectors: tuple[str, ...], suite: str | None) -> tuple[s
     return selectors
 
 
-def require_header_safe(value: str, source: str, what: str) -> None:
-    """Refuse a credential that no HTTP header can carry (a line break, a control character, or a
-    non-ASCII letter): sent, it would fail inside the HTTP client on every request and say nothing
-    useful. The value itself is never shown, not even in part."""
+def unsafe_character(value: str) -> tuple[int, str] | None:
+    """The first character of ``value`` that no URL or header should hold, as (its position
+    from 1, what it is): a space or other whitespace, a line break or control character, an
+    invisible formatting character (a zero-width space, a direction mark), a non-ASCII one."""
     for position, char in enumerate(value, start=1):
-        if " " <= char <= "~":
+        if "!" <= char <= "~":
             continue
-        kind = "a non-ASCII character" if ord(char) > 127 else "a line break or control character"
-        raise ConfigError(
-            f"{source} holds {kind} (character {position} of {len(value)}), which no HTTP header "
-            "can carry: the value was probably pasted with part of another line or a formatting "
-            "character.",
-            f"Set {source} to {what} alone, with nothing before or after it.",
-            source=source,
-        )
+        if char == " ":
+            return position, "a space"
+        if char in "\r\n" or unicodedata.category(char) == "Cc":
+            return position, "a line break or control character"
+        if char.isspace():
+            return position, "a whitespace character"
+        if unicodedata.category(char) in ("Cf", "Co", "Cs", "Cn"):
+            return position, "an invisible formatting character"
+        return position, "a non-ASCII character"
+    return None
+
+
+def require_header_safe(value: str, source: str, what: str) -> None:
+    """Refuse a credential that no HTTP header can carry, or that holds what no credential does
+    (a space, a line break, a control or invisible character, a non-ASCII letter): sent, it would
+    fail inside the HTTP client, or be refused, on every request and say nothing useful. The
+    value itself is never shown, not even in part."""
+    found = unsafe_character(value)
+    if found is None:
+        return
+    position, kind = found
+    carried = "no credential holds" if "space" in kind else "no HTTP header can carry"
+    raise ConfigError(
+        f"{source} holds {kind} (character {position} of {len(value)}), which {carried}: the "
+        "value was probably pasted with part of another line or a formatting character.",
+        f"Set {source} to {what} alone, with nothing before or after it.",
+        source=source,
+    )
 
 
 def validate_profiles(value: str) -> str:

@@ -81,6 +81,9 @@ class Interaction:
     # A request sent to provoke an error (a wrong key, an unknown deployment, an unsupported route):
     # its refusal is the expected outcome, not a finding about the endpoint.
     expects_error: bool = False
+    # Where the raw answer spelled a credential of the run (``core.echo``): the places, never
+    # the value (which the redaction removed from everything kept here).
+    echoed: list[str] = field(default_factory=list)
     # A replay's request that its recording has no answer for (so it was never sent): what the
     # recording lacks, in one sentence. Such a request proves nothing about the endpoint.
     unrecorded: str | None = None

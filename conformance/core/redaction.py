@@ -18,12 +18,14 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import dataclasses
 import hashlib
 import html
 import json
 import re
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
 from urllib.parse import quote, quote_plus
 
 from .escapes import JSON_ESCAPES, Decoded
@@ -38,6 +40,7 @@ __all__ = [
     "SECRET_HEADERS",
     "SECRET_QUERY_PARAMS",
     "Redactor",
+    "redact_tree",
     "secret_forms",
 ]
 
@@ -241,3 +244,50 @@ class Redactor:
 
 def _split_markers(text: str) -> list[str]:
     return re.split("(" + "|".join(map(re.escape, _MARKERS)) + ")", text)
+
+
+def redact_tree(
+    value: Any, redact: Callable[[str], str], *, walk: Callable[[object], bool] | None = None
+) -> Any:
+    """``value`` with every string inside it passed to ``redact``: strings and tuples come back
+    new; lists, dicts (keys too) and dataclass instances are changed in place, so that whoever
+    holds them sees the change (a pytest report's traceback, a summary's checks); so are the
+    attributes of any other object ``walk`` accepts."""
+    return _redact_tree(value, redact, walk, set())
+
+
+def _redact_tree(
+    value: Any, redact: Callable[[str], str], walk: Callable[[object], bool] | None, seen: set[int]
+) -> Any:
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, bytes | int | float) or value is None or id(value) in seen:
+        return value
+    seen.add(id(value))
+
+    def again(item: Any) -> Any:
+        return _redact_tree(item, redact, walk, seen)
+
+    if isinstance(value, tuple):
+        items = [again(item) for item in value]
+        return type(value)(*items) if hasattr(value, "_fields") else tuple(items)
+    if isinstance(value, list):
+        value[:] = [again(item) for item in value]
+    elif isinstance(value, dict):
+        pairs = [(again(key), again(item)) for key, item in value.items()]
+        value.clear()
+        value.update(pairs)
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for spec in dataclasses.fields(value):
+            _set_redacted(value, spec.name, again)
+    elif walk is not None and walk(value) and hasattr(value, "__dict__"):
+        for name in list(vars(value)):
+            _set_redacted(value, name, again)
+    return value
+
+
+def _set_redacted(owner: object, name: str, redact: Callable[[Any], Any]) -> None:
+    current = getattr(owner, name)
+    redacted = redact(current)
+    if redacted is not current:
+        object.__setattr__(owner, name, redacted)  # frozen dataclasses too

@@ -193,4 +193,21 @@ ACCESS_ENTRIES: tuple[DiagnosisInfo, ...] = (
         guide_section="Authentication",
         doc_url=MS_AUTHN_AUTHZ,
     ),
+    DiagnosisInfo(
+        code="credential-echoed",
+        title="The endpoint sent the credential back",
+        severity="blocker",
+        cause="An answer spelled the key or token that the request presented (the details name "
+        "where: the status line, a header's name or value, the body or the event stream; the "
+        "value itself appears in no artifact of this run, where it was redacted). Foundry does "
+        "not echo credentials: a gateway, proxy or middleware in front of the endpoint copies "
+        "request headers into its answers or error messages, and so into every client log, "
+        "trace and cache that keeps them.",
+        remedy="Find the component that reflects request headers (an API Management policy, a "
+        "proxy's error page, a custom middleware) and stop it from copying the x-api-key, "
+        "api-key and Authorization headers into answers. Treat the credential as exposed: regenerate the key (Keys and Endpoint) "
+        "or revoke the token's session, and check the logs that kept those answers.",
+        guide_section="Authentication",
+        doc_url=MS_AUTHN_AUTHZ,
+    ),
 )

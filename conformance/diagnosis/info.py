@@ -69,6 +69,7 @@ DiagnosisCode = Literal[
     "documented-feature-refused",
     "unsupported-feature-accepted",
     "feature-not-honoured",
+    "credential-echoed",
 ]
 
 

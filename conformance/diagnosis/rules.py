@@ -59,6 +59,17 @@ def explain(ix: Interaction, ctx: DiagnosisContext, facts: RunFacts) -> list[Obs
             anthropic_layer, body_request_id = sig.layer == "anthropic", sig.request_id_in_body
         prefix = ctx.profile.rate_limit_header_prefix
         found += _headers(ix, headers, anthropic_layer, body_request_id, prefix)
+    if ix.echoed:
+        answer = f" → {ix.status}" if ix.status is not None else ""
+        places = ", ".join(ix.echoed)
+        # A hostile server may send the run's key back to a request that presented none.
+        whose = (
+            "the credential it presented"
+            if ix.auth not in (None, "none")
+            else "a credential of the run"
+        )
+        detail = f"{where(ix)}{answer}: {whose} came back in {places}"
+        found.append(Observation("credential-echoed", detail))
     unique: dict[DiagnosisCode, Observation] = {}
     for observation in found:
         unique.setdefault(observation.code, observation)

@@ -134,7 +134,8 @@ class EmulatorConfig:
 
     faults: Faults = field(default_factory=Faults)
     profiles: tuple[str, ...] = ()  # as given, for banners and reports ("slow=0.5")
-    api_key: str = EMULATOR_DEV_API_KEY
+    # The run's own key when ANTHROPIC_FOUNDRY_API_KEY is set: kept out of ``repr``.
+    api_key: str = field(default=EMULATOR_DEV_API_KEY, repr=False)
     profile: PlatformProfile = field(default_factory=builtin_profile)
     # Empty: the profile's ``[deployments] emulator`` names.
     deployments: tuple[str, ...] = ()

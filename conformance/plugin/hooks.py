@@ -17,17 +17,18 @@ from typing import Any
 
 import pytest
 
+from ..config.outputs import output_places
 from ..core.catalog import BY_ID
-from ..core.errors import BudgetExceeded, Unavailable
+from ..core.errors import BudgetExceeded, ConfigError, Unavailable
 from ..core.interactions import tagged
+from ..core.publish import preflight
 from ..report.terminal import wrapped
 from ..target.discovery import NO_DEPLOYMENT
 from ..target.run import FoundryRun
 from ..target.sdk_loader import start_loading_sdk, wait_for_sdk
-from . import html_extras, junit_extras
+from . import html_extras, junit_extras, redaction, selection
 from .keys import (
     CASE_EVIDENCE_KEY,
-    CHECKS_COLLECTED_KEY,
     LABEL_ATTRIBUTE,
     MARKER,
     STATUS_ATTRIBUTE,
@@ -45,30 +46,6 @@ NO_XDIST = (
     "request budget and one summary. Use --foundry-jobs N (the CLI's --jobs N) to run them "
     "concurrently, on threads of one process."
 )
-
-
-def nothing_selected(config: pytest.Config, collected: int) -> str:
-    """Why a run whose ``-k`` / ``-m`` kept none of the collected checks is refused."""
-    given = [
-        f"-k {config.option.keyword!r}" if config.option.keyword else "",
-        f"-m {config.option.markexpr!r}" if config.option.markexpr else "",
-    ]
-    chosen = " and ".join(g for g in given if g) or "the selection"
-    return (
-        f"no check is selected: {chosen} matched none of the {collected} check cases collected, "
-        "so there is nothing to judge. Each check answers to its ID and its area as a keyword "
-        "(-k MSG-BASIC, -k AUTH-, -k messages); the IDs are in the README's table of checks. "
-        "Or choose the checks with --select ID_OR_AREA."
-    )
-
-
-def outside_the_suite(suite: str) -> str:
-    """Why a run whose selection keeps no check of its suite is refused."""
-    return (
-        f"no check is selected: the checks chosen are not part of the {suite} suite, so there "
-        "is nothing to judge. Add --suite full to run them, or choose checks with --select "
-        "ID_OR_AREA, which runs what it names."
-    )
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -109,10 +86,7 @@ def _asks_for_xdist(config: pytest.Config) -> bool:
 
 def pytest_itemcollected(item: pytest.Item) -> None:
     """A check answers to its ID and area under ``-k`` (``-k MSG-BASIC``, ``-k AUTH-``)."""
-    check_id = check_id_of(item)
-    if check_id is not None and check_id in BY_ID:
-        item.extra_keyword_matches.update({check_id, BY_ID[check_id].area})
-        item.config.stash[CHECKS_COLLECTED_KEY] = item.config.stash.get(CHECKS_COLLECTED_KEY, 0) + 1
+    selection.answer_to_the_check_id(item)
 
 
 @pytest.hookimpl(trylast=True)
@@ -121,9 +95,7 @@ def pytest_collection_modifyitems(
 ) -> None:
     """Resolve the configuration, keep the checks of the suite, order them, mark opt-ins."""
     if not any(check_id_of(item) for item in items):
-        collected = config.stash.get(CHECKS_COLLECTED_KEY, 0)
-        if collected:  # -k or -m left none of them: a run of nothing is no verdict
-            raise pytest.UsageError(hints_of(config)(nothing_selected(config, collected)))
+        selection.refuse_if_none_is_left(config, hints_of(config))
         return
     if hasattr(config, "workerinput"):
         raise pytest.UsageError(NO_XDIST)  # -n given in a way ``_asks_for_xdist`` did not see
@@ -132,13 +104,29 @@ def pytest_collection_modifyitems(
         kept, deselected = recorder.plan(items)
     except ValueError as exc:
         raise pytest.UsageError(recorder.hints(str(exc))) from None
-    if all(check_id_of(item) in recorder.outside_suite for item in kept):
-        raise pytest.UsageError(recorder.hints(outside_the_suite(recorder.settings.suite)))
+    selection.refuse_if_only_opt_ins_are_left(
+        kept, recorder.outside_suite, recorder.settings.suite, recorder.hints
+    )
+    if not _sends_nothing(config):
+        _check_the_output_places(config, recorder)
     if deselected:
         config.hook.pytest_deselected(items=deselected)
     items[:] = kept
     if any(BY_ID[str(check_id_of(item))].needs_sdk for item in kept):
         start_loading_sdk()
+
+
+def _check_the_output_places(config: pytest.Config, recorder: RunRecorder) -> None:
+    """Before anything is sent: every artifact can be written where it is to go (a
+    ``UsageError`` with the fix if not); pytest's own reports are then staged for the scan."""
+    places = [*output_places(recorder.settings), *recorder.staged.destinations(config)]
+    recorder.staged.redirect(config)
+    try:
+        preflight(places)
+    except ConfigError as exc:
+        # pytest's plugins still write at session finish: into the staging files, then dropped.
+        recorder.staged.abandon()
+        raise pytest.UsageError(recorder.hints(str(exc))) from None
 
 
 @pytest.hookimpl(wrapper=True)
@@ -289,11 +277,15 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> Generator[
     (so that the secret scan reads them too)."""
     result = yield
     recorder = session.config.stash.get(RECORDER_KEY, None)
-    if recorder is None or recorder.run is None:
+    if recorder is None:
         return result
     if exitstatus == pytest.ExitCode.USAGE_ERROR:
-        # Refused after collection (no check selected): no verdict, no report of nothing.
-        recorder.run.close()
+        # Refused after collection (no check selected, an output place taken): no verdict, and
+        # no report of nothing, pytest's own included.
+        recorder.staged.abandon()
+        recorder.staged.publish(recorder.publisher)
+        if recorder.run is not None:
+            recorder.run.close()
         return result
     recorder.finish(interrupted=exitstatus == pytest.ExitCode.INTERRUPTED)
     return result
@@ -365,14 +357,19 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         with contextlib.suppress(Exception):
             names = recorder_of(config).start_run().deployments
     names = names or (NO_DEPLOYMENT,)
-    metafunc.parametrize("deployment", list(names), ids=list(names))
+    redactor = recorder_of(config).redactor
+    # A deployment named like the key must not carry it into node IDs, JUnit or file names.
+    ids = [redactor.file_name(n) if redactor.contains_secret(n) else n for n in names]
+    metafunc.parametrize("deployment", list(names), ids=ids)
 
 
 def recorder_of(config: pytest.Config) -> RunRecorder:
-    """The session's recorder, made on first use (collection or parametrisation)."""
+    """The session's recorder, made on first use (collection or parametrisation); from then on
+    every log record of the process is redacted with its redactor."""
     recorder = config.stash.get(RECORDER_KEY, None)
     if recorder is None:
         recorder = config.stash[RECORDER_KEY] = RunRecorder(settings_of(config), hints_of(config))
+        redaction.register(config, recorder.redactor)
     return recorder
 
 

@@ -68,6 +68,14 @@ OPTIONS: tuple[tuple[str, dict[str, Any]], ...] = (
         "--foundry-redact-resource",
         {"action": "store_true", "default": None, "help": "scrub the resource host from cassettes"},
     ),
+    (
+        "--foundry-overwrite",
+        {
+            "action": "store_true",
+            "default": None,
+            "help": "record into a directory that holds other files (they are left as they are)",
+        },
+    ),
 )
 
 OPTION_NAMES = tuple(name for name, _ in OPTIONS)
@@ -101,6 +109,7 @@ def raw_options(config: pytest.Config) -> RawOptions:
         max_ttft_ms=get("foundry_max_ttft_ms"),
         jobs=get("foundry_jobs"),
         platform_profile=get("foundry_platform_profile"),
+        overwrite=get("foundry_overwrite"),
     )
 
 

@@ -11,7 +11,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,14 +20,17 @@ from ..config.replay import option_differences
 from ..core import catalog
 from ..core.constants import ENV_UNPRIVILEGED_TOKEN
 from ..core.errors import Outcome, Unavailable, UnknownSelection
+from ..core.publish import Publisher
+from ..core.redaction import Redactor
 from ..recording import RecordedCase, RunOutcome
-from ..report.artifacts import artifact_files, write_artifacts
+from ..report.artifacts import write_artifacts
 from ..report.terminal import skip_lines, verdict_block
 from ..summary.build import CaseOutcome, assemble_summary
 from ..summary.cut_short import BUDGET, INTERRUPTED, UNRECORDED
 from ..summary.model import RunSummary, Target
 from ..target.run import FoundryRun
 from .keys import SKIP_KIND_KEY, CaseEvidence, check_id_of
+from .staging import StagedReports
 
 # The outcome of a case until its call reports. pytest re-raises Ctrl-C (and pytest.exit) before
 # it makes that report, so a case interrupted mid-call keeps this reason instead of none at all.
@@ -44,6 +46,10 @@ class RunRecorder:
     settings: Settings
     # How the flags our texts name are spelled for the interface in use (``core.flags``).
     hints: Callable[[str], str] = str
+    # The run's one redactor (the target's too) and what publishes its files through it.
+    redactor: Redactor = field(init=False)
+    publisher: Publisher = field(init=False)
+    staged: StagedReports = field(default_factory=StagedReports)
     run: FoundryRun | None = None
     summary: RunSummary | None = None
     outcomes: dict[str, CaseOutcome] = field(default_factory=dict)
@@ -57,6 +63,10 @@ class RunRecorder:
     started: float = field(default_factory=time.monotonic)
     # Files other writers made (junit.xml), brought up to date with the summary before the scan.
     before_scan: list[Callable[[RunSummary], None]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.redactor = Redactor(self.settings.secrets())
+        self.publisher = Publisher(self.redactor)
 
     # -- collection ------------------------------------------------------------------------
 
@@ -148,7 +158,9 @@ class RunRecorder:
         """The session's ``FoundryRun``, started once; when no deployment is named, the
         inventory of the profile's default names finds those the run tests."""
         if self.run is None:
-            self.run = FoundryRun(self.settings, env=os.environ).start()
+            self.run = FoundryRun(
+                self.settings, env=os.environ, redactor=self.redactor, publisher=self.publisher
+            ).start()
             if self.settings.discovers_deployments:
                 # A smoke run tests one deployment: it stops asking once one is found.
                 self.run.take_inventory(complete=self.settings.suite != "smoke")
@@ -216,8 +228,10 @@ class RunRecorder:
                 outcome.details[name] = value
 
     def finish(self, *, interrupted: bool) -> None:
-        """Assemble the summary, write the artifacts, stop the target."""
+        """Assemble the summary; bring what pytest wrote up to date with it and publish that;
+        publish the rest; stop the target."""
         if self.run is None:
+            self.staged.publish(self.publisher)  # junit.xml, pytest-report.html: written by now
             return
         run = self.run
         try:
@@ -238,14 +252,15 @@ class RunRecorder:
                 hints=self.hints,
             )
             if run.cassettes is not None:
-                # Before the scan: metadata.json is an artifact too.
+                # Before the reports, which say what became of it: metadata.json is an artifact.
                 run.cassettes.finish(recorded_outcome(self.summary, run.token_scopes()))
             for bring_up_to_date in self.before_scan:
-                bring_up_to_date(self.summary)
-            self.exit_code = write_artifacts(
-                self.summary, run.settings.report_dir, run.redactor, also_scan=recorded_files(run)
-            )
+                bring_up_to_date(self.summary)  # junit.xml, in its staging file
+            # Before the reports, which say what became of them.
+            self.staged.publish(self.publisher)
+            self.exit_code = write_artifacts(self.summary, run.settings.report_dir, self.publisher)
         finally:
+            self.staged.publish(self.publisher)  # once: a no-op unless the summary failed
             run.close()
 
     def _notes(self) -> list[str]:
@@ -300,14 +315,6 @@ def recorded_outcome(summary: RunSummary, token_scopes: Mapping[str, str | None]
         RecordedCase(c.id, c.case, c.status, c.reason, tuple(c.diagnoses)) for c in summary.checks
     ]
     return RunOutcome(summary.verdict, dict(summary.counts), cases, dict(token_scopes))
-
-
-def recorded_files(run: FoundryRun) -> list[Path]:
-    """The cassettes and metadata a record run wrote: they are shared more than any report."""
-    cassettes = run.settings.cassettes
-    if run.settings.kind is not Mode.RECORD or cassettes is None:
-        return []
-    return artifact_files(cassettes)
 
 
 def _package_version(name: str) -> str:

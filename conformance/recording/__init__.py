@@ -24,6 +24,7 @@ from datetime import datetime
 import httpx
 
 from ..config import Mode, Settings
+from ..core.publish import Publisher
 from ..core.redaction import Redactor
 from .scrub import Scrubber, resource_hosts
 
@@ -66,8 +67,10 @@ def open_cassettes(
     *,
     started_at: datetime,
     inner: httpx.BaseTransport | None = None,
+    publisher: Publisher | None = None,
 ) -> CassetteTransport:
-    """The cassette transport for the run's mode (record: around ``inner``; replay: alone)."""
+    """The cassette transport for the run's mode (record: around ``inner``, publishing its files
+    through ``publisher``; replay: alone)."""
     if settings.cassettes is None:
         raise RuntimeError("record and replay runs have a cassette directory")
     hosts = resource_hosts(settings.base_url, settings.resource) if settings.redact_resource else ()
@@ -79,6 +82,8 @@ def open_cassettes(
         return ReplayCassettes(settings.cassettes, scrubber, settings.recording)
     from .record import RecordCassettes
 
-    transport = RecordCassettes(settings.cassettes, scrubber, settings, started_at, inner)
+    transport = RecordCassettes(
+        settings.cassettes, scrubber, settings, started_at, inner, publisher
+    )
     transport.start()
     return transport

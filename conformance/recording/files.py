@@ -2,10 +2,12 @@
 
 The files are vcrpy cassettes (``version: 1``; vcrpy's ``Request``, ``Cassette`` and matcher
 protocol; YAML that its safe loader reads, multi-line text written as literal blocks). A response
-entry adds three optional keys to vcrpy's: ``body.chunks`` (an SSE body as the list of chunks as
+entry adds four optional keys to vcrpy's: ``body.chunks`` (an SSE body as the list of chunks as
 they arrived, replayed chunk for chunk), ``error`` (the transport error that ended the exchange:
-before any answer when ``status.code`` is 0, else mid-stream) and ``note``. Every file is checked
-once more for a surviving secret before it is written.
+before any answer when ``status.code`` is 0, else mid-stream), ``note``, and ``echoed`` (where
+the answer spelled a credential of the run: the places, never the value). Every file is
+published through the run's ``Publisher``: staged, scanned once more for a surviving secret,
+and moved into place only when clean.
 
 A cassette is read as untrusted input: at most ``MAX_CASSETTE_BYTES``, with a safe loader that
 constructs plain data only and counts, while it composes the document, the aliases, the nodes they
@@ -16,7 +18,6 @@ nodes) is one ``CassetteError`` naming the file before anything expands.
 from __future__ import annotations
 
 import contextlib
-import os
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
@@ -29,6 +30,8 @@ from vcr.serializers import compat
 
 from ..config.recording import RERECORD
 from ..core.errors import CassetteError
+from ..core.publish import Publication, Publisher
+from ..core.redaction import redact_tree
 from ..core.untrusted import MiB, read_at_most
 from .match import ASPECTS, RequestView
 from .meta import cassette_problem
@@ -219,22 +222,27 @@ class _Serializer:
 SERIALIZER = _Serializer()
 
 
-def write_cassette(path: Path, interactions: Sequence[Exchange], scrubber: Scrubber) -> None:
-    """Serialize with vcrpy, refuse if any secret survived scrubbing, write atomically."""
+def write_cassette(
+    path: Path, interactions: Sequence[Exchange], scrubber: Scrubber, publisher: Publisher
+) -> Publication:
+    """Serialize with vcrpy and publish: staged, scanned, and (should a secret have survived
+    scrubbing) redacted in its parsed form and scanned again, or withheld."""
     text: str = serialize(
         {"requests": [r for r, _ in interactions], "responses": [e for _, e in interactions]},
         SERIALIZER,
     )
-    if scrubber.leaks([text]):
-        # Never reached while scrubbing works; if it does not, nothing is written at all.
-        raise CassetteError(
-            f"refusing to write {path}: a secret survived scrubbing; nothing was written "
-            "(please report this to the foundry-conformance maintainers)"
-        )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temporary.write_text(text, "utf-8")
-    os.replace(temporary, path)
+
+    def redact(written: str) -> str | None:
+        data = SERIALIZER.deserialize(written)
+        return SERIALIZER.serialize(redact_tree(data, scrubber.text))
+
+    def readable(written: str) -> bool:
+        try:
+            return cassette_problem(SERIALIZER.deserialize(written)) is None
+        except yaml.YAMLError:
+            return False
+
+    return publisher.publish(path, text, redact=redact, readable=readable)
 
 
 def read_cassette(path: Path) -> list[Exchange]:

@@ -18,23 +18,34 @@ from typing import Any
 
 from .. import __version__
 from ..config import Settings
-from ..config.recording import CASSETTE_SUFFIX, CASSETTES_FORMAT, FORMAT_VERSION, METADATA_FILE
-from ..core.redaction import SECRET_HEADERS
+from ..config.recording import (
+    CASSETTE_SUFFIX,
+    CASSETTES_FORMAT,
+    FORMAT_VERSION,
+    METADATA_FILE,
+    owned_files,
+)
+from ..core.echo import recorded_places
+from ..core.redaction import SECRET_HEADERS, Redactor
 from .scrub import REDACTED_HOST
 
 VCR_CASSETTE_VERSION = 1  # vcrpy's own cassette format (``version: 1`` in every file)
 _UNSAFE = re.compile(r"[^A-Za-z0-9._,=+@\[\]-]+")
 
 
-def cassette_name(check_id: str | None, case: str | None) -> str:
-    """The file of a check case: check ID and parameters (``AUTH-BAD-KEY[api-key].yaml``)."""
+def cassette_name(check_id: str | None, case: str | None, redactor: Redactor | None = None) -> str:
+    """The file of a check case: check ID and parameters (``AUTH-BAD-KEY[api-key].yaml``); with
+    ``redactor``, never a name that spells a secret (a deployment named like the key, say)."""
     case = case or "untagged"
     if check_id:
         params = case[case.index("[") :] if case.endswith("]") and "[" in case else ""
         stem = check_id + params
     else:
         stem = "_" + case  # the session's own requests, outside any check
-    return _UNSAFE.sub("_", stem).strip(".") + CASSETTE_SUFFIX
+    name = _UNSAFE.sub("_", stem).strip(".") + CASSETTE_SUFFIX
+    if redactor is not None and redactor.contains_secret(name):
+        name = redactor.file_name(name.removesuffix(CASSETTE_SUFFIX)) + CASSETTE_SUFFIX
+    return name
 
 
 def new_metadata(
@@ -75,15 +86,17 @@ def new_metadata(
         "verdict": None,
         "counts": None,
         "token_scopes": {},
+        # Every file the recording writes, listed before it is written: what it owns.
+        "files": [],
         "cases": {},
     }
 
 
 def previous_cassettes(directory: Path) -> list[Path]:
-    """The cassette files of an earlier recording in ``directory`` (a new recording replaces them)."""
-    if not (directory / METADATA_FILE).is_file():
-        return []
-    return sorted(directory.glob("*" + CASSETTE_SUFFIX))
+    """The cassette files an earlier recording in ``directory`` wrote, as its metadata lists them
+    (a new recording replaces those, and never touches another file)."""
+    owned = owned_files(directory) - {METADATA_FILE}
+    return sorted(path for name in owned if (path := directory / name).is_file())
 
 
 def write_json(path: Path, document: Mapping[str, Any]) -> Path:
@@ -134,6 +147,11 @@ def _interaction_problem(item: Any) -> str | None:
         return "has `response.body.chunks` that is not a list of strings"
     if not isinstance(response.get("headers"), dict):
         return "has no `response.headers`"
+    echoed = response.get("echoed")
+    if echoed is not None and (
+        not isinstance(echoed, list) or recorded_places(echoed) != tuple(echoed)
+    ):
+        return "has `response.echoed` that is not a short list of places"
     return None
 
 

@@ -3,13 +3,22 @@ cassette of the case that sent it; ``metadata.json`` is written at the start and
 the verdict at the end.
 
 The checks see the live answer untouched, as it arrives; the cassette gets a decoded, scrubbed
-copy once the body is complete (or broken off: a mid-stream transport error is recorded too).
-Each cassette is rewritten after every completed exchange, so an interrupted recording still
-leaves readable files.
+copy once the body is complete (or broken off: a mid-stream transport error is recorded too),
+with the places where the answer spelled a credential of the run (``echoed``), so that a replay
+finds ``credential-echoed`` as the live run did. Each cassette is rewritten after every
+completed exchange, so an interrupted recording still leaves readable files; every write goes
+through the run's ``Publisher`` (staged, scanned, then moved into place).
+
+The recording owns only the files its ``metadata.json`` lists — each is listed before it is
+first written — so that a new recording into the same directory replaces exactly those, and
+never a file someone else put there (``config.recording.check_record_directory`` refuses such
+a directory unless ``--overwrite`` is given).
 """
 
 from __future__ import annotations
 
+import copy
+import json
 import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -21,10 +30,13 @@ import httpx
 
 from ..config import Settings
 from ..config.recording import METADATA_FILE
+from ..core.echo import TRANSPORT_ERROR, where_echoed
 from ..core.interactions import current_tag
+from ..core.publish import Publisher
+from ..core.redaction import redact_tree
 from . import CassetteTransport, RunOutcome
 from .files import Exchange, header_lists, scrubbed_request, write_cassette
-from .meta import cassette_name, new_metadata, previous_cassettes, write_json
+from .meta import cassette_name, new_metadata, previous_cassettes
 from .scrub import Scrubber, body_length, decode_chunks, response_headers, split_events
 
 Done = Callable[[list[bytes], BaseException | None], None]
@@ -52,9 +64,11 @@ class RecordCassettes(CassetteTransport):
         settings: Settings,
         started_at: datetime,
         inner: httpx.BaseTransport | None = None,
+        publisher: Publisher | None = None,
     ) -> None:
         self.directory = directory
         self.scrubber = scrubber
+        self.publisher = publisher if publisher is not None else Publisher(scrubber.redactor)
         self._inner = inner if inner is not None else httpx.HTTPTransport()
         self._lock = threading.Lock()
         self._cassettes: dict[str, _Cassette] = {}
@@ -63,10 +77,12 @@ class RecordCassettes(CassetteTransport):
         self.metadata = new_metadata(settings, base_url, started_at, harness)
 
     def start(self) -> None:
-        """Replace an earlier recording in the directory and write the first metadata."""
+        """Replace an earlier recording in the directory (the files its metadata lists, no
+        other) and write the first metadata."""
         for stale in previous_cassettes(self.directory):
-            stale.unlink()
-        self._write_metadata()
+            stale.unlink(missing_ok=True)
+        with self._lock:
+            self._write_metadata()
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         """Send ``request`` live; file the exchange once its body is complete."""
@@ -80,7 +96,7 @@ class RecordCassettes(CassetteTransport):
             with cassette.lock:
                 cassette.slots[slot] = (recorded, entry)
                 done = [item for item in cassette.slots if item is not None]
-                write_cassette(cassette.path, done, self.scrubber)
+                write_cassette(cassette.path, done, self.scrubber, self.publisher)
 
         try:
             response = self._inner.handle_request(request)
@@ -108,8 +124,9 @@ class RecordCassettes(CassetteTransport):
     def finish(self, outcome: RunOutcome) -> None:
         """Complete ``metadata.json`` with the verdict, the token scopes and every case."""
         cases: dict[str, dict[str, Any]] = {}
+        redactor = self.scrubber.redactor
         for case in outcome.cases:
-            cases[cassette_name(case.check_id, case.case)] = {
+            cases[cassette_name(case.check_id, case.case, redactor)] = {
                 "check": case.check_id,
                 "case": case.case,
                 "status": case.status,
@@ -121,23 +138,27 @@ class RecordCassettes(CassetteTransport):
         for name, cassette in cassettes.items():
             entry = cases.setdefault(name, {"check": cassette.check_id, "case": cassette.case})
             entry["interactions"] = sum(item is not None for item in cassette.slots)
-        self.metadata.update(
-            finished_at=datetime.now(UTC).isoformat(timespec="seconds"),
-            verdict=outcome.verdict,
-            counts=dict(outcome.counts),
-            token_scopes=dict(outcome.token_scopes),
-            cases=dict(sorted(cases.items())),
-        )
-        self._write_metadata()
+        with self._lock:
+            self.metadata.update(
+                finished_at=datetime.now(UTC).isoformat(timespec="seconds"),
+                verdict=outcome.verdict,
+                counts=dict(outcome.counts),
+                token_scopes=dict(outcome.token_scopes),
+                cases=dict(sorted(cases.items())),
+            )
+            self._write_metadata()
 
     def _cassette_for_current_case(self) -> _Cassette:
         tag = current_tag()
-        name = cassette_name(tag.check_id, tag.case)
+        name = cassette_name(tag.check_id, tag.case, self.scrubber.redactor)
         with self._lock:
             cassette = self._cassettes.get(name)
             if cassette is None:
                 cassette = _Cassette(self.directory / name, tag.check_id, tag.case)
                 self._cassettes[name] = cassette
+                # Listed before it is first written: the recording owns it from now on.
+                self.metadata["files"] = sorted({*self.metadata["files"], name})
+                self._write_metadata()
         return cassette
 
     def _entry(
@@ -151,7 +172,7 @@ class RecordCassettes(CassetteTransport):
         """The vcrpy response entry: decoded, scrubbed, lengths fixed, SSE kept chunk by chunk."""
         scrub = self.scrubber
         lowered = {name.lower(): value for name, value in raw_headers}
-        entry: dict[str, Any] = {"status": {"code": status, "message": reason}}
+        entry: dict[str, Any] = {"status": {"code": status, "message": scrub.text(reason)}}
         encoding = lowered.get("content-encoding", "identity").strip().lower()
         if encoding not in ("", "identity"):
             decoded = _decode(b"".join(chunks), encoding)
@@ -164,6 +185,14 @@ class RecordCassettes(CassetteTransport):
             if "text/event-stream" in lowered.get("content-type", "")
             else None
         )
+        raw_text = "".join(texts) if texts is not None else _as_text(b"".join(chunks))
+        echoed = where_echoed(
+            scrub.redactor,
+            reason=reason,
+            headers=raw_headers,
+            body=raw_text,
+            stream=texts is not None,
+        )
         if texts is not None:
             if encoding not in ("", "identity"):
                 texts = split_events("".join(texts))  # boundaries did not survive compression
@@ -175,6 +204,10 @@ class RecordCassettes(CassetteTransport):
         entry.update(headers=header_lists(headers), body=body)
         if error is not None:
             entry["error"] = {"class": type(error).__name__, "message": scrub.text(str(error))}
+            if scrub.redactor.contains_secret(str(error)):
+                echoed = (*echoed, TRANSPORT_ERROR)
+        if echoed:
+            entry["echoed"] = list(echoed)
         return entry
 
     def _failure(self, exc: httpx.HTTPError) -> dict[str, Any]:
@@ -187,7 +220,10 @@ class RecordCassettes(CassetteTransport):
         }
 
     def _write_metadata(self) -> None:
-        write_json(self.directory / METADATA_FILE, _scrub_tree(self.metadata, self.scrubber))
+        """Publish the metadata as it stands (the caller holds the lock)."""
+        document = redact_tree(copy.deepcopy(self.metadata), self.scrubber.text)
+        text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+        self.publisher.publish(self.directory / METADATA_FILE, text)
 
 
 class _TeeStream(httpx.SyncByteStream):
@@ -233,14 +269,12 @@ def _decode(raw: bytes, encoding: str) -> bytes | None:
         return None
 
 
-def _scrub_tree(value: Any, scrubber: Scrubber) -> Any:
-    if isinstance(value, str):
-        return scrubber.text(value)
-    if isinstance(value, dict):
-        return {key: _scrub_tree(item, scrubber) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_scrub_tree(item, scrubber) for item in value]
-    return value
+def _as_text(raw: bytes) -> str:
+    """A body as the echo check reads it: UTF-8 if it is, else byte for byte."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")
 
 
 def _version(name: str) -> str:

@@ -7,7 +7,9 @@ the checks that need it, each with a message naming the file and the fix.
 
 A replayed answer is played as recorded — status, headers, the body chunk for chunk, a transport
 error where one ended the exchange — with one transform, as Azure's test proxy does: a response
-that echoed the recorded ``x-ms-client-request-id`` echoes the replayed request's instead.
+that echoed the recorded ``x-ms-client-request-id`` echoes the replayed request's instead. Where
+the recorded answer spelled a credential (``echoed``), the places travel to the seam in the
+response's extensions, so that the replay finds ``credential-echoed`` too.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from vcr.errors import UnhandledHTTPRequestError
 from vcr.record_mode import RecordMode
 
 from ..config.recording import CASSETTE_SUFFIX, Recording
+from ..core.echo import ECHO_EXTENSION, recorded_places
 from ..core.errors import CassetteError, CassetteMiss
 from ..core.interactions import CLIENT_REQUEST_ID_HEADER, current_tag
 from . import CassetteTransport
@@ -69,7 +72,7 @@ class ReplayCassettes(CassetteTransport):
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         """The recorded answer to ``request``, or ``CassetteMiss`` saying why there is none."""
         tag = current_tag()
-        name = cassette_name(tag.check_id, tag.case)
+        name = cassette_name(tag.check_id, tag.case, self.scrubber.redactor)
         cassette = self._load(name)
         sent = scrubbed_request(request, self.scrubber)
         with cassette.lock:
@@ -169,12 +172,14 @@ def _replayed(entry: dict[str, Any], request: httpx.Request, recorded: Any) -> h
         raw = body.get("string") or b""
         chunks = [raw if isinstance(raw, bytes) else str(raw).encode("utf-8")]
     reason = str(status.get("message") or "").encode("ascii", errors="replace")
+    # Where the recorded answer spelled a credential: the seam reports it as the live run did.
+    echoed = recorded_places(entry.get("echoed"))
     return httpx.Response(
         status["code"],
         headers=headers,
         stream=_ReplayStream([c for c in chunks if c], error, request),
         request=request,
-        extensions={"reason_phrase": reason},
+        extensions={"reason_phrase": reason, ECHO_EXTENSION: echoed},
     )
 
 

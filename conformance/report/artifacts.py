@@ -1,66 +1,70 @@
-"""Writing a run's artifacts into the report directory, then scanning them for secrets."""
+"""Publishing a run's reports — ``summary.json``, ``diagnosis.html``, ``support-ticket.md`` — into
+the report directory, last of all the run's artifacts.
+
+Every artifact goes through the run's ``Publisher`` (``core.publish``): staged beside its place,
+scanned, redacted and scanned again on a hit, moved into place only when clean, else withheld.
+The cassettes and ``metadata.json`` were published as they were recorded, and ``junit.xml`` and
+``pytest-report.html`` once pytest wrote them; the reports come last because they state what
+became of every artifact, themselves included. So they are rendered with what the scan of them
+is expected to find (nothing), screened, and rendered again with what it did find until the two
+agree (once more at most, in practice), and only then moved into place.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from ..core.redaction import Redactor
-from ..summary.model import RunSummary, SecretScan
+from ..core.publish import Prepared, Publication, Publisher
+from ..summary.model import RunSummary, ScanNote, SecretScan
 from ..summary.verdict import exit_status
 from . import render_html, render_ticket
 
-SCANNED_SUFFIXES = {".json", ".html", ".xml", ".md", ".yaml", ".yml", ".txt", ".log"}
+REPORTS: tuple[tuple[str, Callable[[RunSummary], str]], ...] = (
+    ("summary.json", RunSummary.to_json),
+    ("diagnosis.html", render_html),
+    ("support-ticket.md", render_ticket),
+)
+_ROUNDS = 3
 
 
-def scan_for_secrets(paths: list[Path], redactor: Redactor) -> SecretScan:
-    """Every file among ``paths`` checked for the exact secrets in use (and their encodings)."""
-    scan = SecretScan()
-    for path in paths:
-        if not path.is_file():
-            continue
-        scan.files_scanned += 1
-        text = path.read_bytes().decode("utf-8", errors="replace")
-        if redactor.contains_secret(text):
-            scan.hits.append(str(path))
-    scan.clean = not scan.hits
-    return scan
+def scan_result(publications: Sequence[Publication]) -> SecretScan:
+    """The summary's ``secret_scan``: what the scan before publishing found, and did."""
+    redacted = [ScanNote(str(p.path), p.reason) for p in publications if p.status == "redacted"]
+    withheld = [ScanNote(str(p.path), p.reason) for p in publications if p.status == "withheld"]
+    return SecretScan(
+        clean=not withheld,
+        files_scanned=len(publications),
+        hits=[note.file for note in (*redacted, *withheld)],
+        redacted=redacted,
+        withheld=withheld,
+    )
 
 
-def artifact_files(report_dir: Path) -> list[Path]:
-    """The files of a report directory that the scan reads."""
-    if not report_dir.is_dir():
-        return []
-    return sorted(p for p in report_dir.rglob("*") if p.suffix in SCANNED_SUFFIXES)
-
-
-def write_reports(summary: RunSummary, report_dir: Path) -> list[Path]:
-    """Write ``summary.json``, ``diagnosis.html`` and ``support-ticket.md`` into ``report_dir``."""
-    report_dir.mkdir(parents=True, exist_ok=True)
-    written = [summary.write(report_dir / "summary.json")]
-    for name, text in (
-        ("diagnosis.html", render_html(summary)),
-        ("support-ticket.md", render_ticket(summary)),
-    ):
-        path = report_dir / name
-        path.write_text(text, "utf-8")
-        written.append(path)
-    return written
-
-
-def write_artifacts(
-    summary: RunSummary, report_dir: Path, redactor: Redactor, *, also_scan: Sequence[Path] = ()
-) -> int:
-    """Write ``summary.json`` and the reports, scan them (and ``also_scan``: a recording's
-    cassettes), and return the run's exit status."""
-    write_reports(summary, report_dir)
-    scan = scan_for_secrets(artifact_files(report_dir) + list(also_scan), redactor)
-    summary.secret_scan = scan
-    # Written again so that the report states the scan's result; what changed is only that
-    # result, and a second scan makes sure the rewrite added nothing.
-    write_reports(summary, report_dir)
-    rescan = scan_for_secrets(artifact_files(report_dir) + list(also_scan), redactor)
-    if not rescan.clean and rescan.hits != scan.hits:
-        summary.secret_scan = rescan
-        summary.write(report_dir / "summary.json")
-    return exit_status(summary.verdict, scan.clean and rescan.clean)
+def write_artifacts(summary: RunSummary, report_dir: Path, publisher: Publisher) -> int:
+    """Publish the reports after every other artifact of the run; the run's exit status (4 when
+    an artifact was withheld)."""
+    others = publisher.publications
+    own = [Publication(report_dir / name, "clean") for name, _ in REPORTS]
+    prepared: list[Prepared] = []
+    for _ in range(_ROUNDS):
+        summary.secret_scan = scan_result([*others, *own])
+        prepared = [
+            publisher.prepare(report_dir / name, render(summary)) for name, render in REPORTS
+        ]
+        found = [p.publication for p in prepared]
+        if found == own:
+            break
+        for item in prepared:
+            publisher.discard(item)
+        own = found
+    else:
+        # What the reports say of themselves is one round behind; what they hold is screened.
+        summary.secret_scan = scan_result([*others, *own])
+        prepared = [
+            publisher.prepare(report_dir / name, render(summary)) for name, render in REPORTS
+        ]
+    for item in prepared:
+        publisher.commit(item)
+    summary.secret_scan = scan_result(publisher.publications)
+    return exit_status(summary.verdict, summary.secret_scan.clean)

@@ -52,8 +52,13 @@ def verdict_block(summary: RunSummary, report_dir: Path) -> list[str]:
     for diagnosis in summary.diagnoses:
         lines.append(f"  [{diagnosis.severity}] {diagnosis.code}: {diagnosis.title}")
         lines.append(f"      → {diagnosis.remedy}")
-    if not summary.secret_scan.clean:
-        lines.append("  SECRET FOUND in: " + ", ".join(summary.secret_scan.hits))
+    scan = summary.secret_scan
+    for note in scan.withheld:
+        lines.append(f"  WITHHELD (a secret could not be removed): {note.file} — {note.reason}")
+    if not scan.clean and not scan.withheld:
+        lines.append("  SECRET FOUND in: " + ", ".join(scan.hits))
+    for note in scan.redacted:
+        lines.append(f"  redacted before it was published: {note.file} — {note.reason}")
     lines.append(f"  report: {report_dir / 'diagnosis.html'}")
     return lines
 

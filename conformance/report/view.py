@@ -73,7 +73,7 @@ class TargetView:
 class SecretScanView:
     """The after-run secret scan, as the page states it."""
 
-    state: str  # "clean" | "leak" | "pending"
+    state: str  # "clean" | "redacted" | "leak" (withheld) | "pending"
     text: str
     hits: list[str]
 
@@ -180,7 +180,16 @@ def run_day(summary: RunSummary) -> str:
 def secret_scan_view(summary: RunSummary) -> SecretScanView:
     """The scan's result; before the scan has run (the page is written first) it says so."""
     scan = summary.secret_scan
-    if not scan.clean:
+    if scan.withheld:
+        count = len(scan.withheld)
+        return SecretScanView(
+            "leak",
+            f"{count} artifact{'s were' if count != 1 else ' was'} withheld: a secret in use "
+            "could not be removed from it, so it was not published (the rest are clean). "
+            "Rotate the key if a copy was shared some other way.",
+            [f"{note.file} — {note.reason}" for note in scan.withheld],
+        )
+    if not scan.clean:  # a summary from a version that published first and scanned after
         return SecretScanView(
             "leak",
             "A secret in use was found in the artifacts below: do not share them; rotate the key.",
@@ -190,9 +199,19 @@ def secret_scan_view(summary: RunSummary) -> SecretScanView:
         return SecretScanView(
             "pending", "The artifacts are scanned for the secrets in use once they are written.", []
         )
+    if scan.redacted:
+        return SecretScanView(
+            "redacted",
+            f"Every one of the {scan.files_scanned} artifact files of this run was scanned before "
+            "it was published, and none holds a secret in use; in those below the scan found one "
+            "the writers had missed and redacted it first (please report this to the "
+            "foundry-conformance maintainers).",
+            [f"{note.file} — {note.reason}" for note in scan.redacted],
+        )
     return SecretScanView(
         "clean",
-        f"No secret in use was found in the {scan.files_scanned} artifact files of this run.",
+        f"Every one of the {scan.files_scanned} artifact files of this run was scanned before it "
+        "was published: none holds a secret in use.",
         [],
     )
 

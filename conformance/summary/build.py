@@ -1,8 +1,8 @@
 """From what a run did (check outcomes, interactions, token claims) to its ``RunSummary`` (pure).
 
 The diagnosis engine explains the interactions; this module links its findings to the checks they
-explain, totals usage and latency, and decides the verdict. Every free text that came from the
-wire or an exception passes through the redactor once more on the way out.
+explain, totals usage and latency, and decides the verdict. Every string of the summary passes
+through the redactor once more on the way out.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from ..core.interactions import Interaction
 from ..core.jwt_claims import TokenClaims
 from ..core.platform import PlatformProfile
 from ..core.platform_load import builtin_profile
-from ..core.redaction import Redactor
+from ..core.redaction import Redactor, redact_tree
 from ..diagnosis import (
     DeclaredFinding,
     DiagnosisContext,
@@ -146,7 +146,7 @@ def assemble_summary(
     checks.sort(key=lambda c: (_catalog_index(c.id), c.case))
     entries = [_diagnosis_entry(f, redactor, said) for f in findings]
     cut_short = cut_short_causes(checks, interactions, stopped or {})
-    return RunSummary(
+    summary = RunSummary(
         # A run that did not finish (interrupted, budget spent) has not shown conformance.
         verdict=decide_verdict(checks, interactions, cut_short=bool(cut_short)),
         target=replace(
@@ -178,6 +178,11 @@ def assemble_summary(
         ],
         capabilities=build_matrix(checks, interactions, profile, target.deployments, entries, said),
     )
+    # Once more over every string of it, whatever its source (a deployment named like the key,
+    # a case's node ID, a correlation header a server filled with the credential): at the
+    # source, so that the scan before publishing has nothing left to find.
+    redacted: RunSummary = redact_tree(summary, redactor.text)
+    return redacted
 
 
 def _said(entry: CutShort, said: Callable[[str], str]) -> CutShort:

@@ -194,12 +194,27 @@ class UsageTotals:
 
 
 @dataclass
+class ScanNote:
+    """An artifact the scan had to act on, and what became of it (never the secret itself)."""
+
+    file: str
+    reason: str
+
+
+@dataclass
 class SecretScan:
-    """The after-run scan of every artifact for the secrets in use."""
+    """What the scan of every artifact, before it was published, found and did.
+
+    ``clean``: nothing was withheld, so every artifact of the run is in place and holds no
+    secret. ``hits``: every file in which the scan found a secret (or whose name spelled one):
+    those ``redacted`` before they were published, and those ``withheld``.
+    """
 
     clean: bool = True
     files_scanned: int = 0
     hits: list[str] = field(default_factory=list)
+    redacted: list[ScanNote] = field(default_factory=list)
+    withheld: list[ScanNote] = field(default_factory=list)
 
 
 @dataclass
@@ -236,8 +251,12 @@ class RunSummary:
         data = asdict(self)
         return {"schema": data.pop("schema"), **data}
 
+    def to_json(self) -> str:
+        """``summary.json``'s text."""
+        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
+
     def write(self, path: Path) -> Path:
-        """Write ``summary.json``."""
+        """Write ``summary.json`` (as is: a run's artifacts are published by ``report``)."""
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n", "utf-8")
+        path.write_text(self.to_json(), "utf-8")
         return path

@@ -37,8 +37,18 @@ VERDICT_MEANING = {
 }
 
 
+ECHOED_MEANING = (
+    "Every check that ran passed, but the endpoint sent a credential back (credential-echoed): "
+    "it is not conformant, and the credential should be treated as exposed."
+)
+
+
 def verdict_meaning(summary: RunSummary) -> str:
     """What the verdict means for this run, in one sentence."""
+    nothing_failed = not any(_counts_against(c) for c in summary.checks)
+    echoed = any(d.code == "credential-echoed" for d in summary.diagnoses)
+    if summary.verdict == "nonconformant" and nothing_failed and echoed:
+        return ECHOED_MEANING
     return VERDICT_MEANING.get(summary.verdict, "")
 
 
@@ -64,8 +74,9 @@ def decide_verdict(
     checks: Sequence[CheckResult], interactions: Sequence[Interaction], *, cut_short: bool = False
 ) -> str:
     """The verdict: unreachable, misconfigured, nonconformant, incomplete (the run was cut short
-    and nothing that finished failed), or (only then) conformant. A replay's request that its
-    recording could not answer was never sent: it says nothing about reaching the endpoint."""
+    and nothing that finished failed), or (only then) conformant — and never conformant or
+    incomplete when an answer sent a credential back. A replay's request that its recording
+    could not answer was never sent: it says nothing about reaching the endpoint."""
     sent = [ix for ix in interactions if ix.unrecorded is None]
     if sent and not any(ix.answered for ix in sent):
         return "unreachable"
@@ -74,6 +85,8 @@ def decide_verdict(
     judged = [c for c in checks if c.status != "skipped"]
     if any(_counts_against(c) for c in judged):
         return "nonconformant"
+    if any(ix.echoed for ix in interactions):
+        return "nonconformant"  # a credential sent back is a finding about the endpoint
     if cut_short:
         return "incomplete"
     if not any(c.status == "passed" for c in judged):
@@ -82,7 +95,8 @@ def decide_verdict(
 
 
 def exit_status(verdict: str, secrets_clean: bool) -> int:
-    """``run``'s exit status: a leaked secret (4) outranks every verdict."""
+    """``run``'s exit status: an artifact withheld because a secret could not be removed from
+    it (4) outranks every verdict."""
     if not secrets_clean:
         return EXIT_SECRET_LEAK
     return VERDICT_EXIT[verdict]

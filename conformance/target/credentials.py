@@ -24,6 +24,7 @@ from ..core.constants import ENV_ENTRA_TOKEN
 from ..core.errors import CredentialError, TokenFormatError
 from ..core.jwt_claims import mint_test_token, read_claims, scope_to_audience
 from ..core.redaction import Redactor
+from ..core.secret import Secret
 
 if TYPE_CHECKING:
     from azure.core.credentials import TokenCredential
@@ -55,7 +56,7 @@ class KeyAuth(httpx.Auth):
     def __init__(self, key: str, header: KeyHeader | str = "x-api-key") -> None:
         if header not in KEY_HEADERS:
             raise ValueError(f"unknown key header variant {header!r}; use one of {KEY_HEADERS}")
-        self._key = key
+        self._key = Secret(key)
         self.header = header
 
     def __repr__(self) -> str:
@@ -65,9 +66,9 @@ class KeyAuth(httpx.Auth):
         """Set the one credential header and send the request once."""
         _clear_credentials(request)
         if self.header == "bearer":
-            request.headers["authorization"] = f"Bearer {self._key}"
+            request.headers["authorization"] = f"Bearer {self._key.reveal()}"
         else:
-            request.headers[self.header] = self._key
+            request.headers[self.header] = self._key.reveal()
         yield request
 
 
@@ -93,24 +94,25 @@ class BearerTokenAuth(httpx.Auth):
     def __repr__(self) -> str:
         return "BearerTokenAuth()"
 
-    def _token(self) -> str:
+    def _token(self) -> Secret:
+        """A token from the provider, held as a ``Secret`` (a traceback's locals show none)."""
         try:
-            token = self._provider()
+            token = Secret(self._provider())
         except CredentialError:
             raise
         except Exception as exc:
             raise CredentialError(
                 f"could not get an Entra ID token: {summarize_credential_error(exc)}"
             ) from exc
-        if not isinstance(token, str) or not token.strip():
+        if not isinstance(token.reveal(), str) or not token.reveal().strip():
             raise CredentialError("could not get an Entra ID token: the provider returned none")
         if self._on_token is not None:
-            self._on_token(token)
+            self._on_token(token.reveal())
         return token
 
-    def _apply(self, request: httpx.Request, token: str) -> None:
+    def _apply(self, request: httpx.Request, token: Secret) -> None:
         _clear_credentials(request)
-        request.headers["authorization"] = f"Bearer {token}"
+        request.headers["authorization"] = f"Bearer {token.reveal()}"
 
     # Getting a token may be I/O, so the sync and async flows are written out, as httpx advises.
     def sync_auth_flow(
@@ -131,10 +133,12 @@ class BearerTokenAuth(httpx.Auth):
 
 
 def static_token_provider(token: str) -> TokenProvider:
-    """A provider that always returns ``token`` (a token fetched before the run)."""
+    """A provider that always returns ``token`` (a token fetched before the run), held as a
+    ``Secret`` so that the provider's closure shows none."""
+    held = Secret(token)
 
     def provide() -> str:
-        return token
+        return held.reveal()
 
     return provide
 

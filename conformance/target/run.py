@@ -23,11 +23,12 @@ from ..core.constants import EMULATOR_UNPRIVILEGED_PRINCIPAL, ENV_UNPRIVILEGED_T
 from ..core.errors import BudgetExceeded, TokenFormatError, Unavailable
 from ..core.interactions import current_tag, run_case, tagged
 from ..core.jwt_claims import TokenClaims, mint_test_token, read_claims, scope_to_audience
+from ..core.publish import Publisher
 from ..core.redaction import Redactor
 from ..emulator.profiles import parse_profiles
 from ..emulator.server import EmulatorServer
 from ..recording import CassetteTransport, open_cassettes
-from .credentials import BearerTokenAuth, KeyAuth, resolve_entra_provider
+from .credentials import BearerTokenAuth, KeyAuth, resolve_entra_provider, static_token_provider
 from .discovery import Discovery, discover
 from .seam import FoundryClient, InteractionLog
 
@@ -53,11 +54,16 @@ class FoundryRun:
         env: Mapping[str, str],
         credential: TokenCredential | None = None,
         transport: httpx.BaseTransport | None = None,
+        redactor: Redactor | None = None,
+        publisher: Publisher | None = None,
     ) -> None:
         self.settings = settings
         self.env = env
         self.credential = credential
-        self.redactor = Redactor(settings.secrets())
+        self.redactor = redactor if redactor is not None else Redactor(settings.secrets())
+        # Every file of the run (cassettes as they are recorded, then the reports) goes out
+        # through it: staged, scanned, then moved into place.
+        self.publisher = publisher if publisher is not None else Publisher(self.redactor)
         self.log = InteractionLog(
             self.redactor,
             max_requests=settings.max_requests,
@@ -101,7 +107,11 @@ class FoundryRun:
         if self.settings.kind in (Mode.RECORD, Mode.REPLAY):
             # A replay has no inner transport at all: no request can fall through to the network.
             self.cassettes = open_cassettes(
-                self.settings, self.redactor, started_at=self.started_at, inner=transport
+                self.settings,
+                self.redactor,
+                started_at=self.started_at,
+                inner=transport,
+                publisher=self.publisher,
             )
             transport = self.cassettes
         self._client = FoundryClient(
@@ -240,7 +250,7 @@ class FoundryRun:
 
     def unprivileged_auth(self) -> httpx.Auth:
         """Bearer auth with a token of a principal that holds no data-plane role (AUTH-RBAC)."""
-        token = self.env.get(ENV_UNPRIVILEGED_TOKEN)
+        token = (self.env.get(ENV_UNPRIVILEGED_TOKEN) or "").strip()
         if not token and self.settings.kind is Mode.EMULATOR:
             token = mint_test_token(
                 audience=scope_to_audience(self.settings.entra_scope),
@@ -253,7 +263,7 @@ class FoundryRun:
                 "a data-plane role on the resource"
             )
         self._remember_token("rbac-probe", token)
-        return BearerTokenAuth(lambda: token)
+        return BearerTokenAuth(static_token_provider(token))
 
     def primary_auth(self) -> tuple[str, httpx.Auth]:
         """The auth the non-auth checks use: the first mode the endpoint accepts.

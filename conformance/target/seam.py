@@ -4,9 +4,11 @@
 cassettes) and turns each exchange into a redacted ``Interaction`` in the run's
 ``InteractionLog``: timings (total, time to first byte and, for a stream, to its first content
 delta, all on one clock), correlation IDs, a body excerpt, or the transport failure that
-replaced the answer; it tags each with the request's ``RequestTag`` (``core.interactions``).
-``FoundryClient`` is the small API the checks call. The official SDK is routed through the same
-seam by ``target.sdk``.
+replaced the answer; it tags each with the request's ``RequestTag`` (``core.interactions``). It
+is the one place that sees the raw answer, so it notes there where the answer spelled a
+credential of the run (``Interaction.echoed``: a ``credential-echoed`` finding), before it
+redacts it. ``FoundryClient`` is the small API the checks call. The official SDK is routed
+through the same seam by ``target.sdk``.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import Any
 import httpx
 
 from .. import __version__
+from ..core.echo import ECHO_EXTENSION, TRANSPORT_ERROR, recorded_places, where_echoed
 from ..core.errors import (
     BudgetExceeded,
     CassetteMiss,
@@ -86,7 +89,7 @@ class InteractionLog:
                 request_body=excerpt(redact.text(body)),
                 started_at=time.time(),
                 auth=tag.auth,
-                deployment=requested_model(request.content) if body else None,
+                deployment=_redacted(redact, requested_model(request.content) if body else None),
                 check_id=tag.check_id,
                 case=tag.case,
                 expects_error=tag.expects_error,
@@ -118,8 +121,8 @@ class InteractionLog:
             raise TokenBudgetExceeded(used, self.max_tokens)
 
     def closed(self, interaction: Interaction) -> None:
-        """Count the tokens ``interaction`` used; tell listeners that it is complete."""
-        # A cache write is input the endpoint bills (and meters) like any other.
+        """Count the tokens ``interaction`` used (a cache write is billed input); tell listeners
+        that it is complete."""
         tokens = (interaction.input_tokens or 0) + (interaction.output_tokens or 0)
         tokens += interaction.cache_write_tokens or 0
         if tokens:
@@ -154,6 +157,11 @@ class InteractionLog:
     def __len__(self) -> int:
         with self._lock:
             return len(self._items)
+
+
+def _redacted(redactor: Redactor, value: str | None) -> str | None:
+    """A value from the request as it may be kept (a deployment named like the key, say)."""
+    return redactor.text(value) if value is not None else None
 
 
 def _has_content(request: httpx.Request) -> bool:
@@ -247,16 +255,25 @@ class _RecordingStream(httpx.SyncByteStream):
             )
         # The body scrubbed whole (a secret may straddle two chunks) and with its SSE deltas
         # reassembled (or two ``text_delta`` events), before the excerpt cuts it.
-        self._ix.response_body = excerpt(
-            redact.stream(self._buffer.decode("utf-8", errors="replace"))
-        )
+        text = self._buffer.decode("utf-8", errors="replace")
+        places = where_echoed(redact, body=text, stream=self._ix.streamed)
+        self._ix.response_body = excerpt(redact.stream(text))
         if error is not None:
             self._ix.error_class = type(error).__name__
             self._ix.error_message = redact.text(str(error))
+            if redact.contains_secret(str(error)):
+                places = (*places, TRANSPORT_ERROR)
+        self._ix.echoed = list(dict.fromkeys([*self._ix.echoed, *places]))
         try:
             self._log.closed(self._ix)  # its tokens count before the next request may start
         finally:
             self._on_finish()
+
+
+def _reason(response: httpx.Response) -> str:
+    """The status line's reason phrase as it came (every byte of it)."""
+    raw = response.extensions.get("reason_phrase", b"")
+    return raw.decode("latin-1") if isinstance(raw, bytes) else str(raw)
 
 
 class RecordingTransport(httpx.BaseTransport):
@@ -298,6 +315,8 @@ class RecordingTransport(httpx.BaseTransport):
             interaction.elapsed_ms = round((time.perf_counter() - t0) * 1000, 2)
             interaction.error_class = type(exc).__name__
             interaction.error_message = redact.text(str(exc) or type(exc).__name__)
+            if redact.contains_secret(str(exc)):
+                interaction.echoed.append(TRANSPORT_ERROR)
             if isinstance(exc, CassetteMiss):
                 interaction.unrecorded = redact.text(exc.why)
             self._log.closed(interaction)
@@ -309,7 +328,18 @@ class RecordingTransport(httpx.BaseTransport):
         interaction.status = response.status_code
         if gate is not None:
             gate.answered(response.status_code)
-        interaction.response_headers = self._log.redactor.headers(response.headers.multi_items())
+        redactor = self._log.redactor
+        raw_headers = response.headers.multi_items()
+        # Before anything is redacted: a credential sent back is a finding about the endpoint.
+        interaction.echoed = list(
+            dict.fromkeys(
+                [
+                    *where_echoed(redactor, reason=_reason(response), headers=raw_headers),
+                    *recorded_places(response.extensions.get(ECHO_EXTENSION)),
+                ]
+            )
+        )
+        interaction.response_headers = redactor.headers(raw_headers)
         interaction.streamed = "text/event-stream" in response.headers.get("content-type", "")
         recorder = _RecordingStream(
             response.stream,

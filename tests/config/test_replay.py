@@ -73,5 +73,5 @@ def test_record_refuses_a_directory_of_foreign_yaml(tmp_path: Path) -> None:
     options = RawOptions(
         mode="record", base_url="https://r.services.ai.azure.com/anthropic/", cassettes=tmp_path
     )
-    with pytest.raises(ConfigError, match="not a cassette set"):
+    with pytest.raises(ConfigError, match="holds files that no recording of foundry-conformance"):
         resolve_settings(options, {"ANTHROPIC_FOUNDRY_API_KEY": "k" * 32})

@@ -28,6 +28,7 @@ from conformance.core.constants import (
     ENV_BASE_URL,
     ENV_ENTRA_TOKEN,
     ENV_RESOURCE,
+    ENV_UNPRIVILEGED_TOKEN,
 )
 from conformance.core.errors import ConfigError
 from conformance.core.jwt_claims import mint_test_token
@@ -263,7 +264,10 @@ def test_live_and_record_need_an_endpoint(mode: str) -> None:
     )
 
 
-def test_record_defaults_its_cassette_directory() -> None:
+def test_record_defaults_its_cassette_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # the checkout's cassettes/ holds the shipped sets
     s = resolve(KEY_ENV, resource="myres", mode="record")
     assert (s.kind, s.cassettes) == (Mode.RECORD, Path("cassettes"))
     assert s.notes == ("--cassettes not given: recording into cassettes/.",)
@@ -337,6 +341,16 @@ def test_the_rate_limit_probe_outside_the_selection_is_a_warning() -> None:
         resolve(KEY_ENV, resource="myres", select=["rate-limits"], probe_rate_limit=True).warnings
         == ()
     )
+
+
+def test_overwrite_without_record_is_ignored_with_a_warning(tmp_path: Path) -> None:
+    s = resolve(KEY_ENV, resource="myres", overwrite=True)
+    assert s.overwrite is False
+    assert s.warnings == ("--overwrite is ignored without --mode record.",)
+    recording = resolve(
+        KEY_ENV, resource="myres", mode="record", cassettes=tmp_path, overwrite=True
+    )
+    assert recording.overwrite is True and recording.warnings == ()
 
 
 def test_unknown_mode() -> None:
@@ -700,6 +714,80 @@ def test_invalid_deployment_names(name: str) -> None:
         "Deployment names are 1 to 64 letters, digits, '.', '_' and '-': use the name shown under "
         "Deployments in the Foundry portal, one --deployment per name."
     )
+
+
+@pytest.mark.parametrize("given", [[""], ["  "], ["a", ""]])
+def test_an_empty_deployment_is_refused_not_taken_for_discovery(given: list[str]) -> None:
+    exc = error(KEY_ENV, resource="myres", deployments=given)
+    assert exc.source == "--deployment"
+    assert exc.problem.endswith("is empty.")
+    assert "leave --deployment out" in exc.fix
+
+
+@pytest.mark.parametrize("given", ["a,,b", "a,", ",a", "a, ,b"])
+def test_an_empty_name_between_commas_is_refused(given: str) -> None:
+    exc = error(KEY_ENV, resource="myres", deployments=[given])
+    assert exc.problem.endswith("holds an empty name between its commas.")
+    assert exc.fix.startswith("Separate deployment names with single commas")
+
+
+@pytest.mark.parametrize(
+    ("url", "kind", "position"),
+    [
+        ("https://myres.services.ai.azure.com/anth ropic/", "a space", 41),
+        ("https://myres.services.ai.azure.com/\nanthropic/", "a line break", 37),
+        ("https://myres.services.ai.azure.com\t/anthropic/", "a tab", 36),
+        ("https://myres\u200b.services.ai.azure.com/anthropic/", "a control or formatting character", 14),
+        ("https://myres.services.ai.azure.com/anthropic/\x00", "a control or formatting character", 47),
+        ("https://myres.services.ai.azure.com/\u00a0anthropic/", "a control or formatting character", 37),
+    ],
+)  # fmt: skip
+def test_a_base_url_with_whitespace_or_control_characters_is_refused(
+    url: str, kind: str, position: int
+) -> None:
+    for options, env, source in (
+        ({"base_url": url}, KEY_ENV, "--base-url"),
+        ({}, {**KEY_ENV, ENV_BASE_URL: url}, ENV_BASE_URL),
+    ):
+        exc = error(env, **options)
+        assert exc.source == source
+        assert exc.problem.endswith(
+            f" holds {kind} (character {position} of {len(url)}), which a URL cannot hold."
+        )
+        assert "\n" not in str(exc)  # one paragraph
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "kind"),
+    [
+        (ENV_API_KEY, "abcd efgh-0123456789", "a space"),
+        (ENV_API_KEY, "abcdefgh-0123456789\u200b", "an invisible formatting character"),
+        (ENV_UNPRIVILEGED_TOKEN, "eyJhbGciOi\nJIUzI1NiJ9.e30.sig", "a line break or control character"),
+        (ENV_UNPRIVILEGED_TOKEN, "eyJhbGciOiJIUzI1NiJ9 .e30.sig", "a space"),
+    ],
+)  # fmt: skip
+def test_a_credential_with_a_space_or_an_invisible_character_is_refused(
+    variable: str, value: str, kind: str
+) -> None:
+    exc = error({**KEY_ENV, variable: value}, resource="myres")
+    assert exc.source == variable
+    assert exc.problem.startswith(f"{variable} holds {kind} (character ")
+    for piece in value.split():
+        assert piece[:8] not in str(exc)
+
+
+def test_the_rbac_probes_token_is_a_secret_of_the_run_in_every_mode(tmp_path: Path) -> None:
+    token = mint_test_token(extra={"canary": "RBAC-DO-NOT-LEAK"})
+    env = {**KEY_ENV, ENV_UNPRIVILEGED_TOKEN: token}
+    cassettes = write_cassette_set(tmp_path / "set")
+    for options in (
+        {"resource": "myres"},
+        {},
+        {"mode": "replay", "cassettes": str(cassettes)},
+    ):
+        s = resolve(env, **options)
+        assert token in s.secrets(), options
+        assert token not in repr(s)
 
 
 # -- auth modes -----------------------------------------------------------------------------------

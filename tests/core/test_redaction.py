@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from conformance.core.jwt_claims import mint_test_token
 from conformance.core.redaction import REDACTED, REDACTED_JWT, Redactor, secret_forms
-from tests.core.leak_oracle import Oracle, folds, leaks
+from tests.core.leak_oracle import Oracle, folds, leaks, without_markers
 
 CANARY_KEY = "canary-key-DO-NOT-LEAK-0123456789abcdef"
 CANARY_TOKEN = mint_test_token(extra={"canary": "DO-NOT-LEAK"})
@@ -609,7 +609,8 @@ secret_text = st.text(
 def test_no_generated_secret_survives_redaction(secret: str, before: str, after: str) -> None:
     redactor = Redactor([secret])
     out = redactor.text(before + secret + after)
-    assert secret.strip() not in out
+    # A secret such as '[REDACTE' is spelled by the marker itself, which reveals nothing of it.
+    assert secret.strip() not in without_markers(out)
 
 
 @given(secret=secret_text)

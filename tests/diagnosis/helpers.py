@@ -46,6 +46,7 @@ def ix(
     error_message: str | None = None,
     streamed: bool = False,
     complete: bool = True,
+    echoed: list[str] | None = None,
 ) -> Interaction:
     """An interaction as the client seam logs it; correlation headers as Foundry would send them.
 
@@ -76,6 +77,7 @@ def ix(
         streamed=streamed,
         complete=complete,
         expects_error=expects_error,
+        echoed=list(echoed or []),
     )
 
 

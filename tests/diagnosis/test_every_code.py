@@ -108,7 +108,18 @@ SCENARIOS: dict[str, Scenario] = {
     "feature-not-honoured": _declared(
         "feature-not-honoured", "CAP-THINKING-ENABLED", "no signed thinking block"
     ),
+    "credential-echoed": _run(ix(200, OK, echoed=["the x-echo header", "the body"])),
 }
+
+
+def test_an_echoed_credential_says_where_and_never_what() -> None:
+    [finding] = diagnose(*SCENARIOS["credential-echoed"][:1], SCENARIOS["credential-echoed"][2])
+    assert finding.severity == "blocker"
+    assert finding.details == (
+        "#1 POST /anthropic/v1/messages [x-api-key] → 200: the credential it presented came back "
+        "in the x-echo header, the body",
+    )
+    assert finding.evidence[0].request_id == bodies.REQUEST_ID
 
 
 @pytest.mark.parametrize(
@@ -163,3 +174,11 @@ def test_the_scenario_is_diagnosed_as_its_code(code: str) -> None:
     interactions, declared, ctx = SCENARIOS[code]
     findings = diagnose(interactions, ctx, declared)
     assert [f.code for f in findings] == [code]
+
+
+def test_a_credential_echoed_to_a_request_that_presented_none_is_the_runs() -> None:
+    findings = diagnose([ix(401, OK, auth="none", echoed=["the body"])], context())
+    [finding] = [f for f in findings if f.code == "credential-echoed"]
+    assert finding.details == (
+        "#1 POST /anthropic/v1/messages [none] → 401: a credential of the run came back in the body",
+    )

@@ -1,5 +1,6 @@
-"""Exit codes, end to end through the real CLI, one per verdict (SPEC: 0, 1, 2, 3, 4, 5; the
-signals' 130 and 143 are in faults/test_interrupt.py)."""
+"""Exit codes, end to end through the real CLI, one per verdict (SPEC: 0, 1, 2, 3, 5; the
+signals' 130 and 143 are in faults/test_interrupt.py), and 4 for an artifact withheld because a
+secret could not be removed from it."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
+from conformance.core.redaction import Redactor
 
 from .conftest import CliRun
 
@@ -42,20 +45,32 @@ def test_unreachable_exits_3(run_cli: Callable[..., CliRun], clean_env: pytest.M
     assert "connection-failed" in result.codes()
 
 
-def test_a_secret_in_an_artifact_exits_4_naming_the_file(
+def test_an_artifact_withheld_exits_4_naming_it(
     run_cli: Callable[..., CliRun], clean_env: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     clean_env.setenv("ANTHROPIC_FOUNDRY_API_KEY", CANARY_KEY)
-    # A file left in the report directory (a colleague's notes, say) holding the key in use.
-    leaked = tmp_path / "reports-0" / "notes.txt"
-    leaked.parent.mkdir()
-    leaked.write_text(f"key: {CANARY_KEY}\n")
-    result = run_cli("--emulator", "--select", "MSG-BASIC")
-    assert result.exit_code == 4
+    # A redactor that misses the echo in stream and body excerpts (and so in pytest-html's
+    # transcripts) and cannot clean a text it is given: the scan still finds the key, and the
+    # page is withheld rather than published.
+    clean_env.setattr(Redactor, "stream", lambda self, body: body)
+    # A colleague's notes in the report directory are not this run's: never scanned, never moved.
+    notes = tmp_path / "reports-0" / "notes.txt"
+    notes.parent.mkdir()
+    notes.write_text(f"key: {CANARY_KEY}\n")
+    result = run_cli("--emulator", "echo-key,api-key-rejected", "--select", "AUTH-")
+    assert result.exit_code == 4, result.output
     scan = result.summary["secret_scan"]
     assert scan["clean"] is False
-    assert any(hit.endswith("notes.txt") for hit in scan["hits"])
-    assert "notes.txt" in result.output
+    withheld = {Path(note["file"]).name: note["reason"] for note in scan["withheld"]}
+    assert withheld == {
+        "pytest-report.html": "withheld: a secret it spells remained after redaction"
+    }
+    assert not (result.report_dir / "pytest-report.html").exists()
+    assert "WITHHELD (a secret could not be removed): " in result.output
+    assert notes.read_text() == f"key: {CANARY_KEY}\n"
+    for path in result.report_dir.iterdir():
+        if path != notes:
+            assert CANARY_KEY not in path.read_text("utf-8"), path
 
 
 def test_a_selection_of_no_check_exits_2_with_no_verdict(run_cli: Callable[..., CliRun]) -> None:

@@ -116,10 +116,24 @@ def test_echoed_key_never_reaches_an_artifact(
     canary = "canary-key-DO-NOT-LEAK-4f1d2c3b5a69788796a5b4c3d2e1f0aa"
     clean_env.setenv("ANTHROPIC_FOUNDRY_API_KEY", canary)
     result = run_cli("--emulator", "echo-key")
-    assert result.summary["secret_scan"]["clean"] is True
-    assert result.summary["secret_scan"]["files_scanned"] >= 3
+    assert result.summary["secret_scan"] == {
+        "clean": True,
+        "files_scanned": 5,
+        "hits": [],  # redacted at the source: the scan before publishing found nothing left
+        "redacted": [],
+        "withheld": [],
+    }
     for path in result.report_dir.rglob("*"):
         if path.is_file():
             assert canary not in path.read_text("utf-8", errors="replace"), path
     assert canary not in result.output
-    assert result.exit_code == 0, result.output
+    # Every check passed; the endpoint sending the key back is what makes the run nonconformant.
+    assert result.exit_code == 1, result.output
+    assert result.summary["counts"]["failed"] == 0
+    [echo] = [d for d in result.summary["diagnoses"] if d["code"] == "credential-echoed"]
+    assert echo["severity"] == "blocker" and echo["evidence"]
+    assert all(e["request_id"] or e["apim_request_id"] for e in echo["evidence"])
+    assert any(
+        detail.endswith("came back in the x-echoed-credential header, the body")
+        for detail in echo["details"]
+    ), echo["details"]

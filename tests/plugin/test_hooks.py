@@ -137,6 +137,37 @@ def test_a_missing_credential_is_a_skip_with_the_reason(pytester: pytest.Pyteste
     assert summary["verdict"] == "nonconformant"
 
 
+def test_a_report_place_taken_by_a_directory_is_a_usage_error_and_no_file_is_left(
+    pytester: pytest.Pytester,
+) -> None:
+    (pytester.path / "page.html").mkdir()
+    result = pytester.runpytest_inprocess(
+        "--pyargs", SUITE, "--foundry-select", "MSG-BASIC", "--foundry-report-dir", "out",
+        "--html", "page.html", "--self-contained-html", "--junitxml", "junit.xml",
+        "-p", "no:cacheprovider",
+    )  # fmt: skip
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*--html *page.html: *page.html is a directory, where the run*"])
+    assert "Traceback" not in result.stdout.str() + result.stderr.str()
+    # Nothing was sent, so nothing was written: no summary, no JUnit file, no staging file left.
+    assert sorted(p.name for p in pytester.path.iterdir()) == ["page.html"]
+    assert list((pytester.path / "page.html").iterdir()) == []
+
+
+def test_pytests_own_reports_are_published_through_the_scan(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest_inprocess(
+        "--pyargs", SUITE, "--foundry-select", "MSG-BASIC", "--foundry-report-dir", "out",
+        "--html", "out/page.html", "--junitxml", "out/junit.xml", "-p", "no:cacheprovider",
+    )  # fmt: skip
+    result.assert_outcomes(passed=1)
+    out = pytester.path / "out"
+    assert {"page.html", "junit.xml", "summary.json"} <= {p.name for p in out.iterdir()}
+    assert not [p for p in out.iterdir() if p.name.endswith(".staged")]
+    scan = json.loads((out / "summary.json").read_text())["secret_scan"]
+    # page.html, junit.xml, summary.json, diagnosis.html, support-ticket.md: each scanned.
+    assert scan["clean"] is True and scan["files_scanned"] == 5, scan
+
+
 def test_under_plain_pytest_the_verdict_block_comes_after_pytest_s_summary(
     pytester: pytest.Pytester,
 ) -> None:

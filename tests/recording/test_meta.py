@@ -8,7 +8,12 @@ from typing import Any
 
 import pytest
 
-from conformance.config.recording import age_warning, check_record_directory, read_recording
+from conformance.config.recording import (
+    age_warning,
+    check_record_directory,
+    owned_files,
+    read_recording,
+)
 from conformance.core.errors import ConfigError
 from conformance.recording.meta import cassette_name, cassette_problem
 
@@ -80,11 +85,30 @@ def test_old_recordings_are_warned_about(tmp_path: Path) -> None:
 
 def test_recording_never_mixes_with_foreign_files(tmp_path: Path) -> None:
     check_record_directory(tmp_path / "new")
+    check_record_directory(tmp_path)  # empty
+    write_set(tmp_path, files=["MSG-BASIC.yaml"])
+    (tmp_path / "MSG-BASIC.yaml").write_text("version: 1\n")
+    check_record_directory(tmp_path)  # an earlier recording, all of it listed: replaced
     (tmp_path / "notes.yaml").write_text("mine: true\n")
-    with pytest.raises(ConfigError, match="not a cassette set"):
+    (tmp_path / "drafts").mkdir()
+    with pytest.raises(ConfigError) as caught:
         check_record_directory(tmp_path)
-    write_set(tmp_path)
-    check_record_directory(tmp_path)  # an earlier recording: replaced
+    assert caught.value.problem.endswith(
+        "holds files that no recording of foundry-conformance wrote there (drafts, notes.yaml): "
+        "a recording would mix with them, and could replace one."
+    )
+    assert "pass --overwrite to record there anyway" in caught.value.fix
+    check_record_directory(tmp_path, overwrite=True)
+
+
+def test_what_a_recording_owns_is_what_its_metadata_lists_and_nothing_outside(
+    tmp_path: Path,
+) -> None:
+    listed = ["A.yaml", "../escape.yaml", "/etc/passwd.yaml", "sub/B.yaml", "notes.txt", 7]
+    write_set(tmp_path, files=listed, cases={"C[x].yaml": {"check": "C"}})
+    assert owned_files(tmp_path) == {"metadata.json", "A.yaml", "C[x].yaml"}
+    (tmp_path / "metadata.json").write_text('{"format": "someone else\'s"}')
+    assert owned_files(tmp_path) == frozenset()
 
 
 @pytest.mark.parametrize(

@@ -109,13 +109,19 @@ def test_a_server_that_echoes_the_key_leaves_no_trace(
     tmp_path: Path, env: pytest.MonkeyPatch
 ) -> None:
     run = record(tmp_path, "echo", "echo-key", "--redact-resource")
-    assert run.exit_code == 0, run.output
+    # Every check passes; the echo itself is the finding that keeps the run from conformant.
+    assert run.exit_code == 1, run.output
+    assert run.summary["counts"]["failed"] == run.summary["counts"]["errors"] == 0
+    assert "credential-echoed" in run.codes()
     cassettes = tmp_path / "cassettes" / "echo"
-    assert "presented_credential" in (cassettes / "AUTH-X-API-KEY.yaml").read_text()
+    recorded = (cassettes / "AUTH-X-API-KEY.yaml").read_text()
+    assert "presented_credential" in recorded and "echoed:" in recorded
     assert leaks(cassettes, run.report_dir) == []
     assert "127.0.0.1" not in "".join(p.read_text() for p in cassettes.iterdir())
     again = run_cli("--mode", "replay", "--cassettes", str(cassettes), report_dir=tmp_path / "r")
     assert again.outcomes() == run.outcomes()
+    assert "credential-echoed" in again.codes()  # from the places the recording kept
+    assert again.exit_code == 1
     assert leaks(again.report_dir) == []
 
 
@@ -314,3 +320,44 @@ def test_a_concurrent_recording_files_the_same_cassettes_as_a_serial_one(
         tmp_path / "cassettes" / "serial"
     )
     assert not leaks(tmp_path)
+
+
+def _snapshot(directory: Path) -> dict[str, tuple[bytes, int]]:
+    return {
+        str(p.relative_to(directory)): (p.read_bytes(), p.stat().st_mtime_ns)
+        for p in directory.rglob("*")
+        if p.is_file()
+    }
+
+
+def test_a_recording_into_a_directory_of_foreign_files_changes_none_of_them(
+    tmp_path: Path, env: pytest.MonkeyPatch
+) -> None:
+    cassettes = tmp_path / "cassettes" / "shared"
+    (cassettes / "sub").mkdir(parents=True)
+    foreign = {
+        "notes.txt": "my notes",
+        "mine.yaml": "interactions: []\nversion: 1\n",
+        "sub/deep.txt": "deep",
+        ".hidden": "hidden",
+    }
+    for name, text in foreign.items():
+        (cassettes / name).write_text(text, "utf-8")
+    before = _snapshot(cassettes)
+
+    refused = record(tmp_path, "shared", "default", "--select", "MSG-BASIC")
+    assert refused.exit_code == 2, refused.output
+    assert "holds files that no recording of foundry-conformance wrote there" in refused.output
+    assert _snapshot(cassettes) == before
+
+    for _ in range(2):  # and again: the second run replaces only what the first one wrote
+        run = record(tmp_path, "shared", "default", "--select", "MSG-BASIC", "--overwrite")
+        assert run.exit_code == 0, run.output
+        after = _snapshot(cassettes)
+        assert {name: after[name] for name in before} == before
+        owned = set(_metadata(cassettes)["cases"]) | {"metadata.json"}
+        assert set(after) - set(before) <= owned | {"_session_discovery.yaml"}
+        assert not set(before) & owned
+    again = run_cli("--mode", "replay", "--cassettes", str(cassettes), report_dir=tmp_path / "r")
+    assert again.exit_code == 0, again.output
+    assert _snapshot(cassettes) == after

@@ -139,7 +139,10 @@ def test_a_conformant_run_has_no_diagnosis_to_show() -> None:
 
 def test_secret_scan_and_notes_and_incomplete_runs_are_shown() -> None:
     page = render_html(summary(notes=["the run stopped early: budget"], incomplete=True))
-    assert "No secret in use was found in the 4 artifact files of this run." in page
+    assert (
+        "Every one of the 4 artifact files of this run was scanned before it was published: none "
+        "holds a secret in use." in page
+    )
     assert "the run stopped early: budget" in page
     assert "Incomplete run" in page
 

@@ -187,3 +187,9 @@ def test_an_incomplete_run_means_the_rest_was_not_judged() -> None:
 
 def test_an_unknown_verdict_has_no_meaning() -> None:
     assert verdict_meaning(summary(verdict="green")) == ""
+
+
+def test_a_credential_sent_back_is_nonconformant_even_when_the_run_was_cut_short() -> None:
+    echoed = [ix(200, bodies.MESSAGE_OK, seq=1, echoed=["the body"])]
+    assert decide_verdict(PASSED, echoed) == "nonconformant"
+    assert decide_verdict(PASSED, echoed, cut_short=True) == "nonconformant"

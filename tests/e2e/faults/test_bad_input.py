@@ -157,6 +157,39 @@ BAD_CONFIGURATION: list[tuple[str, tuple[str, ...], dict[str, str | None], str]]
     # -- where the report goes
     ("report-dir-under-a-file", ("--base-url", "{url}", "--report-dir", "{tmp}/a-file/reports"), {},
      "--report-dir {tmp}/a-file/reports cannot be created"),
+    ("report-file-is-a-directory", ("--base-url", "{url}", "--report-dir", "{tmp}/occupied"), {},
+     "--report-dir {tmp}/occupied: {tmp}/occupied/summary.json is a directory, where the run "
+     "writes the file summary.json. Remove or rename that directory"),
+    ("pytest-html-file-is-a-directory",
+     ("--base-url", "{url}", "--report-dir", "{tmp}/taken", "--pytest-arg=--html={tmp}/a-dir"),
+     {}, "{tmp}/a-dir is a directory, where the run writes the file a-dir"),
+    ("metadata-is-a-directory",
+     ("--mode", "record", "--base-url", "{url}", "--cassettes", "{tmp}/own-set", "--overwrite"), {},
+     "--cassettes {tmp}/own-set: {tmp}/own-set/metadata.json is a directory"),
+    # -- a recording never mixes with someone else's files
+    ("record-into-foreign-files",
+     ("--mode", "record", "--base-url", "{url}", "--cassettes", "{tmp}/foreign"), {},
+     "--cassettes {tmp}/foreign holds files that no recording of foundry-conformance wrote there "
+     "(notes.txt): a recording would mix with them, and could replace one. Record into a new or "
+     "empty directory (e.g. cassettes/<label>/), or pass --overwrite"),
+    # -- what no request can carry (never sent, never shown back)
+    ("base-url-with-space", ("--base-url", "http://127.0.0.1:{port}/anth ropic/"), {},
+     "holds a space (character"),
+    ("base-url-with-line-break", (), {"ANTHROPIC_FOUNDRY_BASE_URL": "http://127.0.0.1:{port}/\nanthropic/"},
+     "holds a line break (character"),
+    ("base-url-zero-width-space", ("--base-url", "http://127.0.0.1:{port}/anthropic/\u200b/"), {},
+     "holds a control or formatting character (character"),
+    ("deployment-empty", ("--base-url", "{url}", "--deployment", ""), {},
+     "--deployment '' is empty. Give the name shown under Deployments"),
+    ("deployment-blank", ("--base-url", "{url}", "--deployment", "  "), {}, "is empty"),
+    ("deployment-empty-between-commas", ("--base-url", "{url}", "--deployment", "a,,b"), {},
+     "--deployment 'a,,b' holds an empty name between its commas"),
+    ("key-with-space", ("--base-url", "{url}"),
+     {"ANTHROPIC_FOUNDRY_API_KEY": "0123456789abcdef 0123456789abcdef"},
+     "ANTHROPIC_FOUNDRY_API_KEY holds a space (character 17 of 33), which no credential holds"),
+    ("unprivileged-token-line-break", ("--base-url", "{url}"),
+     {"FOUNDRY_CONFORMANCE_UNPRIVILEGED_TOKEN": "0123456789abcdef\n0123456789abcdef"},
+     "FOUNDRY_CONFORMANCE_UNPRIVILEGED_TOKEN holds a line break or control character"),
 ]  # fmt: skip
 
 
@@ -175,6 +208,11 @@ def test_bad_configuration_is_one_paragraph_exit_2_and_nothing_sent(
     tmp_path: Path,
 ) -> None:
     (tmp_path / "a-file").write_text("", "utf-8")
+    (tmp_path / "occupied" / "summary.json").mkdir(parents=True)
+    (tmp_path / "a-dir").mkdir()
+    (tmp_path / "own-set" / "metadata.json").mkdir(parents=True)
+    (tmp_path / "foreign").mkdir()
+    (tmp_path / "foreign" / "notes.txt").write_text("mine", "utf-8")
     for name, value in env.items():
         if value is None:
             clean_env.delenv(name, raising=False)
