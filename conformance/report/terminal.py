@@ -8,6 +8,7 @@ from pathlib import Path
 from ..summary.model import RunSummary
 from ..summary.verdict import verdict_meaning
 from .evidence import recording_age
+from .matrix import terminal_lines
 
 _MARK = {
     "conformant": "✔",
@@ -42,6 +43,7 @@ def verdict_block(summary: RunSummary, report_dir: Path) -> list[str]:
         f"{counts['errors']} errors, {counts['skipped']} skipped",
         f"  usage: {summary.usage.requests} requests, {summary.usage.input_tokens} input + "
         f"{summary.usage.output_tokens} output tokens",
+        *terminal_lines(summary),
     ]
     failing = _failing(summary)
     if failing:

@@ -26,6 +26,7 @@ from .evidence import (
     status_text,
     utc_time,
 )
+from .matrix import ticket_lines
 from .sections import SEVERITY_RANK, doc_links
 
 CITED_PER_DIAGNOSIS = 8
@@ -248,6 +249,7 @@ def render_ticket(summary: RunSummary) -> str:
         lines += ["## Diagnoses", ""]
         for number, entry in enumerate(_ranked(summary), 1):
             lines += diagnosis_block(number, entry)
+    lines += ticket_lines(summary)
     if failing:
         lines += [*failing_section(failing), *reproduce(summary, failing)]
     else:

@@ -14,6 +14,7 @@ from ..core.durations import parse_iso
 from ..summary.model import RUN_ROW, CutShort, RunSummary
 from ..summary.verdict import verdict_meaning
 from .evidence import all_evidence, iso_utc, profile_text, recording_age
+from .matrix import MatrixView, matrix_view
 from .sections import (
     AreaView,
     CheckRow,
@@ -100,6 +101,7 @@ class ReportView:
     day: str = ""
     token_claims: list[tuple[str, str]] = field(default_factory=list)
     usage_note: str = ""
+    matrix: MatrixView | None = None
 
 
 def verdict_view(summary: RunSummary) -> VerdictView:
@@ -272,6 +274,7 @@ def build_view(summary: RunSummary) -> ReportView:
         version=harness.get("foundry_conformance", ""),
         day=day,
         token_claims=claims,
+        matrix=matrix_view(summary, date=not day),
     )
 
 

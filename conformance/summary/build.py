@@ -32,6 +32,7 @@ from ..diagnosis import (
 )
 from .cut_short import UNRECORDED, cut_short_causes, unrecorded_case
 from .figures import latency_by_deployment, recording_age_days, usage_totals
+from .matrix import build_matrix
 from .model import (
     CheckResult,
     CutShort,
@@ -143,6 +144,7 @@ def assemble_summary(
         for o in outcomes
     ]
     checks.sort(key=lambda c: (_catalog_index(c.id), c.case))
+    entries = [_diagnosis_entry(f, redactor, said) for f in findings]
     cut_short = cut_short_causes(checks, interactions, stopped or {})
     summary = RunSummary(
         # A run that did not finish (interrupted, budget spent) has not shown conformance.
@@ -156,7 +158,7 @@ def assemble_summary(
         duration_s=round((finished_at - started_at).total_seconds(), 3),
         counts=count_statuses(checks),
         checks=checks,
-        diagnoses=[_diagnosis_entry(f, redactor, said) for f in findings],
+        diagnoses=entries,
         usage=usage_totals(interactions),
         harness={
             "foundry_conformance": __version__,
@@ -174,6 +176,7 @@ def assemble_summary(
             for ix in sorted(interactions, key=lambda i: i.seq)
             if ix.unrecorded is None
         ],
+        capabilities=build_matrix(checks, interactions, profile, target.deployments, entries, said),
     )
     # Once more over every string of it, whatever its source (a deployment named like the key,
     # a case's node ID, a correlation header a server filled with the credential): at the
