@@ -72,6 +72,9 @@ def pytest_args(args: argparse.Namespace, settings: Settings) -> list[str]:
         # Hypothesis's plugin (present in development environments) has nothing to do in a run.
         "-p",
         "no:hypothesispytest",
+        # pytest would warn on every run that plugins the harness imported before it started
+        # (anyio, by way of httpx) cannot have their asserts rewritten: no check asserts in them.
+        "-Wignore::pytest.PytestAssertRewriteWarning",
         "--tb=no",
         # No list of failures or skips from pytest: the verdict block names the failures by
         # check ID with their diagnoses, and folds the skips by reason above it.

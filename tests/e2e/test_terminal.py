@@ -17,6 +17,8 @@ def test_progress_names_the_suite_files_not_a_path_into_the_installation(
     result = run_cli("--emulator", "--suite", "smoke", "--jobs", "1")
     assert re.search(r"^test_endpoint\.py \.\.", result.output, re.MULTILINE), result.output
     assert "conformance/suite/test_" not in result.output
+    # Nor a warning of pytest's about modules the harness imported before it (anyio, by httpx).
+    assert "warnings summary" not in result.output and "Warning" not in result.output
 
 
 def test_skips_are_folded_by_reason_above_the_verdict(run_cli: Callable[..., CliRun]) -> None:
