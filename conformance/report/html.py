@@ -15,7 +15,7 @@ from markupsafe import Markup, escape
 
 from ..summary.model import RunSummary
 from .ticket import render_ticket
-from .view import build_view
+from .view import build_view, cases_by_check
 
 TEMPLATE = "diagnosis.html.j2"
 
@@ -42,6 +42,7 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["inline_code"] = inline_code
+    env.filters["by_check"] = cases_by_check
     return env
 
 

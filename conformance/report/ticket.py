@@ -240,7 +240,12 @@ def render_ticket(summary: RunSummary) -> str:
             "",
         ]
     if summary.incomplete:
-        lines += ["**The run is incomplete:** it was cut short before every check was judged.", ""]
+        said = (
+            "**Why it is incomplete:**"
+            if summary.verdict == "incomplete"
+            else "**The run is incomplete:** it was cut short before every check was judged."
+        )
+        lines += [said, ""]
         for cause in summary.cut_short:
             lines += [f"- {cause.summary}", *(f"  - {d}" for d in cause.details)]
         lines += [""] if summary.cut_short else []

@@ -6,6 +6,7 @@ numbers read are settled here, where unit tests can pin them without parsing HTM
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC
 from urllib.parse import urlsplit
@@ -231,6 +232,18 @@ RUN_ROW_NOTE = (
     f"`{RUN_ROW}`: the requests the run sends itself, outside any check (the inventory of "
     "deployments, the choice of the primary auth); with them the rows add up to the total."
 )
+
+
+def cases_by_check(cases: Sequence[str]) -> list[str]:
+    """Case labels folded by check, in order: ``AUTH-BAD-KEY (2 cases)`` for two of its cases,
+    a lone case by its own label (``DEP-SERVES[claude-haiku-5-5]``)."""
+    by_check: dict[str, list[str]] = {}
+    for label in cases:
+        by_check.setdefault(label.split("[", 1)[0], []).append(label)
+    return [
+        labels[0] if len(labels) == 1 else f"{check} ({len(labels)} cases)"
+        for check, labels in by_check.items()
+    ]
 
 
 def build_view(summary: RunSummary) -> ReportView:
