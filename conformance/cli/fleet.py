@@ -54,9 +54,6 @@ from .main import build_parser
 from .run import check_output_places, raw_options_from_args
 
 MAX_PARALLEL = 32
-# A target's pytest cannot rewrite the plugins its fork server imported (fleet_warm), and would
-# say so once per plugin in every target's run.log.
-TARGET_PYTEST_ARGS = ("-Wignore::pytest.PytestAssertRewriteWarning",)
 # Flags that name one target: in a fleet each target names its own in the file.
 TARGET_FLAGS = {
     "resource": "--resource",
@@ -195,7 +192,7 @@ def _shared_argv(args: argparse.Namespace) -> tuple[frozenset[str], list[str]]:
     if args.jobs not in (None, "auto"):
         given.add("--jobs")
         argv += ["--jobs", str(args.jobs)]
-    for item in (*TARGET_PYTEST_ARGS, *(args.pytest_arg or ())):
+    for item in args.pytest_arg or ():
         argv.append(f"--pytest-arg={item}")
     return frozenset(given), argv
 

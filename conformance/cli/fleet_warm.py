@@ -2,8 +2,8 @@
 compiles, once, so that each target's process starts warm (see ``fleet_procs``).
 
 The suite's own modules are left to each run: pytest imports them itself, to rewrite their
-asserts. pytest cannot rewrite the plugins imported here, and says so; the fleet silences that
-warning in its targets (``fleet.TARGET_PYTEST_ARGS``).
+asserts. pytest cannot rewrite the plugins imported here, and would say so; a run silences that
+warning (``run.pytest_args``).
 """
 
 from __future__ import annotations

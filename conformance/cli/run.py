@@ -83,6 +83,9 @@ def pytest_args(args: argparse.Namespace, settings: Settings) -> list[str]:
         # would look for unraisable exceptions of the harness's own objects, not the endpoint's.
         "-p",
         "no:unraisableexception",
+        # pytest would warn on every run that plugins the harness imported before it started
+        # (anyio, by way of httpx) cannot have their asserts rewritten: no check asserts in them.
+        "-Wignore::pytest.PytestAssertRewriteWarning",
         "--tb=no",
         # No list of failures or skips from pytest: the verdict block names the failures by
         # check ID with their diagnoses, and folds the skips by reason above it.

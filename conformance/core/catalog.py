@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
+from .capability import CAPABILITY_CHECKS
 from .errors import UnknownSelection
 
 Severity = Literal["blocker", "warning", "info"]
@@ -28,6 +29,7 @@ AREAS = {
     "api": "API versions and betas",
     "hosting": "Hosting option",
     "rules": "Per-model request rules",
+    "capabilities": "Capability matrix",
     "sdk": "Official SDK",
     "health": "Health",
 }
@@ -256,6 +258,10 @@ CHECKS: tuple[CheckSpec, ...] = (
         "warning",
         requests=None,  # one refusal; in the full suite its maximum too
     ),
+    *(
+        _c(check_id, "capabilities", title, "warning", opt_in=opt_in, requests=requests)
+        for check_id, title, opt_in, requests in CAPABILITY_CHECKS
+    ),
     _c(
         "SDK-FOUNDRY",
         "sdk",
@@ -296,6 +302,12 @@ def select(suite: str, selectors: Iterable[str] = ()) -> tuple[CheckSpec, ...]:
             )
         chosen.extend(c for c in matched if c not in chosen)
     return tuple(c for c in CHECKS if c in chosen)
+
+
+def named(check_id: str, selectors: Iterable[str]) -> bool:
+    """Whether ``selectors`` (``--select``) name ``check_id``: its ID, a prefix or its area."""
+    check = BY_ID[check_id]
+    return any(_matches(check, s.strip()) for s in selectors if s.strip())
 
 
 def _matches(check: CheckSpec, selector: str) -> bool:

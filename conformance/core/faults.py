@@ -96,6 +96,12 @@ FAULT_PROFILES: tuple[FaultProfile, ...] = (
         "every model pool has a quota of 0 (a free-trial subscription): every request is a 429",
     ),
     FaultProfile(
+        "enterprise-quota",
+        "every model pool has the enterprise quota of the platform profile instead of "
+        "pay-as-you-go (room for the full suite, which sends more than 40 requests to the first "
+        "deployment)",
+    ),
+    FaultProfile(
         "hosted-on-azure",
         "Hosted on Azure as the field reports it: the features the sources disagree on are refused "
         "with the field's wordings; /files and /skills are not served",
@@ -108,6 +114,11 @@ FAULT_PROFILES: tuple[FaultProfile, ...] = (
         "beta-query-required",
         "beta body fields are accepted only with ?beta=true, not with the anthropic-beta header "
         "alone (as the emulator, and older gateways, once answered anthropic 2.14)",
+    ),
+    FaultProfile(
+        "features-ignored",
+        "every capability a request asks for is accepted and silently ignored: no thinking "
+        "block, no JSON for a schema, no citation, no cache tokens, no stream, no forced tool",
     ),
     FaultProfile(
         "backend-auth-failure",

@@ -74,6 +74,10 @@ class Interaction:
     deployment: str | None = None
     input_tokens: int | None = None
     output_tokens: int | None = None
+    # Prompt caching's writes and reads, which input_tokens leaves out (a write is billed, and
+    # counts against the input-token quota; a read does not).
+    cache_write_tokens: int | None = None
+    cache_read_tokens: int | None = None
     # A request sent to provoke an error (a wrong key, an unknown deployment, an unsupported route):
     # its refusal is the expected outcome, not a finding about the endpoint.
     expects_error: bool = False

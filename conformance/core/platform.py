@@ -81,6 +81,7 @@ class Model:
     successor: str | None = None
     aliases: tuple[str, ...] = ()
     quota: Quota | None = None  # None: the pay-as-you-go default of the quota model
+    cache_min_tokens: int | None = None  # None: the profile's common minimum
 
     def lifecycle(self, today: dt.date) -> Lifecycle:
         """Current, deprecated (an end of life is announced), or retired (it has passed)."""
@@ -126,6 +127,33 @@ class HostingOption:
     deployment_types: tuple[str, ...]
     features: Mapping[str, Feature]
     provenance: Provenance
+
+
+@dataclass(frozen=True)
+class Marker:
+    """What marks a feature in a Messages body (any one of them is enough)."""
+
+    fields: tuple[str, ...] = ()  # dotted paths present and not empty
+    tools: tuple[str, ...] = ()  # prefixes of a tool's ``type``
+    tool_flags: tuple[str, ...] = ()  # keys a tool sets (truthy)
+    source_types: tuple[str, ...] = ()  # a content block's ``source.type``
+
+
+@dataclass(frozen=True)
+class CapabilityFacts:
+    """What one capability probe (a CAP-* check) relies on: the feature of the hosting options
+    and the model rule that set its expectation, and what it sends."""
+
+    id: str
+    provenance: Provenance
+    feature: str | None = None  # a key of the hosting options' features
+    rule: str | None = None  # "thinking.<type>", "effort" or "mid_conversation_system"
+    tool_type: str | None = None
+    tool_name: str | None = None
+    beta: str | None = None
+    api: str | None = None  # a listing route of ``hosted_routes``, by its API name
+    ttl: str | None = None
+    edit: str | None = None
 
 
 @dataclass(frozen=True)
@@ -245,6 +273,9 @@ class PlatformProfile:
     clients: Mapping[str, Client]
     emulator_deployments: tuple[str, ...]
     models: tuple[Model, ...]
+    markers: Mapping[str, Marker] = field(default_factory=dict)  # feature → what marks it
+    capabilities: Mapping[str, CapabilityFacts] = field(default_factory=dict)  # by check ID
+    cache_min_tokens: int = 1024
     facts: Mapping[str, Provenance] = field(default_factory=dict)  # the single-valued facts
 
     # -- models ----------------------------------------------------------------------------
@@ -260,6 +291,12 @@ class PlatformProfile:
         """The default deployment names a run probes for when none is given: every model that
         is not retired, in the profile's order of preference."""
         return tuple(m.id for m in self.models if m.lifecycle(today) != "retired")
+
+    def cache_minimum(self, model: Model | None) -> int:
+        """The shortest prefix a cache breakpoint caches for ``model``."""
+        if model is not None and model.cache_min_tokens is not None:
+            return model.cache_min_tokens
+        return self.cache_min_tokens
 
     def quota_of(self, model: Model | None) -> Quota:
         """The pay-as-you-go quota of ``model``'s pool."""

@@ -32,6 +32,11 @@ from .platform import (
     Support,
     Wording,
 )
+from .platform_build_features import (
+    build_capabilities,
+    build_markers,
+    check_feature_references,
+)
 from .strict_toml import StrictTable
 
 SCHEMA = "foundry-conformance.platform/1"
@@ -74,6 +79,7 @@ def build_profile(document: dict[str, Any], origin: str, where: str) -> Platform
     betas = api.sub("betas")
     entra, roles, deployments = top.sub("entra"), top.sub("roles"), top.sub("deployments")
     errors = top.sub("errors")
+    markers = top.sub("markers", {})
     profile = PlatformProfile(
         version=top.text("version"),
         date=top.text("date"),
@@ -101,7 +107,12 @@ def build_profile(document: dict[str, Any], origin: str, where: str) -> Platform
         clients=_each_table(top.sub("clients"), lambda key, t: _client(key, t, p)),
         emulator_deployments=deployments.texts("emulator"),
         models=tuple(_model(t, p) for t in top.subs("model")),
+        markers=build_markers(markers),
+        capabilities=build_capabilities(top.sub("capabilities", {}), p.of),
+        cache_min_tokens=api.number("cache_min_tokens", 1024),
         facts={
+            "api.cache_min_tokens": _provenance(api, "cache_min_tokens_", sources),
+            "markers": _provenance(markers, "", sources),
             "api.max_request_bytes": _provenance(api, "max_request_bytes_", sources),
             "api.rate_limit_headers": _provenance(api, "rate_limit_headers_", sources),
             "api.betas": _provenance(betas, "", sources),
@@ -114,10 +125,11 @@ def build_profile(document: dict[str, Any], origin: str, where: str) -> Platform
     )
     api.flag("beta_query_tolerated", True)
     entra.flag("roles_in_token", False)
-    for table in (api, betas, entra, roles, deployments, errors):
+    for table in (api, betas, entra, roles, deployments, errors, markers):
         table.done()
     top.done()
     _check_references(profile, where)
+    check_feature_references(profile, where, ProfileError)
     return profile
 
 
@@ -303,6 +315,7 @@ def _model(t: StrictTable, p: _Reader) -> Model:
         successor=t.opt_str("successor"),
         aliases=tuple(a.lower() for a in t.texts("aliases", ())),
         quota=_quota_of(quota) if quota is not None else None,
+        cache_min_tokens=t._get("cache_min_tokens", int, None),
     )
     for name in ("lifecycle_source", "lifecycle_confidence", "lifecycle_note"):
         t.read.add(name)

@@ -140,4 +140,47 @@ PLATFORM_ENTRIES: tuple[DiagnosisInfo, ...] = (
         guide_section="Microsoft Entra authentication",
         doc_url=MS_USE_CLAUDE,
     ),
+    DiagnosisInfo(
+        code="documented-feature-refused",
+        title="A capability documented as supported is refused",
+        severity="warning",
+        cause="The platform profile documents the capability as supported on every hosting "
+        "option that offers the deployment's model, but the deployment refused the probe's "
+        "request with 400 (the details quote the refusal and what each source says). Clients "
+        "that follow the documentation fail on it.",
+        remedy="Open a support ticket (the support ticket lists these cells with their "
+        "request-id and apim-request-id); until it is fixed, leave the feature out of requests "
+        "to this deployment, or use a deployment of the model's other hosting option where the "
+        "feature works.",
+        guide_section="Supported features",
+        doc_url=PLATFORM_GUIDE,
+    ),
+    DiagnosisInfo(
+        code="unsupported-feature-accepted",
+        title="A capability documented as unsupported is accepted",
+        severity="info",
+        cause="The platform profile documents the capability as unsupported on every hosting "
+        "option that offers the deployment's model, but the deployment accepted the probe's "
+        "request and honoured it: the documentation (and the profile) is out of date, or a "
+        "gateway in front answers differently.",
+        remedy="Do not depend on it until it is documented; extend the platform profile with "
+        "--platform-profile (the feature's status on this hosting option) so that later runs "
+        "expect it, and report the drift with the request IDs.",
+        guide_section="Supported features",
+        doc_url=PLATFORM_GUIDE,
+    ),
+    DiagnosisInfo(
+        code="feature-not-honoured",
+        title="A capability is accepted but not honoured",
+        severity="warning",
+        cause="The deployment answered 200 to a request that used the capability, but the "
+        "answer lacks what the capability produces (no thinking block, text that is not JSON "
+        "for the requested schema, no citation, no cache tokens…; the details say which). A "
+        "client sees no error and silently gets something else: the worst case for a user.",
+        remedy="Do not rely on the capability on this deployment: validate the answers "
+        "yourself (parse and validate JSON, check for the blocks you need). Report it with the "
+        "request IDs: a gateway in front may strip the field, or the platform may ignore it.",
+        guide_section="Supported features",
+        doc_url=PLATFORM_GUIDE,
+    ),
 )

@@ -66,6 +66,9 @@ DiagnosisCode = Literal[
     "backend-auth-failed",
     "zero-quota",
     "entra-only-model",
+    "documented-feature-refused",
+    "unsupported-feature-accepted",
+    "feature-not-honoured",
     "credential-echoed",
 ]
 

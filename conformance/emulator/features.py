@@ -1,7 +1,7 @@
 """Which features of a hosting option a Messages body uses, and how the field words a refusal.
 
-The features are the platform profile's (``hosting.<option>.features``); what marks each on the
-wire is the Messages API's own vocabulary (a server tool's ``type``, ``output_config.format``,
+The features are the platform profile's (``hosting.<option>.features``), and so is what marks
+each on the wire (``[markers]``: a server tool's ``type``, ``output_config.format``,
 ``mcp_servers``…). A refused request is a 400 in one of the three wordings seen in the field;
 each names the features as the profile's ``errors.feature_names`` does, so that
 ``profile.refused_features`` reads back exactly what was refused.
@@ -14,13 +14,6 @@ from typing import Any
 
 from ..core.platform import PlatformProfile
 
-# A server tool's ``type`` starts with the name of its feature's family.
-SERVER_TOOLS = {
-    "web_search_": "web_search",
-    "web_fetch_": "web_fetch",
-    "code_execution_": "code_execution",
-    "tool_search_tool_": "tool_search",
-}
 # TODO(profile): the profile holds the three refusal wordings as patterns only; these are
 # sentences each pattern matches, in the order: one feature, several, server-side web search.
 ONE_REFUSED = "{features} not supported in your workspace."
@@ -31,51 +24,35 @@ WEB_SEARCH_REFUSED = "server-side web search is not available in this environmen
 WEB_SEARCH = "web_search"
 
 
-def features_used(body: Mapping[str, Any]) -> tuple[str, ...]:
-    """The profile's features a body uses, in a stable order, without repeats."""
-    return tuple(dict.fromkeys(_features(body)))
-
-
-def _features(body: Mapping[str, Any]) -> Iterator[str]:
-    config = body.get("output_config")
-    if isinstance(config, Mapping) and config.get("format") is not None:
-        yield "structured_outputs"
-    if body.get("output_format") is not None:
-        yield "legacy_output_format"
-    if body.get("mcp_servers"):
-        yield "mcp_connector"
-    if body.get("context_management") is not None:
-        yield "context_editing"
-    container = body.get("container")
-    if isinstance(container, Mapping) and container.get("skills"):
-        yield "agent_skills"
-    tools = body.get("tools")
-    for tool in tools if isinstance(tools, list) else ():
-        if not isinstance(tool, Mapping):
-            continue
-        kind = str(tool.get("type") or "")
-        yield from (feature for prefix, feature in SERVER_TOOLS.items() if kind.startswith(prefix))
-        if kind == "mcp_toolset":
-            yield "mcp_connector"
-        if tool.get("strict") is True:
-            yield "strict_tools"
-        if tool.get("defer_loading") is True:
-            yield "tool_search"
-        if tool.get("allowed_callers"):
-            yield "programmatic_tool_calling"
-    if any(_uses_file_ids(message) for message in body.get("messages") or ()):
-        yield "files_api"
-
-
-def _uses_file_ids(message: object) -> bool:
-    content = message.get("content") if isinstance(message, Mapping) else None
-    blocks = content if isinstance(content, list) else ()
-    return any(
-        isinstance(block, Mapping)
-        and isinstance(block.get("source"), Mapping)
-        and block["source"].get("type") == "file"
-        for block in blocks
+def features_used(body: Mapping[str, Any], profile: PlatformProfile) -> tuple[str, ...]:
+    """The profile's features a body uses (``[markers]``), in the profile's order."""
+    tools = [t for t in body.get("tools") or () if isinstance(t, Mapping)]
+    sources = set(_source_types(body))
+    return tuple(
+        feature
+        for feature, marker in profile.markers.items()
+        if any(_present(body, path) for path in marker.fields)
+        or any(str(t.get("type") or "").startswith(p) for t in tools for p in marker.tools)
+        or any(t.get(flag) for t in tools for flag in marker.tool_flags)
+        or sources & set(marker.source_types)
     )
+
+
+def _present(body: Mapping[str, Any], path: str) -> bool:
+    """Whether the dotted ``path`` holds a value that is not null or empty."""
+    node: Any = body
+    for part in path.split("."):
+        node = node.get(part) if isinstance(node, Mapping) else None
+    return node not in (None, "", [], {})
+
+
+def _source_types(body: Mapping[str, Any]) -> Iterator[str]:
+    for message in body.get("messages") or ():
+        content = message.get("content") if isinstance(message, Mapping) else None
+        for block in content if isinstance(content, list) else ():
+            source = block.get("source") if isinstance(block, Mapping) else None
+            if isinstance(source, Mapping) and isinstance(source.get("type"), str):
+                yield source["type"]
 
 
 def wire_name(feature: str, profile: PlatformProfile) -> str:

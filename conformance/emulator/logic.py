@@ -30,9 +30,10 @@ from urllib.parse import parse_qs
 
 from ..core.errors import InvalidRequest
 from ..core.platform import Model
-from . import bodies, messages
+from . import bodies, honour, messages
 from .auth import Identity, Refusal, auth_variant, authenticate, presented_credential
 from .bodies import JsonObject
+from .caching import PromptCache
 from .features import features_used, refusal_message
 from .ids import IdSource, ids_for, request_key
 from .profiles import EmulatorConfig
@@ -85,7 +86,8 @@ def _utc_now() -> datetime:
 
 
 class Emulator:
-    """The emulated Foundry resource; its only state: the quota pools and an occurrence counter."""
+    """The emulated Foundry resource; its only state: the quota pools, the prompt cache and an
+    occurrence counter."""
 
     def __init__(
         self,
@@ -98,6 +100,7 @@ class Emulator:
         # For token expiry and model lifecycles; `clock` only measures quota windows.
         self._wall_clock = wall_clock
         self._quota = QuotaPools(self.config.window_s, clock)
+        self._cache = PromptCache(clock)
         self._seen: Counter[bytes] = Counter()
         self._lock = threading.Lock()  # the server calls handle() from many threads
 
@@ -232,18 +235,28 @@ class Emulator:
             )
             check_model_rules(body, model, profile, count_tokens=count_tokens)
             hosting = self.config.hosting
-            refused = [feature for feature in features_used(body) if hosting.refuses(feature)]
+            used = features_used(body, profile)
+            refused = [feature for feature in used if hosting.refuses(feature)]
             if refused:
                 raise InvalidRequest(refusal_message(refused, profile))
         except InvalidRequest as error:
             return _bad_request(error, request_id)
         if not exists:
             return _Draft(404, "anthropic", bodies.model_not_found(body["model"], request_id))
+        if faults.features_ignored:
+            body = honour.ignored(body, count_tokens=count_tokens)
         if count_tokens:
             return _Draft(200, "anthropic", messages.count_tokens_body(body))
-        message = messages.build_message(body, body["model"], ids)
+        minimum = profile.cache_minimum(model)
+        cache = self._cache.use(pool, body, minimum, messages.count_block_tokens)
+        refusals = model is not None and model.refusal_stop_reason
+        message = messages.build_message(
+            body, body["model"], ids, profile=profile, refusals=refusals, cache=cache
+        )
         usage = message["usage"]
-        self._quota.charge(pool, usage["input_tokens"], usage["output_tokens"])
+        # Cache reads do not count against the input-token quota; cache writes do.
+        written = usage["cache_creation_input_tokens"]
+        self._quota.charge(pool, usage["input_tokens"] + written, usage["output_tokens"])
         return self._answer(message, stream=bool(body.get("stream")))
 
     def _answer(self, message: JsonObject, *, stream: bool) -> _Draft:

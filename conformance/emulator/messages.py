@@ -1,8 +1,12 @@
-"""Deterministic Anthropic-shaped answers: Messages, token counts and exact SSE streams.
+"""Deterministic Anthropic-shaped answers: Messages and token counts (their SSE events are
+``events``).
 
 The emulator does not think: its reply is a fixed sentence that echoes the last user turn, one
 output token per word, so that checks can predict ``usage``, ``max_tokens`` cuts and
-``stop_sequences``. Every object here validates against the official SDK's ``anthropic.types``.
+``stop_sequences``. The capabilities a request asks for are honoured (``honour``): a thinking
+block first, a server tool's call and canned result, JSON for a requested schema, a citation of
+a source that enables them, cache tokens in ``usage`` (``caching``), a refusal. Every object
+here validates against the official SDK's ``anthropic.types``.
 """
 
 from __future__ import annotations
@@ -13,23 +17,28 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .bodies import JsonObject, json_bytes
+from ..core.platform import PlatformProfile
+from . import honour
+from .bodies import JsonObject
+from .caching import NO_CACHE, CacheUsage
+from .events import DONE_FRAME, WORD_PATTERN, Event, sse_frame, stream_events
 from .ids import IdSource
 from .schemas import example_for_schema
 
+__all__ = ["DONE_FRAME", "Event", "sse_frame", "stream_events"]
+
 # A crude but stable tokenizer: words and punctuation marks, each one token.
 TOKEN_PATTERN = re.compile(r"\w+|[^\w\s]")
-# Output is generated word by word; each piece keeps its trailing whitespace so pieces concatenate.
-WORD_PATTERN = re.compile(r"\S+\s*")
 BASE_INPUT_TOKENS = 3
 PER_MESSAGE_TOKENS = 4  # role markers around each turn, as real chat templates add
 IMAGE_TOKENS = 85
 TOOL_CALL_TOKENS = 10  # the tool_use wrapper itself, before its input
 ECHO_WORD_LIMIT = 50
 HUGE_BODY_BYTES = 5 * 1024 * 1024
-JSON_DELTA_SIZE = 16
-
-Event = tuple[str, JsonObject]
+CITING = "According to the source, "
+REFUSAL_DETAILS: JsonObject = {"type": "refusal", "category": None, "explanation": None}
+# The server tools whose calls ``usage.server_tool_use`` counts.
+COUNTED_CALLS = {"web_search": "web_search_requests", "web_fetch": "web_fetch_requests"}
 
 
 def _block_texts(content: object) -> Iterator[str]:
@@ -72,6 +81,13 @@ def count_input_tokens(body: Mapping[str, Any]) -> int:
     return BASE_INPUT_TOKENS + PER_MESSAGE_TOKENS * len(messages) + tokens
 
 
+def count_block_tokens(blocks: Sequence[Any]) -> int:
+    """Input tokens of some blocks of a request (a cached prefix: tools, system, content)."""
+    pieces = [b for b in blocks if isinstance(b, str)]
+    pieces += _block_texts([b for b in blocks if isinstance(b, Mapping)])
+    return sum(len(TOKEN_PATTERN.findall(piece)) for piece in pieces)
+
+
 def count_tokens_body(body: Mapping[str, Any]) -> JsonObject:
     """The /count_tokens answer."""
     return {"input_tokens": count_input_tokens(body)}
@@ -97,11 +113,16 @@ class Generation:
     stop_reason: str
     stop_sequence: str | None
     output_tokens: int
+    server_tool: str | None = None  # the feature of the server tool it called, if any
+
+
+def _custom(tool: Mapping[str, Any]) -> bool:
+    return tool.get("type") in (None, "custom")
 
 
 def _forced_tool(body: Mapping[str, Any]) -> Mapping[str, Any] | None:
     choice = body.get("tool_choice")
-    tools = [t for t in body.get("tools") or () if isinstance(t, Mapping)]
+    tools = [t for t in body.get("tools") or () if isinstance(t, Mapping) and _custom(t)]
     if not isinstance(choice, Mapping) or not tools:
         return None
     if choice.get("type") == "any":
@@ -127,13 +148,7 @@ def _text_generation(text: str, max_tokens: int, stop_sequences: Sequence[str]) 
     return Generation(({"type": "text", "text": text},), stop_reason, stop_sequence, output_tokens)
 
 
-def generate(body: Mapping[str, Any], model: str, ids: IdSource) -> Generation:
-    """The deterministic answer to a validated Messages request."""
-    max_tokens = int(body["max_tokens"])
-    tool = _forced_tool(body)
-    if tool is None:
-        stops = [s for s in body.get("stop_sequences") or () if isinstance(s, str)]
-        return _text_generation(reply_text(model, body), max_tokens, stops)
+def _tool_generation(tool: Mapping[str, Any], max_tokens: int, ids: IdSource) -> Generation:
     tool_input = example_for_schema(tool.get("input_schema", {}))
     block = {
         "type": "tool_use",
@@ -146,20 +161,105 @@ def generate(body: Mapping[str, Any], model: str, ids: IdSource) -> Generation:
     return Generation((block,), stop_reason, None, min(tokens, max_tokens))
 
 
-def _usage(input_tokens: int, output_tokens: int) -> JsonObject:
-    return {
+def _cited(body: Mapping[str, Any], max_tokens: int) -> Generation | None:
+    """An answer that cites the first source enabling citations (None: none does)."""
+    citation = honour.citation(body)
+    if citation is None:
+        return None
+    lead = _text_generation(CITING, max_tokens, ())
+    if lead.stop_reason != "end_turn" or lead.output_tokens >= max_tokens:
+        return lead
+    cited = _text_generation(str(citation["cited_text"]), max_tokens - lead.output_tokens, ())
+    block = {**cited.content[0], "citations": [citation]}
+    tokens = lead.output_tokens + cited.output_tokens
+    return Generation((*lead.content, block), cited.stop_reason, None, tokens)
+
+
+def _answer(body: Mapping[str, Any], model: str, ids: IdSource, max_tokens: int) -> Generation:
+    """The last part of an answer: a forced tool's call, JSON, a citation, or the sentence."""
+    tool = _forced_tool(body)
+    if tool is not None:
+        return _tool_generation(tool, max_tokens, ids)
+    schema = honour.output_schema(body)
+    if schema is not None:
+        return _text_generation(honour.structured_text(schema), max_tokens, ())
+    cited = _cited(body, max_tokens)
+    if cited is not None:
+        return cited
+    stops = [s for s in body.get("stop_sequences") or () if isinstance(s, str)]
+    return _text_generation(reply_text(model, body), max_tokens, stops)
+
+
+def generate(
+    body: Mapping[str, Any],
+    model: str,
+    ids: IdSource,
+    *,
+    profile: PlatformProfile | None = None,
+    refusals: bool = False,
+) -> Generation:
+    """The deterministic answer to a validated Messages request (``profile``: server tools are
+    called by what marks them there; ``refusals``: the model may refuse)."""
+    max_tokens = int(body["max_tokens"])
+    if refusals and honour.refuses(body):
+        return Generation((), "refusal", None, 1)
+    lead: list[JsonObject] = []
+    spent = 0
+    if honour.thinks(body):
+        block = honour.thinking_block(body)
+        words = WORD_PATTERN.findall(block["thinking"])
+        if len(words) >= max_tokens:
+            cut = {**block, "thinking": "".join(words[:max_tokens]).rstrip()}
+            return Generation((cut,), "max_tokens", None, max_tokens)
+        lead.append(block)
+        spent += len(words)
+    server = honour.server_tool(body, profile) if profile is not None else None
+    if server is not None:
+        lead.extend(honour.server_tool_blocks(*server, body, ids))
+        spent = min(max_tokens - 1, spent + TOOL_CALL_TOKENS)
+    rest = _answer(body, model, ids, max_tokens - spent)
+    return Generation(
+        (*lead, *rest.content),
+        rest.stop_reason,
+        rest.stop_sequence,
+        spent + rest.output_tokens,
+        server[0] if server is not None else None,
+    )
+
+
+def _usage(
+    input_tokens: int, output_tokens: int, cache: CacheUsage = NO_CACHE, server: str | None = None
+) -> JsonObject:
+    usage: JsonObject = {
         "input_tokens": input_tokens,
-        "cache_creation_input_tokens": 0,
-        "cache_read_input_tokens": 0,
+        "cache_creation_input_tokens": cache.written,
+        "cache_read_input_tokens": cache.read,
         "output_tokens": output_tokens,
         "service_tier": "standard",
     }
+    if cache.written:
+        usage["cache_creation"] = cache.by_ttl
+    if server in COUNTED_CALLS:
+        usage["server_tool_use"] = {
+            name: int(name == COUNTED_CALLS[server]) for name in COUNTED_CALLS.values()
+        }
+    return usage
 
 
-def build_message(body: Mapping[str, Any], model: str, ids: IdSource) -> JsonObject:
-    """A complete ``Message`` for a validated request; ``model`` echoes the deployment name."""
-    generation = generate(body, model, ids)
-    return {
+def build_message(
+    body: Mapping[str, Any],
+    model: str,
+    ids: IdSource,
+    *,
+    profile: PlatformProfile | None = None,
+    refusals: bool = False,
+    cache: CacheUsage = NO_CACHE,
+) -> JsonObject:
+    """A complete ``Message`` for a validated request; ``model`` echoes the deployment name;
+    ``cache`` is what the request wrote to or read from the prompt cache."""
+    generation = generate(body, model, ids, profile=profile, refusals=refusals)
+    uncached = max(0, count_input_tokens(body) - cache.written - cache.read)
+    message: JsonObject = {
         "id": ids.message_id(),
         "type": "message",
         "role": "assistant",
@@ -167,8 +267,14 @@ def build_message(body: Mapping[str, Any], model: str, ids: IdSource) -> JsonObj
         "content": list(generation.content),
         "stop_reason": generation.stop_reason,
         "stop_sequence": generation.stop_sequence,
-        "usage": _usage(count_input_tokens(body), generation.output_tokens),
+        "usage": _usage(uncached, generation.output_tokens, cache, generation.server_tool),
     }
+    if generation.stop_reason == "refusal":
+        message["stop_details"] = REFUSAL_DETAILS
+    report = honour.context_report(body)
+    if report is not None:
+        message["context_management"] = report
+    return message
 
 
 def huge_message(message: JsonObject) -> JsonObject:
@@ -182,66 +288,6 @@ def huge_message(message: JsonObject) -> JsonObject:
 def wrong_shape(message: JsonObject) -> JsonObject:
     """``message`` without ``content`` and ``usage``: JSON, but not a Message."""
     return {k: v for k, v in message.items() if k not in {"content", "usage"}}
-
-
-def _block_events(index: int, block: JsonObject) -> Iterator[Event]:
-    if block["type"] == "tool_use":
-        yield (
-            "content_block_start",
-            {
-                "type": "content_block_start",
-                "index": index,
-                "content_block": {**block, "input": {}},
-            },
-        )
-        raw = json.dumps(block["input"], separators=(",", ":"))
-        parts = [""] + [raw[i : i + JSON_DELTA_SIZE] for i in range(0, len(raw), JSON_DELTA_SIZE)]
-        deltas: list[JsonObject] = [{"type": "input_json_delta", "partial_json": p} for p in parts]
-    else:
-        yield (
-            "content_block_start",
-            {
-                "type": "content_block_start",
-                "index": index,
-                "content_block": {"type": "text", "text": ""},
-            },
-        )
-        deltas = [{"type": "text_delta", "text": w} for w in WORD_PATTERN.findall(block["text"])]
-    if index == 0:
-        yield "ping", {"type": "ping"}
-    for delta in deltas:
-        yield "content_block_delta", {"type": "content_block_delta", "index": index, "delta": delta}
-    yield "content_block_stop", {"type": "content_block_stop", "index": index}
-
-
-def stream_events(message: JsonObject) -> list[Event]:
-    """The exact SSE events that stream ``message``, from message_start to message_stop."""
-    usage = message["usage"]
-    start = {
-        **message,
-        "content": [],
-        "stop_reason": None,
-        "stop_sequence": None,
-        "usage": {**usage, "output_tokens": 1},
-    }
-    events: list[Event] = [("message_start", {"type": "message_start", "message": start})]
-    for index, block in enumerate(message["content"]):
-        events.extend(_block_events(index, block))
-    final_usage = {k: v for k, v in usage.items() if k != "service_tier"}
-    delta = {"stop_reason": message["stop_reason"], "stop_sequence": message["stop_sequence"]}
-    events.append(
-        ("message_delta", {"type": "message_delta", "delta": delta, "usage": final_usage})
-    )
-    events.append(("message_stop", {"type": "message_stop"}))
-    return events
-
-
-def sse_frame(event: str, data: JsonObject) -> bytes:
-    """One SSE frame: ``event:`` line, ``data:`` line, blank line."""
-    return b"event: " + event.encode() + b"\ndata: " + json_bytes(data) + b"\n\n"
-
-
-DONE_FRAME = b"data: [DONE]\n\n"
 
 
 def models_list(deployments: Sequence[str]) -> JsonObject:

@@ -58,10 +58,12 @@ class Faults:
     retry_after: bool = False
     anthropic_not_found: bool = False
     zero_quota: bool = False
+    enterprise_quota: bool = False
     hosted_on_azure: bool = False
     hosted_on_anthropic: bool = False
     backend_auth_failure: bool = False
     beta_query_required: bool = False
+    features_ignored: bool = False
 
     def combine(self, other: Faults) -> Faults:
         """Both fault sets at once: a flag on in either stays on, the longer delay wins."""
@@ -178,6 +180,8 @@ class EmulatorConfig:
         if self.faults.zero_quota:
             return Quota(0, 0, 0)
         quota = self.profile.quota_of(model)
+        if self.faults.enterprise_quota:
+            quota = self.profile.quota.enterprise
         if self.faults.tight_rate_limit:
             quota = replace(quota, rpm=TIGHT_RATE_LIMIT[0])
         if self.rate_limit is not None:

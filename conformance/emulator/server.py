@@ -253,6 +253,10 @@ class EmulatorServer:
         """The one key the emulator accepts."""
         return self.config.api_key
 
+    def usage(self, deployment: str) -> dict[str, int]:
+        """What the quota pool of ``deployment``'s model has used in its current window."""
+        return self._emulator.usage(deployment)
+
     def start(self) -> EmulatorServer:
         """Bind (``OSError`` if the port is taken) and serve from a daemon thread."""
         if self._httpd is not None:

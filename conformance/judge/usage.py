@@ -44,6 +44,35 @@ def extract_usage(content_type: str, body: bytes) -> tuple[int | None, int | Non
     return None, None
 
 
+def _usage_object(content_type: str, body: bytes) -> dict[str, Any] | None:
+    """The ``usage`` object of a JSON answer, or of a stream's ``message_start``."""
+    if "text/event-stream" in content_type:
+        for event in parse_sse(body):
+            data = event.json if isinstance(event.json, dict) else {}
+            message = data.get("message") if data.get("type") == "message_start" else None
+            usage = message.get("usage") if isinstance(message, dict) else None
+            if isinstance(usage, dict):
+                return usage
+        return None
+    try:
+        data = parse_json(body, source="the response body")
+    except UntrustedJSONError:
+        return None
+    usage = data.get("usage") if isinstance(data, dict) else None
+    return usage if isinstance(usage, dict) else None
+
+
+def extract_cache_usage(content_type: str, body: bytes) -> tuple[int | None, int | None]:
+    """``(cache_creation_input_tokens, cache_read_input_tokens)`` a response reports: prompt
+    caching's writes and reads, which ``input_tokens`` leaves out."""
+    usage = _usage_object(content_type, body)
+    if usage is None:
+        return None, None
+    return _count(usage.get("cache_creation_input_tokens")), _count(
+        usage.get("cache_read_input_tokens")
+    )
+
+
 def requested_model(body: bytes) -> str | None:
     """The ``model`` (deployment name) a request body names."""
     try:

@@ -125,8 +125,9 @@ def recording_age(summary: RunSummary) -> str:
 
 
 def judged_checks(summary: RunSummary) -> list[CheckResult]:
-    """The checks that failed or could not judge."""
-    return [c for c in summary.checks if c.status in JUDGED_STATUSES]
+    """The checks that failed or could not judge (not those the run was cut short in: they
+    were not judged at all)."""
+    return [c for c in summary.checks if c.status in JUDGED_STATUSES and c.cut_short is None]
 
 
 def failing_requests(summary: RunSummary) -> list[Evidence]:

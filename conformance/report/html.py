@@ -16,7 +16,7 @@ from markupsafe import Markup, escape
 from ..summary.model import RunSummary
 from .pacing_view import pacing_view, since_view
 from .ticket import render_ticket
-from .view import build_view
+from .view import build_view, cases_by_check
 
 TEMPLATE = "diagnosis.html.j2"
 
@@ -43,6 +43,7 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["inline_code"] = inline_code
+    env.filters["by_check"] = cases_by_check
     return env
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from ..summary.model import RunSummary
 from ..summary.verdict import verdict_meaning
 from .evidence import recording_age
+from .matrix import terminal_lines
 from .pacing_view import pacing_lines, since_lines
 
 _MARK = {
@@ -43,6 +44,7 @@ def verdict_block(summary: RunSummary, report_dir: Path) -> list[str]:
         f"{counts['errors']} errors, {counts['skipped']} skipped",
         f"  usage: {summary.usage.requests} requests, {summary.usage.input_tokens} input + "
         f"{summary.usage.output_tokens} output tokens",
+        *terminal_lines(summary),
     ]
     lines += pacing_lines(summary)
     failing = _failing(summary)

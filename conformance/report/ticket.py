@@ -26,6 +26,7 @@ from .evidence import (
     status_text,
     utc_time,
 )
+from .matrix import ticket_lines
 from .sections import SEVERITY_RANK, doc_links
 
 CITED_PER_DIAGNOSIS = 8
@@ -239,7 +240,12 @@ def render_ticket(summary: RunSummary) -> str:
             "",
         ]
     if summary.incomplete:
-        lines += ["**The run is incomplete:** it was cut short before every check was judged.", ""]
+        said = (
+            "**Why it is incomplete:**"
+            if summary.verdict == "incomplete"
+            else "**The run is incomplete:** it was cut short before every check was judged."
+        )
+        lines += [said, ""]
         for cause in summary.cut_short:
             lines += [f"- {cause.summary}", *(f"  - {d}" for d in cause.details)]
         lines += [""] if summary.cut_short else []
@@ -248,6 +254,7 @@ def render_ticket(summary: RunSummary) -> str:
         lines += ["## Diagnoses", ""]
         for number, entry in enumerate(_ranked(summary), 1):
             lines += diagnosis_block(number, entry)
+    lines += ticket_lines(summary)
     if failing:
         lines += [*failing_section(failing), *reproduce(summary, failing)]
     else:

@@ -6,6 +6,7 @@ numbers read are settled here, where unit tests can pin them without parsing HTM
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC
 from urllib.parse import urlsplit
@@ -14,6 +15,7 @@ from ..core.durations import parse_iso
 from ..summary.model import RUN_ROW, CutShort, RunSummary
 from ..summary.verdict import verdict_meaning
 from .evidence import all_evidence, iso_utc, profile_text, recording_age
+from .matrix import MatrixView, matrix_view
 from .sections import (
     AreaView,
     CheckRow,
@@ -100,6 +102,7 @@ class ReportView:
     day: str = ""
     token_claims: list[tuple[str, str]] = field(default_factory=list)
     usage_note: str = ""
+    matrix: MatrixView | None = None
 
 
 def verdict_view(summary: RunSummary) -> VerdictView:
@@ -231,6 +234,18 @@ RUN_ROW_NOTE = (
 )
 
 
+def cases_by_check(cases: Sequence[str]) -> list[str]:
+    """Case labels folded by check, in order: ``AUTH-BAD-KEY (2 cases)`` for two of its cases,
+    a lone case by its own label (``DEP-SERVES[claude-haiku-5-5]``)."""
+    by_check: dict[str, list[str]] = {}
+    for label in cases:
+        by_check.setdefault(label.split("[", 1)[0], []).append(label)
+    return [
+        labels[0] if len(labels) == 1 else f"{check} ({len(labels)} cases)"
+        for check, labels in by_check.items()
+    ]
+
+
 def build_view(summary: RunSummary) -> ReportView:
     """The page's view-model."""
     harness = summary.harness
@@ -272,6 +287,7 @@ def build_view(summary: RunSummary) -> ReportView:
         version=harness.get("foundry_conformance", ""),
         day=day,
         token_claims=claims,
+        matrix=matrix_view(summary, date=not day),
     )
 
 

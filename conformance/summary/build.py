@@ -33,6 +33,7 @@ from ..diagnosis import (
 from .cut_short import UNRECORDED, cut_short_causes, unrecorded_case
 from .figures import latency_by_deployment, recording_age_days, usage_totals
 from .footprint import PacingFacts, footprint
+from .matrix import build_matrix
 from .model import (
     CheckResult,
     CutShort,
@@ -147,6 +148,7 @@ def assemble_summary(
         for o in outcomes
     ]
     checks.sort(key=lambda c: (_catalog_index(c.id), c.case))
+    entries = [_diagnosis_entry(f, redactor, said) for f in findings]
     cut_short = cut_short_causes(checks, interactions, stopped or {})
     summary = RunSummary(
         # A run that did not finish (interrupted, budget spent) has not shown conformance.
@@ -160,7 +162,7 @@ def assemble_summary(
         duration_s=round((finished_at - started_at).total_seconds(), 3),
         counts=count_statuses(checks),
         checks=checks,
-        diagnoses=[_diagnosis_entry(f, redactor, said) for f in findings],
+        diagnoses=entries,
         usage=usage_totals(interactions),
         harness={
             "foundry_conformance": __version__,
@@ -178,6 +180,7 @@ def assemble_summary(
             for ix in sorted(interactions, key=lambda i: i.seq)
             if ix.unrecorded is None
         ],
+        capabilities=build_matrix(checks, interactions, profile, target.deployments, entries, said),
         pacing=footprint(sent, pacing or PacingFacts(None, "default"), profile),
         observed=observe(sent, redactor),
     )

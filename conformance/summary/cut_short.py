@@ -28,7 +28,8 @@ _DEFAULT = {
 }
 _REMEDY = {
     INTERRUPTED: "Run it again and let it finish to judge the rest.",
-    BUDGET: "Or run fewer checks within the budget (--suite smoke, --select ID).",
+    BUDGET: "Raise the budget that was spent, or run fewer checks within it (--suite smoke, "
+    "--select ID).",
     UNRECORDED: "Replay with the options the recording used (its metadata.json lists them), or "
     "re-record with `foundry-conformance run --mode record --cassettes DIR` and the options of "
     "this run.",

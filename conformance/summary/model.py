@@ -140,6 +140,35 @@ class DiagnosisEntry:
 
 
 @dataclass
+class CapabilityCell:
+    """One capability on one deployment: what its probe saw, held against the platform profile."""
+
+    status: str  # supported | refused | not-honoured | not-judged
+    expected: str  # supported | unsupported | conflicting | unknown | varies (by hosting option)
+    expected_by_option: dict[str, str] = field(default_factory=dict)  # hosting option → status
+    documented: str = ""  # the expectation in words: each option, the model's own rule
+    conflicts: list[str] = field(default_factory=list)  # both sides, where the sources conflict
+    reason: str = ""
+    drift: str = ""  # "", documented-feature-refused or unsupported-feature-accepted
+    consistent_with: list[str] = field(default_factory=list)  # the options the cell fits
+    check_status: str = ""  # the case's status: passed | failed | skipped | error
+    case: str = ""
+    diagnoses: list[str] = field(default_factory=list)
+    evidence: list[Evidence] = field(default_factory=list)
+
+
+@dataclass
+class DeploymentCapabilities:
+    """The capability matrix's column of one deployment."""
+
+    model: str | None  # the profile's model behind it (None: one the profile does not know)
+    profile: dict[str, str]  # the platform profile that set the expectations: version, date, source
+    # The matrix's own requests, input_tokens, output_tokens, cache_write_tokens, cache_read_tokens.
+    cost: dict[str, int]
+    cells: dict[str, CapabilityCell] = field(default_factory=dict)  # by CAP-* check ID
+
+
+@dataclass
 class Target:
     """What the run exercised."""
 
@@ -216,6 +245,8 @@ class RunSummary:
     platform_profile: dict[str, str] = field(default_factory=dict)
     # Every request of the run, in the order sent (``seq``): the correlation IDs of all of them.
     requests: list[Evidence] = field(default_factory=list)
+    # The capability matrix: per deployment, one cell per CAP-* check (summary.matrix).
+    capabilities: dict[str, DeploymentCapabilities] = field(default_factory=dict)
     # The run's own footprint per quota pool, beside the ceilings it was paced under.
     pacing: PacingSummary = field(default_factory=PacingSummary)
     # Response header names and error-body signatures, for telling drift from a baseline.

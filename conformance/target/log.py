@@ -27,7 +27,7 @@ class InteractionLog:
     """The interactions of a run, in order; thread-safe; enforces the run's budget.
 
     Before a request is sent: at most ``max_requests`` requests, and none once the tokens the
-    answers reported (``usage``) reach ``max_tokens``.
+    answers reported (``usage``: input, output and cache writes) reach ``max_tokens``.
     """
 
     def __init__(
@@ -93,8 +93,10 @@ class InteractionLog:
             raise TokenBudgetExceeded(used, self.max_tokens)
 
     def closed(self, interaction: Interaction) -> None:
-        """Count the tokens ``interaction`` used; tell listeners that it is complete."""
+        """Count the tokens ``interaction`` used (a cache write is billed input); tell listeners
+        that it is complete."""
         tokens = (interaction.input_tokens or 0) + (interaction.output_tokens or 0)
+        tokens += interaction.cache_write_tokens or 0
         if tokens:
             with self._lock:
                 self._tokens += tokens

@@ -29,7 +29,7 @@ from ..core.interactions import (
     current_tag,
     excerpt,
 )
-from ..judge.usage import extract_usage
+from ..judge.usage import extract_cache_usage, extract_usage
 from .bounds import BodyBounds
 from .limits import InFlight
 from .log import InteractionLog
@@ -132,6 +132,9 @@ class _RecordingStream(httpx.SyncByteStream):
         if self._ix.status is not None and 200 <= self._ix.status < 300:
             content_type = self._ix.response_headers.get("content-type", "")
             self._ix.input_tokens, self._ix.output_tokens = extract_usage(
+                content_type, bytes(self._buffer)
+            )
+            self._ix.cache_write_tokens, self._ix.cache_read_tokens = extract_cache_usage(
                 content_type, bytes(self._buffer)
             )
         # The body scrubbed whole (a secret may straddle two chunks) and with its SSE deltas

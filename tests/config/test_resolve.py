@@ -1032,7 +1032,7 @@ def test_an_unknown_selection_is_a_configuration_error() -> None:
     assert str(exc) == (
         "--select 'NOPE-1' names no check of the catalog. Give a check ID (--select MSG-BASIC), "
         "an ID prefix (--select AUTH-) or an area: endpoint, auth, messages, correlation, "
-        "rate-limits, unsupported, deployments, api, hosting, rules, sdk, health."
+        "rate-limits, unsupported, deployments, api, hosting, rules, capabilities, sdk, health."
     )
 
 

@@ -99,6 +99,15 @@ SCENARIOS: dict[str, Scenario] = {
     "entra-only-model": _run(
         ix(401, bodies.ENTRA_ONLY, auth="x-api-key", request_body='{"model":"claude-mythos-5"}')
     ),
+    "documented-feature-refused": _declared(
+        "documented-feature-refused", "CAP-STREAMING", "documented as supported, refused here"
+    ),
+    "unsupported-feature-accepted": _declared(
+        "unsupported-feature-accepted", "CAP-CODE-EXECUTION", "documented as unsupported"
+    ),
+    "feature-not-honoured": _declared(
+        "feature-not-honoured", "CAP-THINKING-ENABLED", "no signed thinking block"
+    ),
     "credential-echoed": _run(ix(200, OK, echoed=["the x-echo header", "the body"])),
 }
 

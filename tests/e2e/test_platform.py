@@ -77,7 +77,9 @@ def test_a_model_added_only_in_a_user_profile_is_discovered_served_and_judged(
     run_cli: Callable[..., CliRun], tmp_path: Path
 ) -> None:
     profile = _profile(tmp_path, NEW_MODEL)
-    result = run_cli("--emulator", "--platform-profile", profile, "--suite", "full")
+    # The full suite sends more than a pay-as-you-go minute's requests to its one deployment.
+    args = ("--emulator", "enterprise-quota", "--platform-profile", profile, "--suite", "full")
+    result = run_cli(*args)
     inventory = result.check("DEP-INVENTORY")["details"]["inventory"]
     assert inventory["present"] == ["claude-sonnet-9"]
     statuses = result.statuses()

@@ -17,6 +17,8 @@ def test_progress_names_the_suite_files_not_a_path_into_the_installation(
     result = run_cli("--emulator", "--suite", "smoke", "--jobs", "1")
     assert re.search(r"^test_endpoint\.py \.\.", result.output, re.MULTILINE), result.output
     assert "conformance/suite/test_" not in result.output
+    # Nor a warning of pytest's about modules the harness imported before it (anyio, by httpx).
+    assert "warnings summary" not in result.output and "Warning" not in result.output
 
 
 def test_skips_are_folded_by_reason_above_the_verdict(run_cli: Callable[..., CliRun]) -> None:
@@ -27,10 +29,16 @@ def test_skips_are_folded_by_reason_above_the_verdict(run_cli: Callable[..., Cli
     head = lines.index(f"{skipped} skipped:")
     folded = lines[head + 1 : lines.index("", head)]
     assert folded == [
+        "  documented as supported on every hosting option that offers the model: confirmed in "
+        "--suite full; the standard suite probes what the platform profile leaves open (33: "
+        "CAP-STREAMING, CAP-TOOLS, CAP-THINKING-DISABLED, CAP-EFFORT, CAP-SYSTEM-MIDCONV, "
+        "CAP-IMAGES and 5 more)",
         "  accepting it costs tokens, so it is probed in --suite full (the standard suite probes "
         "the refusals, which cost nothing) (9: RULE-THINKING, RULE-EFFORT, RULE-SYSTEM-MIDCONV)",
         "  opt-in probe, not part of the standard suite: run it with --suite full "
-        "(2: AUTH-RBAC, RL-429)",
+        "(8: AUTH-RBAC, RL-429, CAP-CACHING-5M, CAP-CACHING-1H)",
+        "  spends a thinking budget (up to about a thousand tokens): probed in --suite full "
+        "(6: CAP-THINKING-ADAPTIVE, CAP-THINKING-ENABLED)",
     ]
     assert sum(int(re.findall(r"\((\d+):", line)[0]) for line in folded) == skipped
 

@@ -53,15 +53,17 @@ BETA = {"anthropic-beta": "mcp-client-2025-11-20,context-management-2025-06-27"}
 
 @pytest.mark.parametrize("feature", sorted(BODIES))
 def test_each_feature_is_seen_in_its_body(feature: str) -> None:
-    assert features_used(BODIES[feature]) == (feature,)
+    assert features_used(BODIES[feature], PROFILE) == (feature,)
 
 
 def test_plain_requests_use_no_feature() -> None:
-    assert features_used(message_body(tools=[TOOL], system="Be brief.", stream=True)) == ()
+    assert features_used(message_body(tools=[TOOL], system="Be brief.", stream=True), PROFILE) == ()
 
 
 def test_defer_loading_is_tool_search() -> None:
-    assert features_used(message_body(tools=[{**TOOL, "defer_loading": True}])) == ("tool_search",)
+    assert features_used(message_body(tools=[{**TOOL, "defer_loading": True}]), PROFILE) == (
+        "tool_search",
+    )
 
 
 @pytest.mark.parametrize(

@@ -370,6 +370,29 @@ def _beta_query_required(make: Make, clock: FakeClock) -> None:
     assert make().handle(request(body=body, headers=beta)).status == 200
 
 
+@fault_test("features-ignored")
+def _features_ignored(make: Make, clock: FakeClock) -> None:
+    emulator = make("features-ignored")
+    thinking = message_body(thinking={"type": "enabled", "budget_tokens": 1024}, max_tokens=2000)
+    for body in (STRUCTURED, thinking):
+        reply = emulator.handle(request(body=body))
+        assert reply.status == 200
+        assert [b["type"] for b in reply.json()["content"]] == ["text"]
+        assert not reply.json()["content"][0]["text"].startswith("{")
+    streamed = emulator.handle(request(body=message_body(stream=True)))
+    assert streamed.header("content-type") == "application/json"
+    assert make().handle(request(body=thinking)).json()["content"][0]["type"] == "thinking"
+
+
+@fault_test("enterprise-quota")
+def _enterprise_quota(make: Make, clock: FakeClock) -> None:
+    emulator = make("enterprise-quota")
+    payg = PROFILE.quota.payg.rpm
+    assert all(emulator.handle(request()).status == 200 for _ in range(payg + 5))
+    default = make()
+    assert [default.handle(request()).status for _ in range(payg + 1)][-1] == 429
+
+
 def test_every_profile_has_a_test() -> None:
     assert set(FAULT_TESTS) == set(PROFILE_NAMES)
 

@@ -21,7 +21,8 @@ EXPECTED_NAMES = {
     "key-auth-disabled", "rbac-missing", "garbage", "connection-reset", "reset-midstream",
     "truncated-stream", "wrong-shape", "huge-body", "server-error", "rate-limited", "echo-key",
     "tight-rate-limit", "retry-after", "anthropic-not-found", "zero-quota", "hosted-on-azure",
-    "hosted-on-anthropic", "backend-auth-failure", "beta-query-required",
+    "hosted-on-anthropic", "backend-auth-failure", "beta-query-required", "features-ignored",
+    "enterprise-quota",
 }  # fmt: skip
 
 

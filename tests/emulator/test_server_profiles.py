@@ -216,6 +216,20 @@ def _beta_query_required(live: EmulatorServer, client: httpx.Client) -> None:
     assert post(client, live, "v1/messages?beta=true", json=body, headers=headers).is_success
 
 
+@profile_check("features-ignored")
+def _features_ignored(live: EmulatorServer, client: httpx.Client) -> None:
+    schema = {"type": "object", "properties": {"ok": {"type": "boolean"}}, "required": ["ok"]}
+    body = message_body(output_config={"format": {"type": "json_schema", "schema": schema}})
+    response = post(client, live, json=body)
+    assert response.status_code == 200
+    assert response.json()["content"][0]["text"].startswith("Hello from the Foundry emulator")
+
+
+@profile_check("enterprise-quota")
+def _enterprise_quota(live: EmulatorServer, client: httpx.Client) -> None:
+    assert all(post(client, live).status_code == 200 for _ in range(45))
+
+
 PARAMETERS = {"slow": "slow=0.1", "slow-stream": "slow-stream=0.05"}
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.judge.usage import extract_usage, requested_model
+from conformance.judge.usage import extract_cache_usage, extract_usage, requested_model
 from tests.diagnosis.bodies import MESSAGE_OK, STREAM_OK
 
 JSON = "application/json"
@@ -143,3 +143,28 @@ def test_the_requested_model_is_the_body_s_model() -> None:
 )
 def test_a_body_without_a_string_model_names_none(body: bytes) -> None:
     assert requested_model(body) is None
+
+
+CACHED = (
+    '{"type":"message","usage":{"input_tokens":4,"output_tokens":1,'
+    '"cache_creation_input_tokens":1414,"cache_read_input_tokens":0}}'
+)
+
+
+def test_cache_writes_and_reads_are_read_apart_from_the_input() -> None:
+    assert extract_cache_usage(JSON, CACHED.encode()) == (1414, 0)
+    assert extract_cache_usage(JSON, MESSAGE_OK.encode())[1] in (0, None)
+    start = (
+        "event: message_start\n"
+        'data: {"type":"message_start","message":{"usage":{"input_tokens":4,'
+        '"cache_creation_input_tokens":0,"cache_read_input_tokens":1414}}}\n\n'
+    )
+    assert extract_cache_usage(SSE, (start + MESSAGE_STOP).encode()) == (0, 1414)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"", b"not json", b"[1]", b'{"usage": 3}', b'{"usage":{"cache_read_input_tokens":true}}'],
+)
+def test_no_cache_usage_without_counts(body: bytes) -> None:
+    assert extract_cache_usage(JSON, body) == (None, None)

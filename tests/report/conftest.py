@@ -28,6 +28,19 @@ ROOT = Path(__file__).resolve().parents[2]
 CANARY_KEY = "canary-key-7f3c9e1d5b2a4f60-must-never-reach-an-artifact"
 WRONG_KEY = "wrong-key-canary-3b9d-not-the-emulators-key"
 FAULTS = "api-key-rejected,echo-key,server-error"
+# A capability matrix with every kind of cell: an Azure-hosted endpoint that refuses what its
+# hosting option does not offer and ignores the rest, judged by a user's profile that documents
+# web search as supported there (so its refusal is off the docs).
+MATRIX_FAULTS = "hosted-on-azure,features-ignored,enterprise-quota"
+MATRIX_PROFILE = """
+[hosting.azure.features]
+web_search = { status = "supported", source = ["notes"], confidence = "documented" }
+
+[sources.notes]
+title = "Our notes"
+url = ""
+date = "2026-11-20"
+"""
 
 
 @dataclass
@@ -78,6 +91,19 @@ def wrong_key_run(tmp_path_factory: pytest.TempPathFactory) -> FaultRun:
         return run_cli(
             tmp_path_factory.mktemp("wrong-key-run"), WRONG_KEY, "--base-url", server.base_url
         )
+
+
+@pytest.fixture(scope="session")
+def matrix_run(tmp_path_factory: pytest.TempPathFactory) -> FaultRun:
+    """Every capability probed on the three default deployments of a standalone emulator (see
+    ``MATRIX_FAULTS``), with ``MATRIX_PROFILE`` as the run's own platform profile."""
+    base = tmp_path_factory.mktemp("matrix-run")
+    profile = base / "my-profile.toml"
+    profile.write_text(MATRIX_PROFILE, "utf-8")
+    config = parse_profiles(MATRIX_FAULTS)
+    with EmulatorServer(config=config, api_key=CANARY_KEY) as server:
+        args = ("--base-url", server.base_url, "--platform-profile", str(profile))
+        return run_cli(base, CANARY_KEY, *args, "--select", "capabilities")
 
 
 @pytest.fixture(scope="session")

@@ -162,7 +162,7 @@ def test_an_incomplete_run_says_what_cut_it_short_with_the_remedy_and_each_detai
     assert "<h3>Cut short: the recording could not answer</h3>" in page
     assert "<strong>Remedy.</strong> Replay with the options the recording used." in page
     assert "<li>This replay asks for --suite full (recorded: standard).</li>" in page
-    assert "Not judged (2): RULE-EFFORT[low], RULE-EFFORT[max]" in page
+    assert "<summary>Not judged: 2 check cases</summary>\n  <p>RULE-EFFORT (2 cases)</p>" in page
 
 
 def test_text_from_the_wire_is_escaped() -> None:

@@ -4,9 +4,10 @@ The page of a real fault-profile run must show the verdict, each failing check's
 and request IDs after the browser has run it, and ask the network for nothing (Chromium's own
 network log is read, and a leaky page proves the reading works).
 
-And it must work on every screen. A conformant run's page and a wrong-key run's page (the one a
-user opens after the most common mistake) are laid out at 390 px (a phone), 768 px (a tablet) and
-1280 px (a desktop), and measured in the browser: nothing wider than the viewport and nothing that
+And it must work on every screen. A conformant run's page, a wrong-key run's page (the one a
+user opens after the most common mistake) and a capability matrix with every kind of cell (three
+deployments, 75 cells) are laid out at 390 px (a phone), 768 px (a tablet) and 1280 px (a
+desktop), and measured in the browser: nothing wider than the viewport and nothing that
 scrolls sideways; every text field at least 120 px wide, every fixed-width value (an ID, a time, a
 number) whole in its box; no word broken between two letters; and pages that do not grow much
 taller as the screen narrows. The screenshots land in the session's temporary directory (printed
@@ -115,7 +116,7 @@ LONG_WORD = 24
 # lines there, so three times the desktop height means the cards cost no more than the narrower
 # column does (before the cards, the wrong-key page grew twelvefold).
 TALLER_AT = {768: 2.0, 390: 3.0}
-SECTIONS = ("diagnoses", "checks", "correlation")
+SECTIONS = ("diagnoses", "capabilities", "checks", "correlation")
 
 Layouts = dict[str, dict[int, dict[str, Any]]]
 
@@ -130,12 +131,14 @@ def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def laid_out(
     conformant_run: FaultRun,
     wrong_key_run: FaultRun,
+    matrix_run: FaultRun,
     render_report_script: ModuleType,
     screenshots: Path,
 ) -> Layouts:
-    """Both reports measured at each width, and photographed (first screen and each section)."""
+    """The reports measured at each width, and photographed (first screen and each section)."""
     found = {}
-    for name, run in (("conformant", conformant_run), ("wrong-key", wrong_key_run)):
+    runs = (("conformant", conformant_run), ("wrong-key", wrong_key_run), ("matrix", matrix_run))
+    for name, run in runs:
         page = screenshots / f"{name}.html"
         shutil.copy(run.report_dir / "diagnosis.html", page)
         found[name] = render_report_script.layouts(
@@ -151,7 +154,7 @@ def _shown(items: list[dict[str, Any]], limit: int = 8) -> str:
     )
 
 
-REPORTS = ("conformant", "wrong-key")
+REPORTS = ("conformant", "wrong-key", "matrix")
 every_screen = pytest.mark.parametrize(
     ("report", "width"), [(r, w) for r in REPORTS for w in WIDTHS], ids=lambda v: str(v)
 )
@@ -238,3 +241,43 @@ def test_a_printed_page_fits_the_paper(
         layout = tab.layout()
     assert layout["scrollWidth"] <= 718, layout["widest"]
     assert not layout["beyond"], _shown(layout["beyond"])
+
+
+# -- the capability matrix ---------------------------------------------------------------------
+
+
+def test_the_matrix_run_has_every_kind_of_cell(matrix_run: FaultRun) -> None:
+    matrix = matrix_run.summary["capabilities"]
+    assert len(matrix) == 3
+    seen = {cell["status"] for column in matrix.values() for cell in column["cells"].values()}
+    assert seen == {"supported", "refused", "not-honoured"}
+    drift = {c["drift"] for column in matrix.values() for c in column["cells"].values()}
+    assert "documented-feature-refused" in drift
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_matrix_is_a_table_on_a_desktop_and_a_card_per_capability_below(
+    laid_out: Layouts, matrix_run: FaultRun, width: int
+) -> None:
+    deployments = list(matrix_run.summary["capabilities"])
+    cells = [f for f in laid_out["matrix"][width]["fields"] if "td.m-cell" in f["element"]]
+    assert len(cells) == 25 * len(deployments)
+    # Each cell is named by its deployment (the column's header, or the card's label) ...
+    assert {f["label"] for f in cells} == set(deployments)
+    assert {f["display"] == "table-cell" for f in cells} == {width == DESKTOP}
+    # ... and has room for its word, what is documented and, opened, its evidence.
+    assert min(f["width"] for f in cells) >= READABLE_PX, _shown(cells)
+
+
+def test_a_cell_s_evidence_is_one_click_away_in_the_rendered_page(
+    matrix_run: FaultRun, render_report_script: ModuleType
+) -> None:
+    dom = render_report_script.dump_dom(matrix_run.report_dir / "diagnosis.html")
+    column = next(iter(matrix_run.summary["capabilities"].values()))
+    search = column["cells"]["CAP-WEB-SEARCH"]
+    assert search["drift"] == "documented-feature-refused"
+    assert '<tr id="cap-CAP-WEB-SEARCH" class="has-finding">' in dom
+    assert "off the docs: documented as supported" in dom
+    for key in ("request_id", "apim_request_id"):
+        assert search["evidence"][0][key] in dom
+    assert dom.count('<details class="cap cap--') == 75  # closed until the reader opens one

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from conformance.report.ticket import code, fenced, render_ticket
 from conformance.summary.model import CutShort
@@ -112,10 +113,20 @@ def test_incomplete_runs_are_flagged_with_what_cut_them_short() -> None:
     why = CutShort("budget", "The run's request budget of 5 requests is spent.", ["MSG-BASIC"])
     why.details = ["a detail"]
     ticket = render_ticket(summary(verdict="incomplete", incomplete=True, cut_short=[why]))
+    # The verdict says it was cut short; the block says why, once.
     assert (
-        "**The run is incomplete:** it was cut short before every check was judged.\n\n"
+        "**Why it is incomplete:**\n\n"
         "- The run's request budget of 5 requests is spent.\n  - a detail\n\n"
     ) in ticket
+    # A failure that finished outranks incomplete; the flag then says the run was cut short too.
+    failed = render_ticket(summary(verdict="nonconformant", incomplete=True, cut_short=[why]))
+    assert "**The run is incomplete:** it was cut short before every check was judged." in failed
+
+
+def test_cases_the_run_was_cut_short_in_are_not_counted_as_failed() -> None:
+    cut = replace(check("MSG-STREAM", "error"), cut_short="budget")
+    ticket = render_ticket(summary(verdict="incomplete", incomplete=True, checks=[cut]))
+    assert "failed or could not judge" not in ticket
 
 
 def test_backticks_in_wire_text_cannot_break_the_markdown() -> None:

@@ -8,7 +8,13 @@ import pytest
 
 from conformance.core.catalog import AREAS
 from conformance.report.sections import EVIDENCE_SHOWN
-from conformance.report.view import build_view, recording_age, target_view, verdict_view
+from conformance.report.view import (
+    build_view,
+    cases_by_check,
+    recording_age,
+    target_view,
+    verdict_view,
+)
 from conformance.summary.model import CutShort, SecretScan
 from conformance.summary.verdict import VERDICT_MEANING
 
@@ -185,3 +191,8 @@ def test_an_incomplete_run_says_so_and_carries_why() -> None:
     # A failure that did happen is still the meaning, finished or not.
     failed = failing_summary()
     assert verdict_view(replace(failed, incomplete=True)).meaning == VERDICT_MEANING[failed.verdict]
+
+
+def test_cases_not_judged_are_folded_by_check_in_order() -> None:
+    cases = ["EP-BASE-PATH", "AUTH-BAD-KEY[api-key]", "AUTH-BAD-KEY[x-api-key]", "DEP-SERVES[h]"]
+    assert cases_by_check(cases) == ["EP-BASE-PATH", "AUTH-BAD-KEY (2 cases)", "DEP-SERVES[h]"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import timedelta
@@ -196,3 +197,140 @@ def build(
 def built_summary() -> RunSummary:
     """The summary of ``small_run``."""
     return build(*small_run(), notes=["the run used --jobs 4"])
+
+
+SONNET_5_5 = "claude-sonnet-5-5"  # the capability run's deployments (the current line-up)
+CUSTOM = "my-custom-deployment"  # a deployment name the profile does not know
+CACHED = json.dumps(
+    {
+        "type": "message",
+        "content": [{"type": "text", "text": "ok"}],
+        "usage": {
+            "input_tokens": 4,
+            "output_tokens": 1,
+            "cache_creation_input_tokens": 0,
+            "cache_read_input_tokens": 1414,
+        },
+    }
+)
+
+
+def _cell(
+    status: str, reason: str, drift: str = "", fits: tuple[str, ...] = ()
+) -> dict[str, object]:
+    """The properties a probe records for its cell (``capability_probe.Probe._cell``)."""
+    return {
+        "capability": status,
+        "capability_cell": {"reason": reason, "drift": drift, "consistent_with": list(fits)},
+    }
+
+
+def capability_run(deployments: tuple[str, ...] = (SONNET_5_5, CUSTOM)) -> RunSummary:
+    """On ``SONNET_5_5``: streaming supported, custom tools refused though documented everywhere
+    (drift), structured outputs refused in the field's wording (Azure's side of the conflict),
+    citations accepted but not honoured, caching read from the cache, web search never started;
+    streaming on a deployment the profile does not know; and a check of another area."""
+    p = {"deployment": SONNET_5_5}
+    interactions = [
+        exchange(200, bodies.MESSAGE_OK, seq=1, check_id="MSG-BASIC", tokens=(9, 5)),
+        exchange(
+            200, bodies.MESSAGE_OK, seq=2, check_id="CAP-STREAMING", param=SONNET_5_5, tokens=(8, 1)
+        ),
+        exchange(
+            400,
+            bodies.STRUCTURED_OUTPUTS_UNSUPPORTED,
+            seq=3,
+            check_id="CAP-STRUCTURED-OUTPUT",
+            param=SONNET_5_5,
+        ),
+        exchange(200, CACHED, seq=4, check_id="CAP-CACHING-5M", param=SONNET_5_5, tokens=(4, 1)),
+        exchange(400, bodies.EXTRA_INPUTS, seq=6, check_id="CAP-TOOLS", param=SONNET_5_5),
+        exchange(
+            200,
+            bodies.MESSAGE_OK,
+            seq=7,
+            check_id="CAP-CITATIONS",
+            param=SONNET_5_5,
+            tokens=(20, 3),
+        ),
+        exchange(
+            200,
+            bodies.MESSAGE_OK,
+            seq=5,
+            check_id="CAP-STREAMING",
+            param=CUSTOM,
+            deployment=CUSTOM,
+            tokens=(8, 1),
+        ),
+    ]
+    interactions[3] = replace(interactions[3], cache_write_tokens=0, cache_read_tokens=1414)
+    outcomes = [
+        CaseOutcome("MSG-BASIC", case("MSG-BASIC"), status="passed"),
+        CaseOutcome(
+            "CAP-STREAMING",
+            case("CAP-STREAMING", SONNET_5_5),
+            params=p,
+            status="passed",
+            details=_cell("supported", "supported, as documented for both", fits=("azure",)),
+        ),
+        CaseOutcome(
+            "CAP-TOOLS",
+            case("CAP-TOOLS", SONNET_5_5),
+            params=p,
+            status="failed",
+            reason="documented as supported, but refused here",
+            codes=["documented-feature-refused"],
+            details=_cell(
+                "refused",
+                "documented as supported, but refused here",
+                drift="documented-feature-refused",
+            ),
+        ),
+        CaseOutcome(
+            "CAP-CITATIONS",
+            case("CAP-CITATIONS", SONNET_5_5),
+            params=p,
+            status="failed",
+            reason="accepted, but not honoured: no char_location citation",
+            codes=["feature-not-honoured"],
+            details=_cell("not-honoured", "accepted, but not honoured: no char_location citation"),
+        ),
+        CaseOutcome(
+            "CAP-STRUCTURED-OUTPUT",
+            case("CAP-STRUCTURED-OUTPUT", SONNET_5_5),
+            params=p,
+            status="passed",
+            details=_cell("refused", "refused: the sources conflict", fits=("Hosted on Azure",)),
+        ),
+        CaseOutcome(
+            "CAP-CACHING-5M",
+            case("CAP-CACHING-5M", SONNET_5_5),
+            params=p,
+            status="passed",
+            details=_cell("supported", "1414 input tokens read from the cache"),
+        ),
+        CaseOutcome(
+            "CAP-WEB-SEARCH",
+            case("CAP-WEB-SEARCH", SONNET_5_5),
+            params=p,
+            status="skipped",
+            reason="not run: the run's budget of 4 requests is spent",
+        ),
+        CaseOutcome(
+            "CAP-STREAMING",
+            case("CAP-STREAMING", CUSTOM),
+            params={"deployment": CUSTOM},
+            status="passed",
+            details=_cell("supported", "supported"),
+        ),
+    ]
+    return assemble_summary(
+        target=replace(TARGET, deployments=list(deployments)),
+        interactions=interactions,
+        outcomes=outcomes,
+        token_claims={},
+        entra_scope=COGNITIVE_SERVICES_SCOPE,
+        redactor=Redactor([]),
+        started_at=STARTED,
+        finished_at=NOW,
+    )

@@ -474,7 +474,8 @@ def test_a_run_cut_short_whose_checks_all_pass_is_incomplete_and_says_why() -> N
             "budget",
             "The run's request budget of 1 requests is spent; raise --max-requests.",
             ["MSG-STREAM"],
-            remedy="Or run fewer checks within the budget (--suite smoke, --select ID).",
+            remedy="Raise the budget that was spent, or run fewer checks within it (--suite smoke, "
+            "--select ID).",
         )
     ]
     assert [c.cut_short for c in summary.checks] == [None, "budget"]

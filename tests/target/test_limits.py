@@ -173,6 +173,33 @@ def test_no_request_is_sent_once_the_answers_have_used_the_token_budget() -> Non
     assert len(log) == 2
 
 
+def test_cache_writes_count_against_the_token_budget_and_reads_do_not() -> None:
+    """A cache write is billed input (prompt caching's probes write over a thousand tokens)."""
+    usage = {
+        "input_tokens": 4,
+        "output_tokens": 1,
+        "cache_creation_input_tokens": 1414,
+        "cache_read_input_tokens": 2000,
+    }
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"type": "message", "usage": usage})
+
+    log = InteractionLog(Redactor(), max_tokens=1000)
+    with FoundryClient(
+        "http://127.0.0.1:9/anthropic/",
+        log,
+        transport=httpx.MockTransport(answer),
+        anthropic_version="2023-06-01",
+    ) as client:
+        client.send(client.build("POST", "v1/messages", json={}))
+        assert log.tokens_used() == 4 + 1 + 1414
+        (logged,) = log.snapshot()
+        assert (logged.cache_write_tokens, logged.cache_read_tokens) == (1414, 2000)
+        with pytest.raises(TokenBudgetExceeded):
+            client.send(client.build("POST", "v1/messages", json={}))
+
+
 def test_a_429_narrows_the_gate_to_one_request_once_those_in_flight_drain() -> None:
     gate = InFlight(3)
     holders = [threading.Event() for _ in range(3)]
