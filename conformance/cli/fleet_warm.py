@@ -46,6 +46,14 @@ LATER = (
     "conformance.judge.runwide",
     "conformance.judge.schema",
     "conformance.judge.shapes",
+    "conformance.judge.capabilities",
+    "pytest_html.hooks",
+    "pytest_metadata.hooks",
+    "xdist.plugin",  # where pytest-xdist is installed (development), its entry point loads
+    "pdb",  # pytest's debugging plugin
+    "faulthandler",
+    "opentelemetry.propagate",  # the SDK's client, where OpenTelemetry is installed
+    "encodings.utf_8_sig",
 )
 for name in LATER:
     with contextlib.suppress(Exception):  # a run imports what it needs and reports a failure
