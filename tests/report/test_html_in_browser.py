@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import WRONG_KEY, FaultRun
+from .conftest import WRONG_KEY, FaultRun, run_cli
 
 pytestmark = pytest.mark.skipif(
     not any(shutil.which(name) for name in ("chromium", "chromium-browser", "google-chrome")),
@@ -281,3 +281,45 @@ def test_a_cell_s_evidence_is_one_click_away_in_the_rendered_page(
     for key in ("request_id", "apim_request_id"):
         assert search["evidence"][0][key] in dom
     assert dom.count('<details class="cap cap--') == 75  # closed until the reader opens one
+
+
+# -- the fleet index ----------------------------------------------------------------------------
+
+FLEET = """[[target]]
+name = "healthy"
+emulator = "default"
+
+[[target]]
+name = "key-header-rejected"
+emulator = "api-key-rejected"
+"""
+
+
+@pytest.fixture(scope="module")
+def fleet_layouts(
+    tmp_path_factory: pytest.TempPathFactory, render_report_script: ModuleType, screenshots: Path
+) -> dict[int, dict[str, Any]]:
+    """A fleet of two emulator targets, run through the command line, its index laid out."""
+    base = tmp_path_factory.mktemp("fleet")
+    (base / "fleet.toml").write_text(FLEET)
+    run = run_cli(base, WRONG_KEY, "--fleet", str(base / "fleet.toml"))
+    assert run.exit_code == 1  # the worst target's verdict: nonconformant
+    page = screenshots / "fleet.html"
+    shutil.copy(run.report_dir / "index.html", page)
+    return dict(render_report_script.layouts(page, WIDTHS, shots=screenshots))
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_fleet_index_fits_every_screen(
+    fleet_layouts: dict[int, dict[str, Any]], width: int
+) -> None:
+    layout = fleet_layouts[width]
+    assert layout["scrollWidth"] <= width, layout["widest"]
+    # The check and capability matrices keep their grid and may scroll inside their own box
+    # (what they hold may lie beyond the screen until scrolled); the verdict per target never
+    # does (below 1000 px each target is a card).
+    in_a_matrix = ("matrix", "td.cell", "th.col")
+    beyond = [b for b in layout["beyond"] if not any(m in b["element"] for m in in_a_matrix)]
+    assert not beyond, _shown(beyond)
+    sideways = [box for box in layout["scrolling"] if not box["element"].endswith(".matrix-wrap")]
+    assert not sideways, _shown(sideways)
