@@ -352,6 +352,6 @@ def scope_for_token(
     remarks.warnings.append(
         f"The token in {ENV_ENTRA_TOKEN} is for {', '.join(claims.audience)}, not {scope}: "
         "Foundry will refuse it (the Entra checks send it, and the report says why); get one "
-        f"with `az account get-access-token --resource {scope_to_audience(known[0])}`."
+        f"with `{token_command(known[0])}`."
     )
     return scope

@@ -35,9 +35,18 @@ def refuse_if_none_is_left(config: pytest.Config, hints: Callable[[str], str]) -
 def refuse_if_only_opt_ins_are_left(
     kept: Sequence[pytest.Item], outside_suite: set[str], suite: str, hints: Callable[[str], str]
 ) -> None:
-    """A ``UsageError`` if the checks left are all opt-in probes the suite only lists."""
+    """A ``UsageError`` if no check is left, or only opt-in probes the suite only lists."""
+    if not kept:  # -k or -m kept checks, and the suite or --select none of them
+        raise pytest.UsageError(hints(NONE_IN_BOTH))
     if all(check_id_of(item) in outside_suite for item in kept):
         raise pytest.UsageError(hints(outside_the_suite(suite)))
+
+
+NONE_IN_BOTH = (
+    "no check is selected: none of the checks -k or -m kept is one that the suite or --select "
+    "chose, so there is nothing to judge. Choose checks with one of them (-k MSG-BASIC, or "
+    "--select MSG-BASIC), or make them name the same checks."
+)
 
 
 def nothing_selected(config: pytest.Config, collected: int) -> str:

@@ -921,7 +921,7 @@ def test_a_token_for_another_scope_than_the_given_one_is_a_warning() -> None:
         "The token in FOUNDRY_CONFORMANCE_ENTRA_TOKEN is for https://ai.azure.com, not "
         "https://cognitiveservices.azure.com/.default: Foundry will refuse it (the Entra checks "
         "send it, and the report says why); get one with `az account get-access-token --resource "
-        "https://cognitiveservices.azure.com`.",
+        "https://cognitiveservices.azure.com --query accessToken -o tsv`.",
     )
 
 
@@ -934,7 +934,10 @@ def test_a_token_for_azure_resource_manager_says_how_to_get_the_right_one() -> N
         "The token in FOUNDRY_CONFORMANCE_ENTRA_TOKEN is for https://management.azure.com, not "
         "https://cognitiveservices.azure.com/.default: Foundry will refuse it"
     )
-    assert "`az account get-access-token --resource https://cognitiveservices.azure.com`" in warning
+    assert (
+        "`az account get-access-token --resource https://cognitiveservices.azure.com --query "
+        "accessToken -o tsv`"
+    ) in warning
 
 
 @pytest.mark.parametrize(

@@ -268,3 +268,18 @@ def test_under_plain_pytest_skip_reasons_name_the_foundry_options(
     summary = json.loads((pytester.path / "out" / "summary.json").read_text())
     (probe,) = [c for c in summary["checks"] if c["id"] == "RL-429"]
     assert "--foundry-suite full (or --foundry-select RL-429)" in probe["reason"]
+
+
+def test_a_k_and_a_select_that_share_no_check_say_so(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest_inprocess(
+        "--pyargs", SUITE, "-k", "MSG-BASIC", "--foundry-select", "auth",
+        "--foundry-report-dir", "out",
+    )  # fmt: skip
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(
+        [
+            "ERROR: no check is selected: none of the checks -k or -m kept is one that the suite "
+            "or --foundry-select chose, so there is nothing to judge.*"
+        ]
+    )
+    assert not (pytester.path / "out" / "summary.json").exists()
