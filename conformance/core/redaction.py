@@ -68,6 +68,10 @@ _MARKERS = (REDACTED_JWT, REDACTED)
 # the text of the block that starts them.
 _DELTA_STRING = re.compile(r'"(?:text|partial_json|thinking)"\s*:\s*"([^"\\]*(?:\\.[^"\\]*)*)"')
 _UNSAFE_IN_FILE_NAME = re.compile(r"[^A-Za-z0-9._,=+@\[\]-]+")
+# ``text`` remembers what it made of strings up to this long (a run redacts the same header names,
+# model names and error bodies thousands of times), at most this many at once.
+_MEMO_MAX_CHARS = 4096
+_MEMO_ENTRIES = 8192
 
 
 def _replace(text: str, spans: Sequence[tuple[int, int]]) -> str:
@@ -114,8 +118,10 @@ class Redactor:
     def __init__(self, secrets: Iterable[str | None] = ()) -> None:
         self._secrets: frozenset[str] = frozenset()
         self._matcher: Spellings | None = None
+        # What ``text`` made of short strings with this matcher: swapped with it, never shared.
+        self._memo: dict[str, str] = {}
         # Checks run on several threads under --jobs; a token may arrive on any of them. Readers
-        # take the current matcher as it is: ``add`` swaps in a new one, whole.
+        # take the current matcher (and its memo) as they are: ``add`` swaps in new ones, whole.
         self._lock = threading.Lock()
         for secret in secrets:
             if secret:
@@ -134,7 +140,7 @@ class Redactor:
             if not secret or secret in self._secrets:
                 return
             self._secrets = self._secrets | {secret}
-            self._matcher = Spellings(self._secrets, _MARKERS)
+            self._matcher, self._memo = Spellings(self._secrets, _MARKERS), {}
 
     @property
     def secrets(self) -> frozenset[str]:
@@ -148,10 +154,19 @@ class Redactor:
 
     def text(self, value: str) -> str:
         """``value`` with every secret form and every JWT-shaped string replaced."""
-        spans = self.spans(value)
-        if spans:
-            value = _replace(value, spans)
-        return JWT_PATTERN.sub(REDACTED_JWT, value)
+        # The memo first: ``add`` replaces the matcher first, so a memo read here is never newer
+        # than the matcher (an older one only ever gets what a newer matcher made of a string).
+        memo, matcher = self._memo, self._matcher
+        remembered = len(value) <= _MEMO_MAX_CHARS
+        if remembered and (done := memo.get(value)) is not None:
+            return done
+        spans = matcher.spans(value) if matcher is not None and value else []
+        redacted = JWT_PATTERN.sub(REDACTED_JWT, _replace(value, spans) if spans else value)
+        if remembered:
+            if len(memo) >= _MEMO_ENTRIES:
+                memo.clear()
+            memo[value] = redacted
+        return redacted
 
     def stream(self, body: str) -> str:
         """An SSE body (or any text) redacted as ``text`` does, after the string values of its

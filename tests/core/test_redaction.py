@@ -254,6 +254,20 @@ def test_a_secret_shorter_than_8_characters_is_redacted_everywhere() -> None:
     assert not redactor.contains_secret("f4KE")
 
 
+def test_a_string_redacted_before_a_secret_was_added_is_redacted_anew_after() -> None:
+    # ``text`` remembers what it made of short strings: a token fetched mid-run must not be
+    # missed in a string the run had already redacted (a header value, an error body).
+    redactor = Redactor([CANARY_KEY])
+    echo = f"Bearer {CANARY_AZURE_KEY} was refused"
+    long_echo = "x" * 5000 + CANARY_AZURE_KEY
+    assert redactor.text(echo) == echo
+    assert redactor.text(echo) == echo  # remembered
+    assert redactor.text(long_echo) == long_echo  # too long to remember
+    redactor.add(CANARY_AZURE_KEY)
+    assert redactor.text(echo) == f"Bearer {REDACTED} was refused"
+    assert redactor.text(long_echo) == "x" * 5000 + REDACTED
+
+
 def test_a_secret_in_a_header_name_is_redacted() -> None:
     redactor = Redactor([CANARY_KEY, CANARY_SHORT])
     headers = redactor.headers(
