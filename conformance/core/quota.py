@@ -30,7 +30,8 @@ from dataclasses import dataclass, field
 WINDOW_S = 60.0
 MARGIN_S = 1.0
 # How long a request waits before asking again when only answers still in flight stand in its way
-# (their tokens become known when they complete, not at a time the book can foresee).
+# (their tokens become known when they complete, not at a time the book can foresee); a caller
+# that has answers of its own in flight waits for one of them instead (``Admission.in_flight``).
 IN_FLIGHT_POLL_S = 0.05
 # The name a fleet run serves its shared book under (``multiprocessing.managers``).
 BOOK_TYPE = "quota_book"
@@ -73,6 +74,8 @@ class Admission:
     ticket: int | None
     wait_s: float = 0.0
     counter: str = ""  # what held it back: requests, input_tokens or output_tokens
+    # Only answers still in flight hold it back: it may go once one of them settles.
+    in_flight: bool = False
 
 
 class QuotaBook:
@@ -170,21 +173,26 @@ class QuotaBook:
             reserved = sum(int(est[1 + index]) for est in state.in_flight.values())
             if sum(answered) + reserved < ceiling:
                 continue
-            wait = self._token_wait(state, answered, reserved, ceiling, now)
-            return Admission(None, wait, name)
+            return self._token_wait(state, answered, reserved, ceiling, now, name)
         return None
 
     def _token_wait(
-        self, state: _Pool, answered: list[int], reserved: int, ceiling: int, now: float
-    ) -> float:
+        self,
+        state: _Pool,
+        answered: list[int],
+        reserved: int,
+        ceiling: int,
+        now: float,
+        counter: str,
+    ) -> Admission:
         """Until enough charged answers leave the window (or, when answers still in flight
-        hold the pool at its ceiling, a short while: they settle when they complete)."""
+        hold the pool at its ceiling, until one settles: they do when they complete)."""
         left = sum(answered) + reserved
         for (answered_at, *_), amount in zip(state.tokens, answered, strict=True):
             left -= amount
             if left < ceiling:
-                return max(0.0, answered_at + self._span() - now)
-        return IN_FLIGHT_POLL_S
+                return Admission(None, max(0.0, answered_at + self._span() - now), counter)
+        return Admission(None, IN_FLIGHT_POLL_S, counter, in_flight=True)
 
     def _release(self, ticket: int) -> _Pool | None:
         pool = self._where.pop(ticket, None)

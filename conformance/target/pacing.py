@@ -117,6 +117,12 @@ class Pacer:
         # Waits end early when the run stops (tests turn a clock instead).
         self._sleep = sleep or self._closed.wait
         self._lock = threading.Lock()
+        # Answers of this run still in flight, per pool, and how many have settled so far: a
+        # request held back by answers in flight waits for one of its run's to settle instead
+        # of asking the book again and again (in a fleet, each ask is a call to another process).
+        self._settled = threading.Condition(self._lock)
+        self._settlements = 0
+        self._flying: dict[str, int] = {}
         self.waits: dict[str, PoolWaits] = {}
         self.notes: list[str] = []
 
@@ -146,14 +152,19 @@ class Pacer:
         began: float | None = None
         held_by: set[str] = set()
         while True:
+            settlements = self._settlements  # before asking: one after it ends the wait below
             admission = self._admit(pool, estimate_in, estimate_out)
             if admission.ticket is not None:
+                with self._lock:
+                    self._flying[pool] = self._flying.get(pool, 0) + 1
                 if began is not None:
                     self._waited(pool, self._clock() - began, held_by)
                 return Pass(admission.ticket, pool, estimate_in, estimate_out)
             if began is None:
                 began = self._clock()
             held_by.add(admission.counter)
+            if admission.in_flight and self._await_settlement(pool, settlements, stopped):
+                continue
             # Asked again once the wait is over (not before: a fleet's book is another
             # process), looking meanwhile whether the run is stopping.
             until = self._clock() + max(admission.wait_s, 0.001)
@@ -165,10 +176,36 @@ class Pacer:
                     break
                 self._sleep(min(left, STOP_POLL_S))
 
+    def _await_settlement(self, pool: str, settlements: int, stopped: Callable[[], bool]) -> bool:
+        """Wait until an answer of this run settles (``STOP_POLL_S`` at most: another target's
+        may settle first); False, without waiting, when none of this run's is in flight in
+        ``pool`` (the book is then asked again after its own short wait)."""
+        with self._settled:
+            if not self._flying.get(pool):
+                return False
+            self._settled.wait_for(
+                lambda: self._settlements != settlements or self._closed.is_set(), STOP_POLL_S
+            )
+        if self._closed.is_set() or stopped():
+            raise RunStopped("the run is stopping: no new request is sent")
+        return True
+
+    def _landed(self, granted: Pass) -> None:
+        with self._settled:
+            self._flying[granted.pool] = max(0, self._flying.get(granted.pool, 0) - 1)
+            self._settlements += 1
+            self._settled.notify_all()
+
     def settle(self, granted: Pass | None, interaction: Interaction) -> None:
         """``interaction`` is complete: charge what it used (nothing if it got no answer)."""
         if granted is None:
             return
+        try:
+            self._charge(granted, interaction)
+        finally:
+            self._landed(granted)
+
+    def _charge(self, granted: Pass, interaction: Interaction) -> None:
         if interaction.status is None:
             self._call(lambda book: book.refund(granted.ticket))
             return
@@ -203,11 +240,16 @@ class Pacer:
     def refund(self, granted: Pass | None) -> None:
         """``granted`` was never sent (the budget refused it)."""
         if granted is not None:
-            self._call(lambda book: book.refund(granted.ticket))
+            try:
+                self._call(lambda book: book.refund(granted.ticket))
+            finally:
+                self._landed(granted)
 
     def close(self) -> None:
         """Every waiting request stops (``RunStopped``)."""
         self._closed.set()
+        with self._settled:
+            self._settled.notify_all()
 
     def _waited(self, pool: str, seconds: float, counters: set[str]) -> None:
         with self._lock:

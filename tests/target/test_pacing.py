@@ -136,6 +136,41 @@ def test_an_answer_is_charged_what_it_used_and_no_answer_nothing() -> None:
     }
 
 
+def test_a_request_held_by_its_runs_answers_in_flight_goes_when_one_settles() -> None:
+    """It waits for the settlement, not asking the book again and again meanwhile (in a fleet
+    each ask is a call to another process)."""
+    clock = Clock()
+    asked: list[Admission] = []
+
+    class CountingBook(QuotaBook):
+        def admit(
+            self, pool: str, ceilings: Ceilings, input_estimate: int = 0, output_estimate: int = 0
+        ) -> Admission:
+            answer = super().admit(pool, ceilings, input_estimate, output_estimate)
+            asked.append(answer)
+            return answer
+
+    paced = pacer(CountingBook(clock), Ceilings(rpm=10, otpm=100), clock)
+    tag = RequestTag(check_id="MSG-BASIC")
+    flying = paced.enter(message(max_tokens=100), tag)  # its estimate fills the pool
+    assert flying is not None
+    second: list[object] = []
+    waiter = threading.Thread(target=lambda: second.append(paced.enter(message(), tag)))
+    waiter.start()
+    for _ in range(5000):  # until the second is held back by the first's estimate
+        if any(a.in_flight for a in asked):
+            break
+        threading.Event().wait(0.001)
+    assert [a.counter for a in asked[1:]] == ["output_tokens"]
+    threading.Event().wait(0.05)  # a poll of the book would have asked again by now
+    ix = Interaction(1, "POST", "u", "/", {}, "", 0.0, status=200, input_tokens=5, output_tokens=3)
+    paced.settle(flying, ix)
+    waiter.join(timeout=5)
+    assert second and second[0] is not None
+    assert len(asked) == 3  # the first, the second held back, the second after the settlement
+    assert clock.now == 5000.0  # it never slept on the clock: the settlement woke it
+
+
 def test_the_ceilings_hold_under_jobs_through_the_seam() -> None:
     """Eight threads, four requests in flight at once (the pool's gate), 120 requests on one
     pool and a few on another: no minute of admissions holds more than the ceiling, and every
