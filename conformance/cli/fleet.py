@@ -3,8 +3,8 @@ its own report directory, then the fleet index (``index.html``, ``fleet.json``).
 
 Each target is the run the command line does for one endpoint, in a process of its own
 (``fleet_procs``), so one target's failure — unreachable, misconfigured, crashed, interrupted —
-never loses another's results. The targets share one quota book: a pool (a model at a
-subscription) that several of them draw from is paced under one ceiling. With ``--only``, a
+never loses another's results. Targets of one subscription share one quota book: a pool (a model
+at a subscription) that several of them draw from is paced under one ceiling. With ``--only``, a
 target's ceiling is its share of its subscription's targets in the file, since the others may
 run at the same time elsewhere (the jobs of a CI matrix). Ctrl-C (or SIGTERM) is passed on to
 each running target once, which stops and writes the report of what finished; a target not yet
@@ -235,6 +235,7 @@ def _plan(
         return plan
     plan.argv, plan.env = argv, target_environment
     plan.paced = settings.pacing.ceilings is not None
+    plan.subscription = settings.pacing.subscription
     plan.secrets = settings.secrets()
     return plan
 

@@ -8,6 +8,7 @@ import contextlib
 import os
 import signal
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from multiprocessing.connection import wait
 from multiprocessing.process import BaseProcess
@@ -36,6 +37,7 @@ class Planned:
     env: dict[str, str] = field(default_factory=dict)
     problem: str = ""
     paced: bool = False
+    subscription: str = ""  # the label its pools are counted under (when paced)
     secrets: tuple[str, ...] = ()
     process: BaseProcess | None = None
     exit_code: int | None = None
@@ -56,10 +58,11 @@ def run_all(plans: list[Planned], parallel: int, out: TextIO, stops: StopSignals
         return False
     parallel = min(parallel, len(ready))
     ctx = context()
-    book = served_book(ctx) if any(p.paced for p in ready) else contextlib.nullcontext(None)
+    sharing = sharing_a_subscription(ready)
+    book = served_book(ctx) if sharing else contextlib.nullcontext(None)
     try:
         with book as address:
-            for plan in ready:
+            for plan in sharing:
                 if address is not None:
                     plan.env[ENV_QUOTA_BOOK] = address
             try:
@@ -73,6 +76,15 @@ def run_all(plans: list[Planned], parallel: int, out: TextIO, stops: StopSignals
         stops.acknowledge()
         _stop(ready, stops, out)
     return stops.requested
+
+
+def sharing_a_subscription(plans: list[Planned]) -> list[Planned]:
+    """The paced targets that share their subscription with another: they pace with the book the
+    fleet serves. Every other target's pools are its own, and it paces with a book of its own
+    (no call to another process for each of its requests)."""
+    paced = [p for p in plans if p.paced]
+    labels = Counter(p.subscription for p in paced)
+    return [p for p in paced if labels[p.subscription] > 1]
 
 
 def _drive(ready: list[Planned], parallel: int, ctx: object, out: TextIO) -> None:

@@ -109,6 +109,9 @@ def test_targets_sharing_a_pool_share_its_ceiling_and_ctrl_c_keeps_what_finished
     targets = {t["name"]: t for t in index["targets"]}
     assert targets["quick"]["verdict"] == "conformant"
     assert not targets["quick"]["incomplete"]
+    # The only target of its subscription paces with a book of its own, not the fleet's.
+    quick = json.loads((report_dir / "quick" / "summary.json").read_text("utf-8"))
+    assert quick["pacing"]["paced"] is True and quick["pacing"]["shared"] is False
     pool = index["pools"][f"prod/{DEPLOYMENT}"]
     assert pool["targets"] == ["east", "west"]
     assert pool["requests"] == CEILING and pool["peak_rpm"] == CEILING
