@@ -99,10 +99,15 @@ def fleet_command(
     plans = [_plan(t, spec, chosen, root, given, shared, baseline, args, env) for t in chosen]
     for note in _notes(plans):
         out.write(f"foundry-conformance: {note}\n")
-    interrupted = run_all(plans, _parallel(args, len(plans)), out, stops)
+    read: dict[str, TargetRecord] = {}  # the targets that ended, read while the others run
+
+    def finished(plan: Planned) -> None:
+        read[plan.spec.name] = _record(plan, root)
+
+    interrupted = run_all(plans, _parallel(args, len(plans)), out, stops, finished)
     stops.disarm()  # what finished is kept: no signal cuts the index short
     with stops.shielded():
-        index = _index(plans, root, baseline, args)
+        index = _index(plans, root, baseline, args, read)
         secrets = tuple(s for p in plans for s in p.secrets)
         logs = [(p.log, p.report_dir / LOG_FILE) for p in plans if p.log is not None]
         index = write_index(index, root, logs, Redactor(secrets))
@@ -318,9 +323,13 @@ def _parallel(args: argparse.Namespace, count: int) -> int:
 
 
 def _index(
-    plans: list[Planned], root: Path, baseline: LoadedRun | None, args: argparse.Namespace
+    plans: list[Planned],
+    root: Path,
+    baseline: LoadedRun | None,
+    args: argparse.Namespace,
+    read: Mapping[str, TargetRecord],
 ) -> FleetIndex:
-    records = [_record(plan, root) for plan in plans]
+    records = [read.get(plan.spec.name) or _record(plan, root) for plan in plans]
     changes: list[Change] = []
     if baseline is not None and baseline.fleet is not None:
         before = {t.name for t in baseline.fleet.targets}

@@ -9,6 +9,7 @@ import os
 import signal
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from multiprocessing.connection import wait
 from multiprocessing.process import BaseProcess
@@ -45,8 +46,16 @@ class Planned:
     log: Path | None = None  # the staging file of its terminal output, once it started
 
 
-def run_all(plans: list[Planned], parallel: int, out: TextIO, stops: StopSignals) -> bool:
+def run_all(
+    plans: list[Planned],
+    parallel: int,
+    out: TextIO,
+    stops: StopSignals,
+    finished: Callable[[Planned], object] = lambda plan: None,
+) -> bool:
     """Run the ready targets, at most ``--parallel`` at once; whether a signal stopped them.
+    ``finished`` is told of each target that ended while the others still run (to read its
+    summary meanwhile).
 
     ``stops`` is armed while the targets run: the first Ctrl-C (or SIGTERM) raises here, and is
     passed on to every running target; while they write what finished, a second one is passed on
@@ -67,7 +76,7 @@ def run_all(plans: list[Planned], parallel: int, out: TextIO, stops: StopSignals
                     plan.env[ENV_QUOTA_BOOK] = address
             try:
                 stops.arm()
-                _drive(ready, parallel, ctx, out)
+                _drive(ready, parallel, ctx, out, finished)
             except KeyboardInterrupt:
                 # Inside the book's life: the targets still settle their answers with it.
                 stops.acknowledge()
@@ -87,7 +96,13 @@ def sharing_a_subscription(plans: list[Planned]) -> list[Planned]:
     return [p for p in paced if labels[p.subscription] > 1]
 
 
-def _drive(ready: list[Planned], parallel: int, ctx: object, out: TextIO) -> None:
+def _drive(
+    ready: list[Planned],
+    parallel: int,
+    ctx: object,
+    out: TextIO,
+    finished: Callable[[Planned], object],
+) -> None:
     """Start targets as slots free up and report each as it ends (a signal: KeyboardInterrupt)."""
     waiting = list(ready)
     running: list[Planned] = []
@@ -108,6 +123,7 @@ def _drive(ready: list[Planned], parallel: int, ctx: object, out: TextIO) -> Non
         for plan in [p for p in running if p.process is not None and not p.process.is_alive()]:
             running.remove(plan)
             _finished(plan, out)
+            finished(plan)
 
 
 def _finished(plan: Planned, out: TextIO) -> None:
