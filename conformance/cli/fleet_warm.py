@@ -1,8 +1,10 @@
 """Imported by a fleet's fork server before it forks any target: everything a run imports and
 compiles, once, so that each target's process starts warm (see ``fleet_procs``).
 
-The suite's own modules are left to each run: pytest imports them itself, to rewrite their
-asserts. pytest cannot rewrite the plugins imported here, and would say so; a run silences that
+The suite's own modules are imported here too, so that no target parses and compiles them
+again: pytest collects the modules it finds imported. It cannot rewrite their asserts then, so
+the suite has none (``tests/suite/test_no_asserts.py``: a check fails by raising what it found).
+pytest cannot rewrite the plugins imported here either, and would say so; a run silences that
 warning (``run.pytest_args``).
 """
 
@@ -11,11 +13,13 @@ from __future__ import annotations
 import contextlib
 import gc
 import importlib
+import pkgutil
 
 import _pytest.config  # noqa: F401
 import pytest  # noqa: F401
 import pytest_html  # type: ignore[import-untyped]  # noqa: F401
 
+from .. import suite
 from ..plugin import hooks  # noqa: F401
 from ..report.html import TEMPLATE, environment
 from . import run  # noqa: F401
@@ -80,6 +84,9 @@ _SDK_MODELS = (
         ("ParsedContentBlockStopEvent", "ParsedMessageStopEvent", "TextEvent"),
     ),
 )
+for found in pkgutil.iter_modules(suite.__path__, f"{suite.__name__}."):
+    importlib.import_module(found.name)
+
 for module, names in _SDK_MODELS:
     with contextlib.suppress(Exception):  # another SDK release: a run builds what it uses
         for name in names:

@@ -16,8 +16,8 @@ check = pytest.mark.foundry_check
 @check("EP-REACH")
 def test_endpoint_is_reachable(foundry_run: FoundryRun) -> None:
     """DNS, TLS and TCP reach the endpoint: any HTTP answer will do (nothing is billed)."""
-    try:
-        response = send(
+    try:  # any HTTP answer, whatever its status, is a reached endpoint
+        send(
             foundry_run,
             "POST",
             "v1/messages",
@@ -34,7 +34,6 @@ def test_endpoint_is_reachable(foundry_run: FoundryRun) -> None:
             f"({type(exc).__name__}: {message})",
             (code,),
         ) from None
-    assert response.status_code > 0
 
 
 @check("EP-BASE-PATH")

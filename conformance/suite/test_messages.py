@@ -49,12 +49,11 @@ def _message(run: FoundryRun, body: dict[str, object], what: str) -> dict[str, o
     expect_success(run, response, what)
     data = json_body(run, response)
     message, problems = message_problems(data)
-    if problems or message is None:
+    if problems or message is None or not isinstance(data, dict):
         raise CheckFailure(
             f"{what}: the answer is not a valid Messages object: {'; '.join(problems)}",
             ("malformed-response",),
         )
-    assert isinstance(data, dict)
     return data
 
 
@@ -76,7 +75,8 @@ def test_usage_is_reported_and_plausible(foundry_run: FoundryRun, primary_deploy
     max_tokens = 4
     data = _message(foundry_run, message_body(primary_deployment, max_tokens), "a minimal request")
     usage = data["usage"]
-    assert isinstance(usage, dict)
+    if not isinstance(usage, dict):  # checked valid above: this narrows its type
+        raise CheckFailure(f"`usage` is {usage!r}, not an object", ("malformed-response",))
     problems = []
     for name in ("input_tokens", "output_tokens"):
         value = usage.get(name)
@@ -172,7 +172,8 @@ def test_forced_tool_use_returns_valid_input(
     body["messages"] = [{"role": "user", "content": "What is the weather in Paris, in celsius?"}]
     data = _message(foundry_run, body, "a forced tool choice")
     content = data["content"]
-    assert isinstance(content, list)
+    if not isinstance(content, list):  # checked valid above: this narrows its type
+        raise CheckFailure(f"`content` is {content!r}, not an array", ("malformed-response",))
     blocks = [b for b in content if isinstance(b, dict) and b.get("type") == "tool_use"]
     if not blocks:
         kinds = [b.get("type") for b in content if isinstance(b, dict)]
