@@ -58,7 +58,12 @@ def escape_families(alphabet: frozenset[str]) -> list[Escapes]:
         if ascii_only
         else r"\\u[dD][89abAB][0-9A-Fa-f]{2}\\u[dD][c-fC-F][0-9A-Fa-f]{2}|\\u[0-9A-Fa-f]{4}"
     ) + (r"|\\[" + re.escape("".join(short)) + "]")
-    in_html = r"&#[0-9]{1,7};|&#[xX][0-9A-Fa-f]{1,6};"
+    # Only the numeric references of the alphabet's own characters: an HTML page holds thousands
+    # of others (&#34; for every quote an attribute holds), which can spell no secret.
+    codes = sorted({ord(c) for c in alphabet}, key=lambda code: -len(str(code)))
+    decimal = "|".join(str(code) for code in codes)
+    hexadecimal = "|".join(sorted({f"{code:x}" for code in codes}, key=len, reverse=True))
+    in_html = rf"&#0{{0,6}}(?:{decimal});|&#[xX]0{{0,5}}(?i:{hexadecimal});"
     names = [name for name, char in _HTML_NAMES.items() if char in alphabet]
     if names:
         in_html += "|&(?i:" + "|".join(names) + ");"

@@ -268,6 +268,19 @@ def test_a_string_redacted_before_a_secret_was_added_is_redacted_anew_after() ->
     assert redactor.text(long_echo) == "x" * 5000 + REDACTED
 
 
+def test_an_html_page_full_of_other_references_keeps_them_and_loses_the_secret() -> None:
+    # Only the references of characters a secret could be spelled with are decoded; the page's
+    # quotes (&#34;) stay as they are around the one spelled with references, zero-padded or in
+    # hex of either case.
+    redactor = Redactor([CANARY_KEY])
+    spelled = "".join(
+        f"&#{ord(c):05d};" if i % 3 == 0 else f"&#x{ord(c):X};" if i % 3 == 1 else f"&#{ord(c)};"
+        for i, c in enumerate(CANARY_KEY)
+    )
+    page = f'<a data-x="&#34;{spelled}&#34;">&#39;&#x22;</a>'
+    assert redactor.text(page) == f'<a data-x="&#34;{REDACTED}&#34;">&#39;&#x22;</a>'
+
+
 def test_a_secret_in_a_header_name_is_redacted() -> None:
     redactor = Redactor([CANARY_KEY, CANARY_SHORT])
     headers = redactor.headers(
