@@ -2,10 +2,8 @@
 compiles, once, so that each target's process starts warm (see ``fleet_procs``).
 
 The suite's own modules are imported here too, so that no target parses and compiles them
-again: pytest collects the modules it finds imported. It cannot rewrite their asserts then, so
-the suite has none (``tests/suite/test_no_asserts.py``: a check fails by raising what it found).
-pytest cannot rewrite the plugins imported here either, and would say so; a run silences that
-warning (``run.pytest_args``).
+again: pytest collects the modules it finds imported. A run rewrites no asserts anyway
+(``--assert=plain``, ``run.pytest_args``): the suite has none (``tests/suite/test_no_asserts.py``).
 """
 
 from __future__ import annotations

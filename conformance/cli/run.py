@@ -83,9 +83,10 @@ def pytest_args(args: argparse.Namespace, settings: Settings) -> list[str]:
         # would look for unraisable exceptions of the harness's own objects, not the endpoint's.
         "-p",
         "no:unraisableexception",
-        # pytest would warn on every run that plugins the harness imported before it started
-        # (anyio, by way of httpx) cannot have their asserts rewritten: no check asserts in them.
-        "-Wignore::pytest.PytestAssertRewriteWarning",
+        # No check asserts (tests/suite/test_no_asserts.py): a check fails by raising what it
+        # found. Rewriting asserts would cost every run a pass over the installed distributions
+        # and each suite module's syntax tree, and warn of plugins imported before it started.
+        "--assert=plain",
         "--tb=no",
         # No list of failures or skips from pytest: the verdict block names the failures by
         # check ID with their diagnoses, and folds the skips by reason above it.

@@ -1,6 +1,6 @@
-"""The suite's checks fail by raising what they found, never by ``assert``: a fleet's fork server
-imports the suite once (``cli/fleet_warm``), where pytest cannot rewrite asserts, and a bare
-``AssertionError`` would tell a user nothing."""
+"""The suite's checks fail by raising what they found, never by ``assert``: a run rewrites no
+asserts (``--assert=plain``), a fleet's fork server imports the suite before pytest starts
+(``cli/fleet_warm``), and a bare ``AssertionError`` would tell a user nothing."""
 
 from __future__ import annotations
 
