@@ -33,8 +33,11 @@ class InFlight:
         self._priority = priority
         self._free = limit
         self._closed = False
-        self._changed = threading.Condition()
+        self._lock = threading.Lock()
         self._waiting: list[tuple[int, int]] = []  # a heap of (priority, arrival)
+        # Each waiting thread's own condition (on the one lock): a free slot wakes the thread
+        # next in line only, not every thread of the pool (dozens under --jobs, on every answer).
+        self._wakers: dict[tuple[int, int], threading.Condition] = {}
         self._arrivals = itertools.count()
         # thread → (open requests, the slot's identity)
         self._held: dict[int, tuple[int, object]] = {}
@@ -42,7 +45,7 @@ class InFlight:
     def enter(self) -> Callable[[], None]:
         """Wait for a slot; returns the function that gives it back (calling it twice is fine)."""
         me = threading.get_ident()
-        with self._changed:
+        with self._lock:
             if self._closed:
                 raise RunStopped("the run is stopping: no new request is sent")
             count, slot = self._held.get(me, (0, None))
@@ -54,7 +57,7 @@ class InFlight:
 
         def leave() -> None:
             nonlocal left
-            with self._changed:
+            with self._lock:
                 held = self._held.get(me)
                 if left or held is None or held[1] is not slot:
                     return
@@ -70,25 +73,29 @@ class InFlight:
     def _wait_for_slot(self) -> None:
         ticket = (self._priority(), next(self._arrivals))
         heapq.heappush(self._waiting, ticket)
-        while not self._closed and (self._free <= 0 or self._waiting[0] != ticket):
-            self._changed.wait()
+        waker = self._wakers[ticket] = threading.Condition(self._lock)
+        try:
+            while not self._closed and (self._free <= 0 or self._waiting[0] != ticket):
+                waker.wait()
+        finally:
+            del self._wakers[ticket]
         if self._closed:
             self._waiting.remove(ticket)
             heapq.heapify(self._waiting)
             raise RunStopped("the run is stopping: no new request is sent")
         heapq.heappop(self._waiting)
         self._free -= 1
-        self._changed.notify_all()  # the next in line may take another free slot
+        self._wake_next()  # the next in line may take another free slot
 
     def release_held(self) -> None:
         """Give back the slot the calling thread still holds (an answer left open)."""
-        with self._changed:
+        with self._lock:
             if self._held.pop(threading.get_ident(), None) is not None:
                 self._give_back()
 
     def busy(self) -> int:
         """How many threads have a request in flight."""
-        with self._changed:
+        with self._lock:
             return len(self._held)
 
     def answered(self, status: int) -> None:
@@ -100,7 +107,7 @@ class InFlight:
     def narrow(self) -> bool:
         """One request at a time from now on (the endpoint answered 429: concurrency must not
         add to its load); whether this call narrowed it."""
-        with self._changed:
+        with self._lock:
             if self.limit == 1:
                 return False
             self._free -= self.limit - 1  # the slots in use drain; no new one opens until then
@@ -114,10 +121,16 @@ class InFlight:
 
     def close(self) -> None:
         """Send nothing more: every waiting and every later request raises ``RunStopped``."""
-        with self._changed:
+        with self._lock:
             self._closed = True
-            self._changed.notify_all()
+            for waker in self._wakers.values():
+                waker.notify()
 
     def _give_back(self) -> None:
         self._free += 1
-        self._changed.notify_all()
+        self._wake_next()
+
+    def _wake_next(self) -> None:
+        """Wake the thread next in line, if a slot is free for it (under the lock)."""
+        if self._free > 0 and self._waiting:
+            self._wakers[self._waiting[0]].notify()
