@@ -20,6 +20,7 @@ import pytest_html  # type: ignore[import-untyped]  # noqa: F401
 from .. import suite
 from ..plugin import hooks  # noqa: F401
 from ..report.html import TEMPLATE, environment
+from ..target.wire import tls_context
 from . import run  # noqa: F401
 
 # What a run imports on its way (pytest's plugins, the client's HTTP/1.1 stack, the SDK's bridge),
@@ -89,6 +90,8 @@ for module, names in _SDK_MODELS:
     with contextlib.suppress(Exception):  # another SDK release: a run builds what it uses
         for name in names:
             getattr(importlib.import_module(module), name).model_rebuild()
+
+tls_context()  # the CA bundle, loaded once
 
 for template in (TEMPLATE, "pacing.html.j2", "since.html.j2", "fleet.html.j2"):
     environment().get_template(template)

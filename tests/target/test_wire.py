@@ -3,9 +3,11 @@ body), and bounds on interim responses and headers; for the harness's client and
 
 from __future__ import annotations
 
+import ssl
 import time
 from collections.abc import Iterator
 
+import certifi
 import httpcore
 import httpx
 import pytest
@@ -20,6 +22,7 @@ from conformance.target.wire import (
     OverLimit,
     ResponseOverLimit,
     guarded_transport,
+    tls_context,
 )
 from tests.hostile import (
     Behaviour,
@@ -65,6 +68,23 @@ def test_the_transport_httpx_builds_is_on_the_guarded_backend() -> None:
     transport = guarded_transport()
     assert isinstance(transport._pool, httpcore.ConnectionPool)
     assert isinstance(transport._pool._network_backend, GuardedBackend)
+
+
+def test_transports_share_one_tls_context_per_trust_setting(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Loading a CA bundle costs ≈30 ms: every transport of a process shares the context built
+    # once, unless the environment names another bundle (httpx reads SSL_CERT_FILE/DIR).
+    monkeypatch.delenv("SSL_CERT_DIR", raising=False)
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+    default = tls_context()
+    assert guarded_transport()._pool._ssl_context is default
+    assert guarded_transport()._pool._ssl_context is default
+    assert default.verify_mode is ssl.CERT_REQUIRED and default.check_hostname
+    monkeypatch.setenv("SSL_CERT_FILE", certifi.where())
+    own = tls_context()
+    assert own is not default and own.verify_mode is ssl.CERT_REQUIRED
+    assert tls_context() is own
 
 
 def test_headers_one_byte_at_a_time_end_at_the_deadline(client: FoundryClient) -> None:
