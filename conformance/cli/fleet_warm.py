@@ -17,11 +17,10 @@ import _pytest.config  # noqa: F401
 import pytest  # noqa: F401
 import pytest_html  # type: ignore[import-untyped]  # noqa: F401
 
-from .. import suite
 from ..plugin import hooks  # noqa: F401
+from ..plugin.warm import prepare_runs
 from ..report.html import TEMPLATE, environment
-from ..target.wire import tls_context
-from . import run  # noqa: F401
+from .run import SUITE_DIR
 
 # What a run imports on its way (pytest's plugins, the client's HTTP/1.1 stack, the SDK's bridge),
 # each at most a few milliseconds, twenty targets over.
@@ -62,36 +61,10 @@ for name in LATER:
     with contextlib.suppress(Exception):  # a run imports what it needs and reports a failure
         importlib.import_module(name)
 
-# The SDK's models that a run's answers and stream events are parsed into: pydantic builds each
-# one's validator on first use (≈25 ms of every target's CPU, done once here instead).
-_SDK_MODELS = (
-    ("anthropic.types", ("Message", "MessageTokensCount", "TextBlock", "Usage", "ParsedMessage")),
-    ("anthropic.types.parsed_message", ("ParsedTextBlock",)),
-    (
-        "anthropic.types",
-        (
-            "RawMessageStartEvent",
-            "RawMessageDeltaEvent",
-            "RawMessageStopEvent",
-            "RawContentBlockStartEvent",
-            "RawContentBlockDeltaEvent",
-            "RawContentBlockStopEvent",
-        ),
-    ),
-    (
-        "anthropic.lib.streaming._types",
-        ("ParsedContentBlockStopEvent", "ParsedMessageStopEvent", "TextEvent"),
-    ),
-)
-for found in pkgutil.iter_modules(suite.__path__, f"{suite.__name__}."):
+prepare_runs()  # the SDK's models built, the CA bundle loaded
+# The suite's modules, under the names pytest gives them when it collects SUITE_DIR.
+for found in pkgutil.iter_modules([str(SUITE_DIR)], "conformance.suite."):
     importlib.import_module(found.name)
-
-for module, names in _SDK_MODELS:
-    with contextlib.suppress(Exception):  # another SDK release: a run builds what it uses
-        for name in names:
-            getattr(importlib.import_module(module), name).model_rebuild()
-
-tls_context()  # the CA bundle, loaded once
 
 for template in (TEMPLATE, "pacing.html.j2", "since.html.j2", "fleet.html.j2"):
     environment().get_template(template)
