@@ -77,12 +77,15 @@ class InFlight:
         try:
             while not self._closed and (self._free <= 0 or self._waiting[0] != ticket):
                 waker.wait()
-        finally:
-            del self._wakers[ticket]
-        if self._closed:
+            if self._closed:
+                raise RunStopped("the run is stopping: no new request is sent")
+        except BaseException:  # closed, or interrupted while it waited: out of the line
             self._waiting.remove(ticket)
             heapq.heapify(self._waiting)
-            raise RunStopped("the run is stopping: no new request is sent")
+            self._wake_next()
+            raise
+        finally:
+            del self._wakers[ticket]
         heapq.heappop(self._waiting)
         self._free -= 1
         self._wake_next()  # the next in line may take another free slot

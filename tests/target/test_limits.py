@@ -150,6 +150,46 @@ def test_closing_stops_waiting_and_later_requests() -> None:
     assert not isinstance(stopped[0], Exception)  # passes a check's own `except Exception`
 
 
+def test_a_request_interrupted_while_it_waits_leaves_the_line(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A Ctrl-C that reaches a thread while it waits for a slot must not leave its place at the
+    # head of the line, where it would hold back every request after it.
+    class Interruptible(threading.Condition):
+        def wait(self, timeout: float | None = None) -> bool:
+            if threading.current_thread().name == "interrupted":
+                raise KeyboardInterrupt
+            return super().wait(timeout)
+
+    monkeypatch.setattr(threading, "Condition", Interruptible)  # the gate's waiters' conditions
+    gate = InFlight(1)
+    leave = gate.enter()
+    interrupted: list[BaseException] = []
+
+    def wait_and_be_interrupted() -> None:
+        try:
+            gate.enter()
+        except KeyboardInterrupt as exc:
+            interrupted.append(exc)
+
+    first = threading.Thread(target=wait_and_be_interrupted, name="interrupted")
+    first.start()
+    first.join(WAIT_S)
+    assert interrupted and _waiting(gate) == 0
+    granted = threading.Event()
+
+    def wait_for_the_slot() -> None:
+        gate.enter()
+        granted.set()
+
+    second = threading.Thread(target=wait_for_the_slot)
+    second.start()
+    _wait_until(lambda: _waiting(gate) == 1)
+    leave()
+    assert granted.wait(WAIT_S)
+    second.join(WAIT_S)
+
+
 def test_no_request_is_sent_once_the_answers_have_used_the_token_budget() -> None:
     def answer(request: httpx.Request) -> httpx.Response:
         usage = {"input_tokens": 12, "output_tokens": 3}
