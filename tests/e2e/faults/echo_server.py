@@ -217,7 +217,14 @@ def handler_for(secret: str) -> type[http.server.BaseHTTPRequestHandler]:
 @contextmanager
 def echoing(secret: str) -> Iterator[str]:
     """The hostile server, for the block; yields its base URL."""
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler_for(secret))
+    with serving(handler_for(secret)) as base_url:
+        yield base_url
+
+
+@contextmanager
+def serving(handler: type[http.server.BaseHTTPRequestHandler]) -> Iterator[str]:
+    """A loopback HTTP server of ``handler``, for the block; yields its Foundry base URL."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

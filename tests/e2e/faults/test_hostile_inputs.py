@@ -26,6 +26,7 @@ import pytest
 from tests.hostile import Behaviour, gzip_bomb, gzip_bombing, hostile_server, huge_event
 
 from ..conftest import CliRun
+from .echo_server import serving
 from .helpers import INTERNAL_ERROR, no_traceback, timed
 
 REPO = Path(__file__).resolve().parents[3]
@@ -70,16 +71,8 @@ def answering(status: int, body: bytes) -> Iterator[str]:
         def log_message(self, format: str, *args: Any) -> None:
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/anthropic/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with serving(Handler) as base_url:
+        yield base_url
 
 
 def _deep_run(
