@@ -15,7 +15,6 @@ does for one endpoint. Flags given on the fleet's command line win over the file
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +23,7 @@ from typing import Any
 from ..core.constants import ENV_API_KEY, ENV_ENTRA_TOKEN
 from ..core.errors import InputError
 from ..core.strict_toml import StrictTable
+from ..core.toml_files import TOMLFileError, read_toml
 from .pacing import LABEL
 
 MAX_FLEET_BYTES = 1 << 20
@@ -109,19 +109,10 @@ class FleetSpec:
 
 def load_fleet(path: Path) -> FleetSpec:
     """Read and validate the fleet file at ``path``."""
-    where = f"--fleet {path}"
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise FleetFileError(f"{where} cannot be read ({exc.strerror or exc}).") from None
-    if len(raw) > MAX_FLEET_BYTES:
-        raise FleetFileError(f"{where} is {len(raw)} bytes: far more than a fleet file.")
-    try:
-        document = tomllib.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise FleetFileError(f"{where} is not UTF-8 text.") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise FleetFileError(f"{where} is not valid TOML: {exc}.") from None
+        document = read_toml(path, MAX_FLEET_BYTES, "a fleet file")
+    except TOMLFileError as exc:
+        raise FleetFileError(f"--fleet {path} {exc}.") from None
     return parse_fleet(document, path)
 
 

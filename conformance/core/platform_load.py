@@ -18,6 +18,7 @@ from typing import Any
 
 from .platform import PlatformProfile
 from .platform_build import SCHEMA, USER_SOURCE, ProfileError, build_profile
+from .toml_files import TOMLFileError, read_toml
 
 __all__ = ["ProfileError", "builtin_profile", "load_profile"]
 
@@ -59,20 +60,9 @@ def _builtin_document() -> dict[str, Any]:
 def _read_user_file(path: Path) -> dict[str, Any]:
     where = f"--platform-profile {path}"
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ProfileError(f"{where} cannot be read ({exc.strerror or exc}).") from None
-    if len(raw) > MAX_PROFILE_BYTES:
-        raise ProfileError(
-            f"{where} is {len(raw)} bytes, more than a profile's {MAX_PROFILE_BYTES}: it is not "
-            "a platform profile."
-        )
-    try:
-        document = tomllib.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise ProfileError(f"{where} is not UTF-8 text.") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ProfileError(f"{where} is not valid TOML: {exc}.") from None
+        document = read_toml(path, MAX_PROFILE_BYTES, "a platform profile")
+    except TOMLFileError as exc:
+        raise ProfileError(f"{where} {exc}.") from None
     document.pop("schema", None) if document.get("schema") == SCHEMA else None
     if "schema" in document:
         raise ProfileError(f"{where}: schema is {document['schema']!r}, not {SCHEMA!r}.")

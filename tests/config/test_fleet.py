@@ -136,6 +136,14 @@ def test_an_unreadable_or_broken_file_is_named(tmp_path: Path) -> None:
     broken.write_text("[[target]\nname = 'a'\n")
     with pytest.raises(FleetFileError, match="is not valid TOML"):
         load_fleet(broken)
+    binary = tmp_path / "binary.toml"
+    binary.write_bytes(b"\xff\xfe\x00")
+    with pytest.raises(FleetFileError, match="is not UTF-8 text"):
+        load_fleet(binary)
+    huge = tmp_path / "huge.toml"
+    huge.write_text("# " + "x" * (1 << 20))
+    with pytest.raises(FleetFileError, match="bytes: it is not a fleet file"):
+        load_fleet(huge)
 
 
 def test_only_names_targets_of_the_file() -> None:
