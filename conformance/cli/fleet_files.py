@@ -51,19 +51,14 @@ def write_index(
     for staged, destination in logs:
         if staged.is_file():
             publisher.publish_staged(staged, destination)
-    own = [Publication(root / name, "clean") for name in (FLEET_FILE, INDEX_FILE)]
-    for _ in range(3):  # the index states its own scan: render until the two agree
-        index.secret_scan = _scan(publisher.publications, own, redactor)
+    published = publisher.publications
+
+    def render(own: list[Publication]) -> list[str]:
+        index.secret_scan = _scan(published, own, redactor)
         index.exit_code = fleet_exit(index)
-        prepared = [publisher.prepare(root / name, text) for name, text in _render(index)]
-        found = [item.publication for item in prepared]
-        if found == own:
-            break
-        for item in prepared:
-            publisher.discard(item)
-        own = found
-    for item in prepared:
-        publisher.commit(item)
+        return [text for _, text in _render(index)]
+
+    publisher.publish_reporting_scan([root / name for name in (FLEET_FILE, INDEX_FILE)], render)
     index.secret_scan = _scan(publisher.publications, [], redactor)
     index.exit_code = fleet_exit(index)
     return index

@@ -108,6 +108,30 @@ class Publisher:
         """Stage ``text`` beside ``destination``, scan it, and move it into place if clean."""
         return self.commit(self.prepare(destination, text, redact=redact, readable=readable))
 
+    def publish_reporting_scan(
+        self,
+        destinations: Sequence[Path],
+        render: Callable[[list[Publication]], Sequence[str]],
+        rounds: int = 3,
+    ) -> list[Publication]:
+        """Publish artifacts that state what the scan did to them (a summary's ``secret_scan``,
+        a fleet index's): ``render`` makes their texts from what the scan is to find in each
+        (first: clean); they are screened and made again until what they state is what the
+        scan found, ``rounds`` times at most (then what they state is one round behind; what
+        they hold is screened all the same)."""
+        own = [Publication(destination, "clean") for destination in destinations]
+        prepared: list[Prepared] = []
+        for round_ in range(rounds):
+            texts = render(own)
+            prepared = [self.prepare(d, t) for d, t in zip(destinations, texts, strict=True)]
+            found = [item.publication for item in prepared]
+            if found == own or round_ == rounds - 1:
+                break
+            for item in prepared:
+                self.discard(item)
+            own = found
+        return [self.commit(item) for item in prepared]
+
     def publish_staged(
         self,
         staged: Path,

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from ..core.publish import Prepared, Publication, Publisher
+from ..core.publish import Publication, Publisher
 from ..summary.model import RunSummary, ScanNote, SecretScan
 from ..summary.verdict import exit_status
 from . import render_html, render_ticket
@@ -25,7 +25,6 @@ REPORTS: tuple[tuple[str, Callable[[RunSummary], str]], ...] = (
     ("diagnosis.html", render_html),
     ("support-ticket.md", render_ticket),
 )
-_ROUNDS = 3
 
 
 def scan_result(publications: Sequence[Publication]) -> SecretScan:
@@ -45,26 +44,11 @@ def write_artifacts(summary: RunSummary, report_dir: Path, publisher: Publisher)
     """Publish the reports after every other artifact of the run; the run's exit status (4 when
     an artifact was withheld)."""
     others = publisher.publications
-    own = [Publication(report_dir / name, "clean") for name, _ in REPORTS]
-    prepared: list[Prepared] = []
-    for _ in range(_ROUNDS):
+
+    def render(own: list[Publication]) -> list[str]:
         summary.secret_scan = scan_result([*others, *own])
-        prepared = [
-            publisher.prepare(report_dir / name, render(summary)) for name, render in REPORTS
-        ]
-        found = [p.publication for p in prepared]
-        if found == own:
-            break
-        for item in prepared:
-            publisher.discard(item)
-        own = found
-    else:
-        # What the reports say of themselves is one round behind; what they hold is screened.
-        summary.secret_scan = scan_result([*others, *own])
-        prepared = [
-            publisher.prepare(report_dir / name, render(summary)) for name, render in REPORTS
-        ]
-    for item in prepared:
-        publisher.commit(item)
+        return [write(summary) for _, write in REPORTS]
+
+    publisher.publish_reporting_scan([report_dir / name for name, _ in REPORTS], render)
     summary.secret_scan = scan_result(publisher.publications)
     return exit_status(summary.verdict, summary.secret_scan.clean)

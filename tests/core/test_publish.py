@@ -17,7 +17,14 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from conformance.core.errors import ConfigError
-from conformance.core.publish import Place, Publisher, is_staging_name, preflight, staging_path
+from conformance.core.publish import (
+    Place,
+    Publication,
+    Publisher,
+    is_staging_name,
+    preflight,
+    staging_path,
+)
 from conformance.core.redaction import REDACTED, REDACTED_JWT, Redactor
 
 from .leak_oracle import leaks
@@ -218,3 +225,37 @@ def test_no_artifact_published_holds_a_spelling_of_a_random_secret(
         assert leaks(text, secret) == [], (encoding, name, text)
     else:
         assert published == []
+
+
+def test_artifacts_that_state_their_scan_are_rendered_until_it_agrees(
+    publisher: Publisher, tmp_path: Path
+) -> None:
+    # A report that quotes the key: rendered first as clean, found to need redacting, rendered
+    # again saying so, which the scan confirms.
+    destination = tmp_path / "summary.json"
+    stated: list[str] = []
+
+    def render(own: list[Publication]) -> list[str]:
+        stated.append(own[0].status)
+        return [f'{{"scan": "{own[0].status}", "echo": "{KEY}"}}']
+
+    (published,) = publisher.publish_reporting_scan([destination], render)
+    assert stated == ["clean", "redacted"]
+    assert published.status == "redacted"
+    assert json.loads(destination.read_text("utf-8")) == {"scan": "redacted", "echo": REDACTED}
+
+
+def test_artifacts_whose_scan_never_agrees_are_published_after_the_last_round(
+    publisher: Publisher, tmp_path: Path
+) -> None:
+    # A statement that flips what the scan finds each time (a clean one spells the key): after
+    # the last round its text is published, screened, one round behind — nothing is lost.
+    destination = tmp_path / "index.html"
+
+    def render(own: list[Publication]) -> list[str]:
+        return [f"scan {own[0].status}: {KEY if own[0].status == 'clean' else 'none'}"]
+
+    (published,) = publisher.publish_reporting_scan([destination], render, rounds=3)
+    assert published.status == "redacted"
+    assert destination.read_text("utf-8") == f"scan clean: {REDACTED}"
+    assert _left(tmp_path) == ["index.html"]
